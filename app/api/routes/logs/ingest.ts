@@ -1,0 +1,86 @@
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import { createRoute } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { writeBatch } from "../../../ingest/batch-writer.ts";
+import { LogBatchInput, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
+import { parseBatch } from "../../../ingest/parse-batch.ts";
+import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
+import type { AppDeps } from "../../deps.ts";
+import { ApiError, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
+import type { Router } from "../../router.ts";
+import { IngestResult } from "./schema.ts";
+
+const gunzipAsync = promisify(gunzip);
+
+export const ingestLogsRoute = createRoute({
+  method: "post",
+  path: "/v1/logs",
+  tags: ["logs"],
+  summary: "Ingest a batch of log events",
+  description:
+    "Validates every event; the batch is stored whole (one COPY, one transaction) or rejected whole with each bad index and field. Answers only after commit. `Content-Encoding: gzip` is accepted.",
+  request: { body: { required: true, content: { "application/json": { schema: LogBatchInput } } } },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: IngestResult } } },
+    ...commonErrorResponses,
+    413: problemResponse("Body over 5 MiB (after decompression) or more than 5,000 events"),
+    415: problemResponse("Not JSON, or an encoding other than gzip"),
+  },
+});
+
+/**
+ * Registered outside zod-openapi's validator (the route is only documented through it):
+ * the body may be gzip, and a bad batch must be reported event by event.
+ */
+export function registerIngestLogs(app: Router, deps: AppDeps) {
+  app.openAPIRegistry.registerPath(ingestLogsRoute);
+  app.post(
+    ingestLogsRoute.path,
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
+    async (c) => {
+      const receivedAt = deps.now();
+      const body = await readJsonBody(c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
+      const parsed = parseBatch(body, receivedAt);
+      if (!parsed.ok) {
+        ingestedBatches.inc({ result: "rejected" });
+        const tooMany = parsed.errors.some((e) => e.field === "events" && e.message.startsWith("must hold at most"));
+        throw new ApiError(tooMany ? "payload-too-large" : "validation-error", `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
+      }
+      try {
+        const accepted = await writeBatch(deps.sql, deps.serviceIds, parsed.events);
+        ingestedBatches.inc({ result: "accepted" });
+        ingestedEvents.inc({ result: "accepted" }, accepted);
+        return c.json({ accepted }, 200);
+      } catch (error) {
+        ingestedBatches.inc({ result: "failed" });
+        throw error;
+      }
+    },
+  );
+}
+
+async function readJsonBody(contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<unknown> {
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType ?? "")) {
+    throw new ApiError("unsupported-media-type", "send Content-Type: application/json");
+  }
+  let bytes = Buffer.from(raw);
+  const coding = (encoding ?? "identity").trim().toLowerCase();
+  if (coding === "gzip" || coding === "x-gzip") {
+    try {
+      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_BODY_BYTES });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+        throw new ApiError("payload-too-large", `more than ${MAX_BODY_BYTES} bytes after decompression`);
+      }
+      throw new ApiError("validation-error", "the body is not valid gzip", [{ field: "body", message: "not valid gzip" }]);
+    }
+  } else if (coding !== "identity") {
+    throw new ApiError("unsupported-media-type", `Content-Encoding ${coding} is not supported; use gzip or none`);
+  }
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new ApiError("malformed-json", (error as Error).message);
+  }
+}

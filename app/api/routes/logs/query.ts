@@ -1,0 +1,52 @@
+import { createRoute } from "@hono/zod-openapi";
+import { planLogsQuery } from "../../../logs/plan.ts";
+import { LogsQuery } from "../../../logs/query-params.ts";
+import { readLogsPage, type LogRow } from "../../../logs/repository.ts";
+import type { AppDeps } from "../../deps.ts";
+import { ApiError, commonErrorResponses } from "../../problem.ts";
+import type { Router } from "../../router.ts";
+import { LogsPage } from "./schema.ts";
+
+export const queryLogsRoute = createRoute({
+  method: "get",
+  path: "/logs",
+  tags: ["logs"],
+  summary: "Search log events",
+  description:
+    "Filters combine with AND. Keyset pagination: pass `next_cursor` back as `cursor` with the same filters. Later pages see the events that existed when the first page was read.",
+  request: { query: LogsQuery },
+  responses: {
+    200: { description: "One page of events", content: { "application/json": { schema: LogsPage } } },
+    ...commonErrorResponses,
+  },
+});
+
+export function registerQueryLogs(app: Router, deps: AppDeps) {
+  app.openapi(queryLogsRoute, async (c) => {
+    const result = planLogsQuery(c.req.valid("query"), deps.now());
+    if (!result.ok) {
+      throw new ApiError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
+    }
+    const page = await readLogsPage(deps.db, deps.sql, deps.serviceIds, result.plan);
+    return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
+  });
+}
+
+function toItem(row: LogRow) {
+  return {
+    id: row.id,
+    ts: row.ts,
+    service: row.service,
+    level: row.level,
+    message: row.message,
+    method: row.method,
+    route: row.route,
+    status: row.status,
+    error_code: row.errorCode,
+    latency_ms: row.latencyMs,
+    trace_id: row.traceId,
+    span_id: row.spanId,
+    attributes: row.attributes,
+    received_at: row.receivedAt.toISOString(),
+  };
+}

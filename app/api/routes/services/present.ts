@@ -1,0 +1,25 @@
+import type { z } from "@hono/zod-openapi";
+import type { ServiceChanges, ServiceRecord } from "../../../services/repository.ts";
+import type { ServicePatch } from "./schema.ts";
+
+export function presentService(s: ServiceRecord) {
+  return {
+    name: s.name,
+    type: s.type,
+    owner_team: s.ownerTeam,
+    tier: s.tier,
+    thresholds: s.thresholds,
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+/** The API's snake_case fields as repository changes; absent fields stay absent. */
+export function changesFrom(body: z.output<typeof ServicePatch>): ServiceChanges {
+  return {
+    ...(body.type !== undefined ? { type: body.type } : {}),
+    ...(body.owner_team !== undefined ? { ownerTeam: body.owner_team } : {}),
+    ...(body.tier !== undefined ? { tier: body.tier } : {}),
+    ...(body.thresholds !== undefined ? { thresholds: body.thresholds } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from "@hono/zod-openapi";
+import { Thresholds } from "../status/schema.ts";
+
+const name = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+export const ServiceName = z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "checkout" }) });
+
+/** Overrides only; a `null` removes an override so the default applies again. */
+const ThresholdOverrides = z
+  .strictObject({
+    error_rate_degraded: Thresholds.shape.error_rate_degraded.nullable(),
+    error_rate_down: Thresholds.shape.error_rate_down.nullable(),
+    p95_latency_ms_degraded: Thresholds.shape.p95_latency_ms_degraded.nullable(),
+    silence_seconds_down: Thresholds.shape.silence_seconds_down,
+  })
+  .partial()
+  .openapi("ThresholdOverrides");
+
+const fields = {
+  type: z.string().min(1).max(64).openapi({ description: "What kind of thing this is.", example: "http" }),
+  owner_team: z.string().min(1).max(128).nullable().openapi({ example: "payments" }),
+  tier: z.number().int().min(1).max(4).nullable().openapi({ description: "1 is most critical.", example: 1 }),
+  thresholds: ThresholdOverrides,
+};
+
+export const ServiceCreate = z.strictObject({ name, ...fields, type: fields.type.optional(), owner_team: fields.owner_team.optional(), tier: fields.tier.optional(), thresholds: fields.thresholds.optional() }).openapi("ServiceCreate");
+
+export const ServicePatch = z
+  .strictObject(fields)
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, "give at least one field to change")
+  .openapi("ServicePatch");
+
+export const Service = z
+  .object({
+    name: z.string(),
+    type: z.string(),
+    owner_team: z.string().nullable(),
+    tier: z.number().int().nullable(),
+    thresholds: ThresholdOverrides,
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Service");

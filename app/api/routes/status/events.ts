@@ -1,0 +1,41 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { parseTimeExpression } from "../../../logs/time-expression.ts";
+import { readTransitions } from "../../../status/repository.ts";
+import type { AppDeps } from "../../deps.ts";
+import { ApiError, commonErrorResponses, notFoundResponse, type FieldError } from "../../problem.ts";
+import type { Router } from "../../router.ts";
+import { StatusEvent, StatusEventsQuery } from "./schema.ts";
+
+export const statusEventsRoute = createRoute({
+  method: "get",
+  path: "/status/{service}/events",
+  tags: ["status"],
+  summary: "State transitions of one service",
+  description: "Recorded by the status tracker each time a service changes state; the source of uptime.",
+  request: { params: z.object({ service: z.string() }), query: StatusEventsQuery },
+  responses: {
+    200: { description: "Transitions, oldest first", content: { "application/json": { schema: z.object({ items: z.array(StatusEvent) }) } } },
+    ...commonErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+export function registerStatusEvents(app: Router, deps: AppDeps) {
+  app.openapi(statusEventsRoute, async (c) => {
+    const { service } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const now = deps.now();
+    const errors: FieldError[] = [];
+    const [from, to] = (["from", "to"] as const).map((field) => {
+      const date = parseTimeExpression(query[field], now);
+      if (!date) errors.push({ field, message: "must be ISO-8601, epoch milliseconds, `now`, or `now-<n><unit>`" });
+      return date ?? now;
+    }) as [Date, Date];
+    if (errors.length) throw new ApiError("validation-error", "invalid query", errors);
+    const ids = await deps.serviceIds.find([service]);
+    const serviceId = ids.get(service);
+    if (serviceId === undefined) throw new ApiError("not-found", `no service named ${service}`);
+    const { events } = await readTransitions(deps.sql, serviceId, from, to);
+    return c.json({ items: events.map((e) => ({ at: e.at.toISOString(), from: e.fromState, to: e.toState, reason: e.reason })) }, 200);
+  });
+}

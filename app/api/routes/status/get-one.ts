@@ -1,0 +1,52 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { evaluateServices } from "../../../status/service-status.ts";
+import { readTransitions } from "../../../status/repository.ts";
+import { uptimeRatio } from "../../../status/uptime.ts";
+import type { AppDeps } from "../../deps.ts";
+import { ApiError, commonErrorResponses, notFoundResponse } from "../../problem.ts";
+import type { Router } from "../../router.ts";
+import { presentStatus } from "./present.ts";
+import { ServiceStatusDetail, StatusQuery } from "./schema.ts";
+import { windowMsOrThrow } from "./window-param.ts";
+
+const DAY = 86_400_000;
+const UPTIME_PERIODS = { "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY } as const;
+
+export const getStatusRoute = createRoute({
+  method: "get",
+  path: "/status/{service}",
+  tags: ["status"],
+  summary: "Health and uptime of one service",
+  request: { params: z.object({ service: z.string().openapi({ example: "checkout" }) }), query: StatusQuery },
+  responses: {
+    200: { description: "The service's state", content: { "application/json": { schema: ServiceStatusDetail } } },
+    ...commonErrorResponses,
+    ...notFoundResponse,
+  },
+});
+
+export function registerGetStatus(app: Router, deps: AppDeps) {
+  app.openapi(getStatusRoute, async (c) => {
+    const { service } = c.req.valid("param");
+    const { window } = c.req.valid("query");
+    const now = deps.now();
+    const [status] = await evaluateServices(deps.sql, now, windowMsOrThrow(window), [service]);
+    if (!status) throw new ApiError("not-found", `no service named ${service}`);
+    const from = new Date(now.getTime() - UPTIME_PERIODS["30d"]);
+    const history = await readTransitions(deps.sql, status.serviceId, from, now);
+    const uptimeOver = (ms: number) => {
+      const since = new Date(now.getTime() - ms);
+      const initial = [...history.transitions].reverse().find((t) => t.at < since)?.toState ?? history.initial;
+      return uptimeRatio(initial, history.transitions.filter((t) => t.at >= since), since, now);
+    };
+    return c.json(
+      {
+        ...presentStatus(status),
+        window,
+        evaluated_at: now.toISOString(),
+        uptime: { "24h": uptimeOver(UPTIME_PERIODS["24h"]), "7d": uptimeOver(UPTIME_PERIODS["7d"]), "30d": uptimeOver(UPTIME_PERIODS["30d"]) },
+      },
+      200,
+    );
+  });
+}

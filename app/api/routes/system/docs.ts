@@ -1,0 +1,48 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { createRequire } from "node:module";
+import type { Router } from "../../router.ts";
+
+// Swagger UI served from the swagger-ui-dist package, not a CDN: clusters with no way out
+// to the internet still get their docs.
+const assetsDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+const ASSETS = { "swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript", "favicon-32x32.png": "image/png" } as const;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Failsight API</title>
+  <link rel="icon" href="/docs/assets/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", deepLinking: true });</script>
+</body>
+</html>`;
+
+export function registerDocs(app: Router) {
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Failsight API",
+      version: "0.1.0",
+      description: "Ingest log events, search them, and see the health of every service. Errors are RFC 9457 problem+json.",
+    },
+    tags: [
+      { name: "logs", description: "Ingest and search log events" },
+      { name: "status", description: "Health, uptime and state transitions per service" },
+      { name: "services", description: "The services Failsight knows" },
+      { name: "system", description: "Liveness, readiness and metrics" },
+    ],
+  });
+  app.get("/docs", (c) => c.html(PAGE));
+  app.get("/docs/assets/:file", async (c) => {
+    const file = c.req.param("file");
+    if (!Object.hasOwn(ASSETS, file)) return c.notFound();
+    const body = await readFile(path.join(assetsDir, file));
+    return c.body(body, 200, { "content-type": ASSETS[file as keyof typeof ASSETS], "cache-control": "public, max-age=86400" });
+  });
+}

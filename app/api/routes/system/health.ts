@@ -1,0 +1,37 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { pendingMigrations } from "../../../db/migrate.ts";
+import type { AppDeps } from "../../deps.ts";
+import { problem, problemResponse } from "../../problem.ts";
+import type { Router } from "../../router.ts";
+
+export const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["system"],
+  summary: "Liveness: the process is up",
+  responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
+});
+
+export const readyRoute = createRoute({
+  method: "get",
+  path: "/ready",
+  tags: ["system"],
+  summary: "Readiness: the database answers and every migration is applied",
+  responses: {
+    200: { description: "Ready", content: { "application/json": { schema: z.object({ status: z.literal("ready") }) } } },
+    503: problemResponse("Not ready; `detail` says why"),
+  },
+});
+
+export function registerHealth(app: Router, deps: AppDeps) {
+  app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(readyRoute, async (c) => {
+    try {
+      const pending = await pendingMigrations(deps.sql);
+      if (pending > 0) return problem(c, "service-unavailable", `${pending} migration(s) not applied yet`) as never;
+      return c.json({ status: "ready" as const }, 200);
+    } catch (error) {
+      return problem(c, "service-unavailable", `database unreachable: ${(error as Error).message}`) as never;
+    }
+  });
+}

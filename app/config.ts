@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+// Every setting Failsight reads from the environment, in one place. A bad value stops
+// start-up with a message naming the variable, rather than failing later at first use.
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const ConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  DB_POOL_MAX: positiveInt.max(100).default(10),
+  /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
+  FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
+  FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),
+  /** Seconds a shutdown waits for in-flight requests before closing connections. */
+  SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10),
+  /** How often the status tracker evaluates services and records transitions. */
+  STATUS_EVALUATION_SECONDS: positiveInt.max(3600).default(30),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as it does in most shells and Helm templates.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration from the environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

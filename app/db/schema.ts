@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+// The typed picture of the tables. drizzle-kit generates migrations from this file; what it
+// cannot express (monthly partitions of log_events, the DEFAULT partition) lives in the
+// hand-written migrations beside the generated ones.
+
+/** Declaration order is severity order, so `level >= 'warn'` works in SQL. */
+export const severity = pgEnum("severity", ["trace", "debug", "info", "warn", "error", "fatal"]);
+export const serviceState = pgEnum("service_state", ["up", "degraded", "down", "unknown"]);
+export const userRole = pgEnum("user_role", ["viewer", "operator", "admin"]);
+
+/** Per-service overrides of the status thresholds; absent keys take the defaults. */
+export type ServiceThresholds = {
+  error_rate_degraded?: number;
+  error_rate_down?: number;
+  p95_latency_ms_degraded?: number;
+  silence_seconds_down?: number;
+};
+
+export const services = pgTable("services", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  type: text("type").notNull().default("service"),
+  ownerTeam: text("owner_team"),
+  tier: smallint("tier"),
+  thresholds: jsonb("thresholds").$type<ServiceThresholds>().notNull().default({}),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const users = pgTable("users", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  role: userRole("role").notNull().default("viewer"),
+  team: text("team"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const logEvents = pgTable(
+  "log_events",
+  {
+    ts: timestamp("ts", { withTimezone: true, precision: 6 }).notNull(),
+    id: bigserial("id", { mode: "number" }).notNull(),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id),
+    level: severity("level").notNull(),
+    message: text("message").notNull().default(""),
+    httpMethod: text("http_method"),
+    httpRoute: text("http_route"),
+    httpStatus: smallint("http_status"),
+    errorCode: text("error_code"),
+    latencyMs: doublePrecision("latency_ms"),
+    traceId: text("trace_id"),
+    spanId: text("span_id"),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The partition key must be part of every unique index on a partitioned table.
+    primaryKey({ columns: [t.ts, t.id] }),
+    // (service, ts, id) serves the commonest query, "this service, newest first", and its
+    // keyset cursor without a sort.
+    index("log_events_service_ts_idx").on(t.serviceId, t.ts, t.id),
+    index("log_events_status_ts_idx").on(t.httpStatus, t.ts).where(sql`${t.httpStatus} IS NOT NULL`),
+    index("log_events_error_code_ts_idx").on(t.errorCode, t.ts).where(sql`${t.errorCode} IS NOT NULL`),
+    index("log_events_trace_id_idx").on(t.traceId).where(sql`${t.traceId} IS NOT NULL`),
+  ],
+);
+
+export const statusEvents = pgTable(
+  "status_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id),
+    fromState: serviceState("from_state").notNull(),
+    toState: serviceState("to_state").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("status_events_service_at_idx").on(t.serviceId, t.at)],
+);

@@ -1,0 +1,74 @@
+import { z } from "@hono/zod-openapi";
+import { SEVERITIES, parseSeverity } from "../domain/severity.ts";
+
+// The wire format of one log event. This schema validates ingest, types the batch writer
+// and documents POST /v1/logs in the OpenAPI document: one source for all three.
+
+export const MAX_BATCH_EVENTS = 5_000;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+// PostgreSQL text and jsonb cannot hold U+0000; refusing it here keeps it from becoming a
+// failed COPY (and a 500) later.
+const NO_NUL = /^[^\u0000]*$/;
+const text = (max: number) => z.string().max(max).regex(NO_NUL, "must not contain NUL characters");
+const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+// Years outside 1970..9999 are almost always a seconds-for-milliseconds mix-up or garbage.
+const MIN_TS = Date.UTC(1970, 0, 1);
+const MAX_TS = Date.UTC(10000, 0, 1) - 1;
+
+const timestamp = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().min(MIN_TS).max(MAX_TS)])
+  .transform((v, ctx) => {
+    const date = new Date(v);
+    if (Number.isNaN(date.getTime()) || date.getTime() < MIN_TS || date.getTime() > MAX_TS) {
+      ctx.addIssue({ code: "custom", message: "must be a date between 1970 and 9999" });
+      return z.NEVER;
+    }
+    return date;
+  })
+  .openapi({ description: "ISO-8601 with offset, or epoch milliseconds. Default: the time of receipt.", example: "2026-11-24T10:15:00.123Z" });
+
+const level = z
+  .string()
+  .transform((v, ctx) => {
+    const parsed = parseSeverity(v);
+    if (!parsed) {
+      ctx.addIssue({ code: "custom", message: `must be one of ${SEVERITIES.join(", ")}` });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .openapi({ type: "string", enum: [...SEVERITIES], description: "Case-insensitive; `warning` and `critical` are accepted too. Default: info.", example: "error" });
+
+const attributes = z
+  .record(z.string(), z.unknown())
+  .refine((v) => !JSON.stringify(v).includes("\\u0000"), "must not contain NUL characters")
+  .openapi({ description: "Free-form structured fields, stored as jsonb.", example: { customer: "c-42", region: "eu-west-1" } });
+
+export const LogEventInput = z
+  .strictObject({
+    service: identifier(128).openapi({ description: "Registered on first sight.", example: "checkout" }),
+    timestamp: timestamp.optional(),
+    level: level.optional(),
+    message: text(32_768).default("").openapi({ example: "payment provider timed out" }),
+    method: z.string().regex(/^[A-Za-z]{1,16}$/, "must be an HTTP method").transform((m) => m.toUpperCase()).optional().openapi({ example: "POST" }),
+    route: text(512).optional().openapi({ description: "Route template, not the raw path.", example: "/orders/:id/pay" }),
+    status: z.number().int().min(100).max(599).optional().openapi({ example: 504 }),
+    error_code: identifier(128).optional().openapi({ example: "PAYMENT_TIMEOUT" }),
+    latency_ms: z.number().min(0).max(86_400_000).optional().openapi({ example: 30012.5 }),
+    trace_id: identifier(64).optional().openapi({ example: "4bf92f3577b34da6a3ce929d0e0e4736" }),
+    span_id: identifier(64).optional().openapi({ example: "00f067aa0ba902b7" }),
+    attributes: attributes.optional(),
+  })
+  .openapi("LogEvent");
+
+export type LogEventInput = z.input<typeof LogEventInput>;
+export type LogEvent = z.output<typeof LogEventInput>;
+
+const events = z.array(LogEventInput).min(1).max(MAX_BATCH_EVENTS);
+
+/** A batch is a bare array or `{ "events": [...] }`. */
+export const LogBatchInput = z
+  .union([events, z.strictObject({ events })])
+  .openapi("LogBatch", { description: `1 to ${MAX_BATCH_EVENTS} events, at most ${MAX_BODY_BYTES / 1024 / 1024} MiB (gzip accepted).` });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { encodeCursor } from "./cursor.ts";
+import { planLogsQuery } from "./plan.ts";
+import { LogsQuery } from "./query-params.ts";
+
+const now = new Date("2026-11-24T12:00:00.000Z");
+const query = (q: Record<string, string | string[]>) => LogsQuery.parse(q);
+
+describe("planLogsQuery", () => {
+  it("resolves relative bounds against the clock and status classes to ranges", () => {
+    const result = planLogsQuery(query({ from: "now-1h", to: "now", status: "5xx", service: "a,b", level: "warn" }), now);
+    expect(result).toMatchObject({
+      ok: true,
+      plan: { from: new Date("2026-11-24T11:00:00Z"), to: now, status: { min: 500, max: 599 }, services: ["a", "b"], minLevel: "warn", order: "desc", limit: 100 },
+    });
+  });
+
+  it("takes an exact status as a one-value range", () => {
+    expect(planLogsQuery(query({ status: "404" }), now)).toMatchObject({ ok: true, plan: { status: { min: 404, max: 404 } } });
+  });
+
+  it("names every bad bound at once", () => {
+    const result = planLogsQuery(query({ from: "soon", to: "later" }), now);
+    expect(result).toMatchObject({ ok: false, errors: [{ field: "from" }, { field: "to" }] });
+  });
+
+  it("refuses from after to", () => {
+    expect(planLogsQuery(query({ from: "now", to: "now-1h" }), now)).toMatchObject({ ok: false, errors: [{ field: "from" }] });
+  });
+
+  it("keeps the first page's bounds on later pages, so `now-1h` does not drift", () => {
+    const first = planLogsQuery(query({ from: "now-1h" }), now);
+    if (!first.ok) throw new Error("first page should plan");
+    const cursor = encodeCursor({ f: first.plan.fingerprint, ts: "2026-11-24T11:30:00.000000Z", id: 7, s: 99, from: first.plan.from!.getTime() });
+    const later = planLogsQuery(query({ from: "now-1h", cursor }), new Date(now.getTime() + 600_000));
+    expect(later).toMatchObject({ ok: true, plan: { from: first.plan.from, after: { ts: "2026-11-24T11:30:00.000000Z", id: 7 }, snapshotId: 99 } });
+  });
+
+  it("refuses a cursor from a query with other filters or another order", () => {
+    const first = planLogsQuery(query({ service: "a" }), now);
+    if (!first.ok) throw new Error("first page should plan");
+    const cursor = encodeCursor({ f: first.plan.fingerprint, ts: "2026-11-24T11:30:00.000000Z", id: 7, s: 99 });
+    expect(planLogsQuery(query({ service: "a", cursor, limit: "5" }), now).ok).toBe(true);
+    expect(planLogsQuery(query({ service: "b", cursor }), now)).toMatchObject({ ok: false, cursor: true });
+    expect(planLogsQuery(query({ service: "a", order: "asc", cursor }), now)).toMatchObject({ ok: false, cursor: true });
+  });
+
+  it("treats the same services in another order as the same query", () => {
+    const a = planLogsQuery(query({ service: ["x", "y"] }), now);
+    const b = planLogsQuery(query({ service: "y,x" }), now);
+    expect(a.ok && b.ok && a.plan.fingerprint === b.plan.fingerprint).toBe(true);
+  });
+
+  it("refuses a cursor that is not one of ours", () => {
+    expect(planLogsQuery(query({ cursor: "bm90LWEtY3Vyc29y" }), now)).toMatchObject({ ok: false, cursor: true });
+    expect(planLogsQuery(query({ cursor: "%%%" }), now)).toMatchObject({ ok: false, cursor: true });
+  });
+});

@@ -1,0 +1,99 @@
+import { and, asc, between, desc, eq, gt, gte, ilike, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import type { Db, Sql } from "../db/client.ts";
+import { logEvents, services } from "../db/schema.ts";
+import type { ServiceIds } from "../services/service-ids.ts";
+import { encodeCursor } from "./cursor.ts";
+import type { LogsPlan } from "./plan.ts";
+
+// Runs a LogsPlan. Keyset pagination on (ts, id) keeps a deep page as cheap as the first,
+// and explicit bounds on ts let PostgreSQL prune partitions (a row comparison alone does not).
+
+/** Microsecond ISO text: a JS Date would drop the microseconds a cursor needs. */
+const tsText = sql<string>`to_char(${logEvents.ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export function buildLogsQuery(db: Db, plan: LogsPlan, serviceIds: number[] | undefined) {
+  const newestFirst = plan.order === "desc";
+  const conditions: (SQL | undefined)[] = [
+    serviceIds ? inArray(logEvents.serviceId, serviceIds) : undefined,
+    plan.minLevel ? gte(logEvents.level, plan.minLevel) : undefined,
+    plan.status ? between(logEvents.httpStatus, plan.status.min, plan.status.max) : undefined,
+    plan.errorCodes ? inArray(logEvents.errorCode, plan.errorCodes) : undefined,
+    plan.from ? gte(logEvents.ts, plan.from) : undefined,
+    plan.to ? lt(logEvents.ts, plan.to) : undefined,
+    plan.q ? ilike(logEvents.message, `%${escapeLike(plan.q)}%`) : undefined,
+    plan.traceId ? eq(logEvents.traceId, plan.traceId) : undefined,
+    plan.snapshotId !== undefined ? lte(logEvents.id, plan.snapshotId) : undefined,
+  ];
+  if (plan.after) {
+    const at = sql`${plan.after.ts}::timestamptz`;
+    conditions.push(
+      newestFirst ? lte(logEvents.ts, at as never) : gte(logEvents.ts, at as never),
+      newestFirst
+        ? sql`(${logEvents.ts}, ${logEvents.id}) < (${at}, ${plan.after.id})`
+        : sql`(${logEvents.ts}, ${logEvents.id}) > (${at}, ${plan.after.id})`,
+    );
+  }
+  const direction = newestFirst ? desc : asc;
+  return db
+    .select({
+      id: logEvents.id,
+      ts: tsText,
+      // A scalar subquery runs only for the rows the LIMIT lets through; a join could
+      // make the planner sort the whole range first.
+      service: sql<string>`(SELECT ${services.name} FROM ${services} WHERE ${services.id} = ${logEvents.serviceId})`,
+      level: logEvents.level,
+      message: logEvents.message,
+      method: logEvents.httpMethod,
+      route: logEvents.httpRoute,
+      status: logEvents.httpStatus,
+      errorCode: logEvents.errorCode,
+      latencyMs: logEvents.latencyMs,
+      traceId: logEvents.traceId,
+      spanId: logEvents.spanId,
+      attributes: logEvents.attributes,
+      receivedAt: logEvents.receivedAt,
+    })
+    .from(logEvents)
+    .where(and(...conditions))
+    .orderBy(direction(logEvents.ts), direction(logEvents.id))
+    .limit(plan.limit + 1);
+}
+
+export type LogRow = Awaited<ReturnType<ReturnType<typeof buildLogsQuery>["execute"]>>[number];
+export type LogsPage = { items: LogRow[]; nextCursor: string | null };
+
+export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
+  let serviceIds: number[] | undefined;
+  if (plan.services) {
+    serviceIds = [...(await ids.find(plan.services)).values()];
+    if (serviceIds.length === 0) return { items: [], nextCursor: null };
+  }
+  const snapshotId = plan.snapshotId ?? (await currentHighestId(sqlClient));
+  const rows = await buildLogsQuery(db, { ...plan, snapshotId }, serviceIds);
+  const more = rows.length > plan.limit;
+  const items = more ? rows.slice(0, plan.limit) : rows;
+  const last = items.at(-1);
+  const nextCursor =
+    more && last
+      ? encodeCursor({
+          f: plan.fingerprint,
+          ts: last.ts,
+          id: last.id,
+          s: snapshotId,
+          ...(plan.from ? { from: plan.from.getTime() } : {}),
+          ...(plan.to ? { to: plan.to.getTime() } : {}),
+        })
+      : null;
+  return { items, nextCursor };
+}
+
+/** The id sequence's high-water mark: cheap, and never lower than any committed row's id. */
+async function currentHighestId(sqlClient: Sql): Promise<number> {
+  const [row] = await sqlClient<{ last: string }[]>`
+    SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM log_events_id_seq`;
+  return Number(row?.last ?? 0);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

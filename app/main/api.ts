@@ -1,0 +1,19 @@
+import { ConfigError, loadConfig } from "../config.ts";
+import { log } from "../log.ts";
+import { startApi } from "./serve.ts";
+import { onShutdown } from "./shutdown.ts";
+
+// The API as it runs in the cluster: DATABASE_URL is required, and migrations are the
+// migrate entry point's job (a Helm hook), so replicas never race to apply them.
+try {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the api entry point (npm start runs an embedded database instead)");
+  const api = await startApi(config, config.DATABASE_URL);
+  onShutdown([
+    { name: "drain http", run: () => api.drain(config.SHUTDOWN_GRACE_SECONDS * 1000) },
+    { name: "close database pool", run: () => api.close() },
+  ]);
+} catch (error) {
+  log.fatal(error instanceof ConfigError ? error.message : { err: error }, "failed to start");
+  process.exit(1);
+}

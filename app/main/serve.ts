@@ -1,0 +1,35 @@
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { createApp } from "../api/app.ts";
+import type { Config } from "../config.ts";
+import { createDb } from "../db/client.ts";
+import { log } from "../log.ts";
+import { ServiceIds } from "../services/service-ids.ts";
+import { startStatusTracker } from "../status/tracker.ts";
+
+/** The API on a database that is already migrated: the part every entry point shares. */
+export async function startApi(config: Config, databaseUrl: string) {
+  const { sql, db } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
+  const app = createApp({ db, sql, serviceIds: new ServiceIds(sql), now: () => new Date() });
+  const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server));
+  });
+  log.info({ port: config.PORT }, `Failsight API on http://localhost:${config.PORT} (docs at /docs)`);
+
+  return {
+    /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+    async drain(graceMs: number) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        log.warn("grace period over: closing connections still open");
+        server.closeAllConnections();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+      await tracker.stop();
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,62 @@
+import { asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { services, type ServiceThresholds } from "../db/schema.ts";
+
+export type ServiceRecord = typeof services.$inferSelect;
+export type ServiceChanges = {
+  type?: string;
+  ownerTeam?: string | null;
+  tier?: number | null;
+  /** Keys given null lose their override. */
+  thresholds?: { [K in keyof ServiceThresholds]?: ServiceThresholds[K] | null };
+};
+
+export function listServices(db: Db): Promise<ServiceRecord[]> {
+  return db.select().from(services).orderBy(asc(services.name));
+}
+
+export async function getService(db: Db, name: string): Promise<ServiceRecord | undefined> {
+  const [row] = await db.select().from(services).where(eq(services.name, name));
+  return row;
+}
+
+/** Undefined when the name is taken. */
+export async function createService(db: Db, name: string, changes: ServiceChanges): Promise<ServiceRecord | undefined> {
+  const [row] = await db
+    .insert(services)
+    .values({
+      name,
+      ...(changes.type !== undefined ? { type: changes.type } : {}),
+      ownerTeam: changes.ownerTeam ?? null,
+      tier: changes.tier ?? null,
+      thresholds: withoutNulls(changes.thresholds ?? {}),
+    })
+    .onConflictDoNothing({ target: services.name })
+    .returning();
+  return row;
+}
+
+export async function updateService(db: Db, name: string, changes: ServiceChanges): Promise<ServiceRecord | undefined> {
+  const { set, unset } = splitThresholds(changes.thresholds ?? {});
+  const [row] = await db
+    .update(services)
+    .set({
+      ...(changes.type !== undefined ? { type: changes.type } : {}),
+      ...(changes.ownerTeam !== undefined ? { ownerTeam: changes.ownerTeam } : {}),
+      ...(changes.tier !== undefined ? { tier: changes.tier } : {}),
+      // Merged in SQL, so two concurrent PATCHes of different thresholds both hold.
+      ...(changes.thresholds ? { thresholds: sql`(${services.thresholds} - ${unset}::text[]) || ${JSON.stringify(set)}::jsonb` } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(services.name, name))
+    .returning();
+  return row;
+}
+
+function splitThresholds(t: NonNullable<ServiceChanges["thresholds"]>) {
+  return { set: withoutNulls(t), unset: Object.keys(t).filter((k) => t[k as keyof typeof t] === null) };
+}
+
+function withoutNulls(t: NonNullable<ServiceChanges["thresholds"]>): ServiceThresholds {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== null && v !== undefined)) as ServiceThresholds;
+}

@@ -1,0 +1,66 @@
+import type { ServiceThresholds } from "../db/schema.ts";
+
+export type ServiceState = "up" | "degraded" | "down" | "unknown";
+
+/** What one service did over the status window. Latencies in ms, null without samples. */
+export type WindowStats = {
+  requests: number;
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  lastEventAt: Date | null;
+};
+
+export type Thresholds = Required<Omit<ServiceThresholds, "silence_seconds_down">> & { silence_seconds_down: number | null };
+
+/**
+ * Defaults a team gets before it tunes anything: 5% errors is degraded, half failing is
+ * down, a p95 over one second is degraded. Silence alone means nothing until a service
+ * declares how often it should be heard from.
+ */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  error_rate_degraded: 0.05,
+  error_rate_down: 0.5,
+  p95_latency_ms_degraded: 1000,
+  silence_seconds_down: null,
+};
+
+export function thresholdsFor(overrides: ServiceThresholds | null | undefined): Thresholds {
+  return { ...DEFAULT_THRESHOLDS, ...Object.fromEntries(Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)) };
+}
+
+export function errorRate(stats: Pick<WindowStats, "requests" | "errors">): number {
+  return stats.requests === 0 ? 0 : stats.errors / stats.requests;
+}
+
+/** The state of one service, and the reason a person would want to read. Pure. */
+export function evaluateState(stats: WindowStats, thresholds: Thresholds, now: Date): { state: ServiceState; reason: string } {
+  if (thresholds.silence_seconds_down !== null) {
+    const silentFor = stats.lastEventAt ? (now.getTime() - stats.lastEventAt.getTime()) / 1000 : Infinity;
+    if (silentFor > thresholds.silence_seconds_down) {
+      return {
+        state: "down",
+        reason: stats.lastEventAt
+          ? `no events for ${Math.round(silentFor)}s (limit ${thresholds.silence_seconds_down}s)`
+          : "no events ever received",
+      };
+    }
+  }
+  if (stats.requests === 0) return { state: "unknown", reason: "no events in the window" };
+  const rate = errorRate(stats);
+  if (rate >= thresholds.error_rate_down) {
+    return { state: "down", reason: `error rate ${percent(rate)} ≥ ${percent(thresholds.error_rate_down)}` };
+  }
+  if (rate >= thresholds.error_rate_degraded) {
+    return { state: "degraded", reason: `error rate ${percent(rate)} ≥ ${percent(thresholds.error_rate_degraded)}` };
+  }
+  if (stats.p95 !== null && stats.p95 >= thresholds.p95_latency_ms_degraded) {
+    return { state: "degraded", reason: `p95 latency ${Math.round(stats.p95)} ms ≥ ${thresholds.p95_latency_ms_degraded} ms` };
+  }
+  return { state: "up", reason: `error rate ${percent(rate)}, ${stats.requests} events` };
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
+}

@@ -1,0 +1,19 @@
+import type { Sql } from "../db/client.ts";
+import { errorRate, evaluateState, thresholdsFor, type ServiceState, type Thresholds } from "./evaluate.ts";
+import { readWindowStats, type ServiceWindowRow } from "./repository.ts";
+
+export type ServiceStatus = ServiceWindowRow & {
+  state: ServiceState;
+  reason: string;
+  errorRate: number;
+  effectiveThresholds: Thresholds;
+};
+
+/** Window statistics joined with the state each service is in. */
+export async function evaluateServices(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceStatus[]> {
+  const rows = await readWindowStats(sql, now, windowMs, names);
+  return rows.map((row) => {
+    const effectiveThresholds = thresholdsFor(row.thresholds);
+    return { ...row, ...evaluateState(row, effectiveThresholds, now), errorRate: errorRate(row), effectiveThresholds };
+  });
+}

@@ -1,0 +1,39 @@
+import type { Sql } from "../db/client.ts";
+import { log } from "../log.ts";
+import { recordTransitions } from "./repository.ts";
+import { evaluateServices } from "./service-status.ts";
+import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
+
+/**
+ * Evaluates every service on a timer and records each change of state in status_events,
+ * the source of uptime. Runs in every API replica; an advisory lock in
+ * recordTransitions keeps them from recording the same change twice.
+ */
+export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (count: number) => void) {
+  const windowMs = parseWindow(DEFAULT_WINDOW)!;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running ??= (async () => {
+      try {
+        const now = new Date();
+        const statuses = await evaluateServices(sql, now, windowMs);
+        const recorded = await recordTransitions(sql, statuses, now);
+        if (recorded) log.info({ recorded }, "service state transitions recorded");
+        onEvaluated?.(statuses.length);
+      } catch (error) {
+        log.warn({ err: error }, "status evaluation failed; retrying next interval");
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  tick();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { ServiceState } from "./evaluate.ts";
+
+export type Transition = { at: Date; toState: ServiceState };
+
+/**
+ * The share of known time in [from, to) that a service was not down. Time before the
+ * first transition, or spent `unknown`, counts neither way; null when nothing is known.
+ * `initial` is the state in force at `from` (the last transition before it). Pure.
+ */
+export function uptimeRatio(initial: ServiceState | null, transitions: Transition[], from: Date, to: Date): number | null {
+  let state: ServiceState | null = initial;
+  let cursor = from.getTime();
+  let known = 0;
+  let upTime = 0;
+  const end = to.getTime();
+  const account = (until: number) => {
+    const span = Math.max(0, Math.min(until, end) - cursor);
+    if (state && state !== "unknown") {
+      known += span;
+      if (state !== "down") upTime += span;
+    }
+  };
+  for (const t of [...transitions].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    const at = t.at.getTime();
+    if (at >= end) break;
+    if (at > cursor) {
+      account(at);
+      cursor = at;
+    }
+    state = t.toState;
+  }
+  account(end);
+  return known === 0 ? null : upTime / known;
+}

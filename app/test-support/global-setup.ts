@@ -1,0 +1,72 @@
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
+import { runMigrations } from "../db/migrate.ts";
+
+// One throw-away database per test run: on the server at DATABASE_URL when it is set
+// (CI runs the suite against the machine's PostgreSQL 15 that way), otherwise on an
+// embedded PostgreSQL started for the run and deleted after it.
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    postgresVersion: string;
+  }
+}
+
+let embedded: EmbeddedPostgres | undefined;
+let adminUrl: string;
+let dbName: string;
+
+export async function setup(project: TestProject) {
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+  } else {
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(mkdtempSync(path.join(tmpdir(), "failsight-test-")), "pgdata"),
+      port: await freePort(),
+      persistent: false,
+    });
+    adminUrl = embedded.url;
+  }
+  dbName = `failsight_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  const [{ server_version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
+  await admin.end();
+
+  const url = withDatabase(adminUrl, dbName);
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  await runMigrations(sql);
+  await sql.end();
+  project.provide("databaseUrl", url);
+  project.provide("postgresVersion", server_version);
+  console.log(`tests run on PostgreSQL ${server_version} (${embedded ? "embedded" : "DATABASE_URL"}), database ${dbName}`);
+}
+
+export async function teardown() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await admin.end();
+  await embedded?.stop();
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
