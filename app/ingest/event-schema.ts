@@ -17,17 +17,20 @@ const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7
 const MIN_TS = Date.UTC(1970, 0, 1);
 const MAX_TS = Date.UTC(10000, 0, 1) - 1;
 
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const TIMESTAMP_RULE = "must be ISO-8601 with an offset (2026-11-24T10:15:00Z) or epoch milliseconds, between 1970 and 9999";
+
 const timestamp = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().min(MIN_TS).max(MAX_TS)])
+  .union([z.string(), z.number()], { error: TIMESTAMP_RULE })
   .transform((v, ctx) => {
-    const date = new Date(v);
-    if (Number.isNaN(date.getTime()) || date.getTime() < MIN_TS || date.getTime() > MAX_TS) {
-      ctx.addIssue({ code: "custom", message: "must be a date between 1970 and 9999" });
+    const ms = typeof v === "number" ? Math.floor(v) : ISO_WITH_OFFSET.test(v) ? Date.parse(v) : Number.NaN;
+    if (!Number.isFinite(ms) || ms < MIN_TS || ms > MAX_TS) {
+      ctx.addIssue({ code: "custom", message: TIMESTAMP_RULE });
       return z.NEVER;
     }
-    return date;
+    return new Date(ms);
   })
-  .openapi({ description: "ISO-8601 with offset, or epoch milliseconds. Default: the time of receipt.", example: "2026-11-24T10:15:00.123Z" });
+  .openapi({ type: ["string", "integer"], description: "ISO-8601 with offset, or epoch milliseconds. Default: the time of receipt.", example: "2026-11-24T10:15:00.123Z" } as never);
 
 const level = z
   .string()

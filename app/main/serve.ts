@@ -21,12 +21,16 @@ export async function startApi(config: Config, databaseUrl: string) {
     /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
     async drain(graceMs: number) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive connection goes idle once its last response is sent; close it then
+      // rather than waiting out the keep-alive timeout.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => {
         log.warn("grace period over: closing connections still open");
         server.closeAllConnections();
       }, graceMs);
       await closed;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await tracker.stop();
     },

@@ -37,24 +37,20 @@ export async function createService(db: Db, name: string, changes: ServiceChange
 }
 
 export async function updateService(db: Db, name: string, changes: ServiceChanges): Promise<ServiceRecord | undefined> {
-  const { set, unset } = splitThresholds(changes.thresholds ?? {});
   const [row] = await db
     .update(services)
     .set({
       ...(changes.type !== undefined ? { type: changes.type } : {}),
       ...(changes.ownerTeam !== undefined ? { ownerTeam: changes.ownerTeam } : {}),
       ...(changes.tier !== undefined ? { tier: changes.tier } : {}),
-      // Merged in SQL, so two concurrent PATCHes of different thresholds both hold.
-      ...(changes.thresholds ? { thresholds: sql`(${services.thresholds} - ${unset}::text[]) || ${JSON.stringify(set)}::jsonb` } : {}),
+      // Merged in SQL, so two concurrent PATCHes of different thresholds both hold; a key
+      // given null is set to null by the merge and then stripped, so its default applies.
+      ...(changes.thresholds ? { thresholds: sql`jsonb_strip_nulls(${services.thresholds} || ${JSON.stringify(changes.thresholds)}::jsonb)` } : {}),
       updatedAt: sql`now()`,
     })
     .where(eq(services.name, name))
     .returning();
   return row;
-}
-
-function splitThresholds(t: NonNullable<ServiceChanges["thresholds"]>) {
-  return { set: withoutNulls(t), unset: Object.keys(t).filter((k) => t[k as keyof typeof t] === null) };
 }
 
 function withoutNulls(t: NonNullable<ServiceChanges["thresholds"]>): ServiceThresholds {

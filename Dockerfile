@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# One image, three entry points: api (default), controller, migrate.
+#   docker build -t failsight .
+#   docker run -e DATABASE_URL=postgres://... failsight                      # api
+#   docker run -e DATABASE_URL=postgres://... failsight node dist/app/main/migrate.js
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY app ./app
+RUN npm run typecheck && npm run build
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /src/dist ./dist
+# The migrator looks for migrations/ two folders above dist/app/db.
+COPY migrations ./dist/migrations
+USER node
+EXPOSE 3000
+CMD ["node", "dist/app/main/api.js"]

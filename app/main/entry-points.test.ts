@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { unique } from "../test-support/harness.ts";
+
+// The real entry points as separate processes, the way a container or `npm start` runs them.
+const entry = (name: string) => fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+
+function run(name: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [entry(name)], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(port: number, output: () => string) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`API did not come up:\n${output()}`);
+}
+
+describe("entry points", () => {
+  it("refuses to start on a bad variable, naming it", async () => {
+    const p = run("api", { PORT: "seventy", DATABASE_URL: inject("databaseUrl") });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/PORT/);
+  });
+
+  it("refuses to start the api without DATABASE_URL", async () => {
+    const p = run("api", {});
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/DATABASE_URL: required/);
+  });
+
+  it("migrate applies nothing twice and exits 0", async () => {
+    const p = run("migrate", { DATABASE_URL: inject("databaseUrl") });
+    expect(await p.exited).toBe(0);
+  });
+
+  it("on SIGTERM stops accepting, finishes the request in flight, commits it, and exits 0", async () => {
+    const port = await freePort();
+    const service = unique("drain");
+    const p = run("api", { DATABASE_URL: inject("databaseUrl"), PORT: String(port), HOST: "127.0.0.1" });
+    await waitForHealth(port, p.output);
+
+    const body = JSON.stringify([{ service, message: "sent across a shutdown" }]);
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/v1/logs", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on("error", reject);
+      // Half the body now, the signal, then the rest: the request is in flight throughout.
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        p.child.kill("SIGTERM");
+        setTimeout(async () => {
+          await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+          req.end(body.slice(10));
+        }, 300);
+      }, 200);
+    });
+
+    expect(await response).toEqual({ status: 200, body: '{"accepted":1}' });
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain('"msg":"stopped"');
+    const sql = postgres(inject("databaseUrl"), { max: 1 });
+    const [row] = await sql`SELECT count(*)::int AS n FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`;
+    await sql.end();
+    expect(row!.n).toBe(1);
+  });
+});
