@@ -97,7 +97,7 @@ describe("GET /logs filters", () => {
     const items = (await page(`service=${a}&status=5xx&level=warn&from=${at(0)}&to=${at(30)}`)).items;
     const expected = world
       .map((e, i) => ({ ...e, i }))
-      .filter((e) => e.service === a && e.status >= 500 && ["warn", "error", "fatal"].includes(e.level!) && e.i < 30)
+      .filter((e) => e.service === a && e.status! >= 500 && ["warn", "error", "fatal"].includes(e.level!) && e.i < 30)
       .map((e) => e.i);
     expect(items.map(indexOf).sort((x, y) => x - y)).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
