@@ -1,8 +1,8 @@
 import { pino } from "pino";
 
-/** One structured JSON logger for every process; LOG_LEVEL sets its threshold. */
+/** One structured JSON logger for every process; entry points set `log.level` from config. */
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? "info",
+  level: "info",
   base: { app: "failsight" },
   timestamp: pino.stdTimeFunctions.isoTime,
 });

@@ -23,11 +23,18 @@ export async function runMigrations(sql: Sql, folder = migrationsFolder): Promis
   }
 }
 
-/** The number of migrations in the folder that the database has not applied yet. */
+const shippedCount = new Map<string, number>();
+
+/**
+ * The number of migrations in the folder that the database has not applied yet. The
+ * folder is read once per process: it ships with the image and does not change.
+ */
 export async function pendingMigrations(sql: Sql, folder = migrationsFolder): Promise<number> {
-  const { readMigrationFiles } = await import("drizzle-orm/migrator");
-  const files = readMigrationFiles({ migrationsFolder: folder });
+  if (!shippedCount.has(folder)) {
+    const { readMigrationFiles } = await import("drizzle-orm/migrator");
+    shippedCount.set(folder, readMigrationFiles({ migrationsFolder: folder }).length);
+  }
   const [row] = await sql<{ applied: number }[]>`
     SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`.catch(() => [{ applied: 0 }]);
-  return Math.max(0, files.length - (row?.applied ?? 0));
+  return Math.max(0, shippedCount.get(folder)! - (row?.applied ?? 0));
 }

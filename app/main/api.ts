@@ -7,6 +7,7 @@ import { onShutdown } from "./shutdown.ts";
 // migrate entry point's job (a Helm hook), so replicas never race to apply them.
 try {
   const config = loadConfig();
+  log.level = config.LOG_LEVEL;
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the api entry point (npm start runs an embedded database instead)");
   const api = await startApi(config, config.DATABASE_URL);
   onShutdown([

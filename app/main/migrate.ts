@@ -5,6 +5,7 @@ import { log } from "../log.ts";
 
 try {
   const config = loadConfig();
+  log.level = config.LOG_LEVEL;
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the migrate entry point");
   const { sql } = createDb(config.DATABASE_URL, { max: 2, applicationName: "failsight-migrate" });
   await runMigrations(sql);

@@ -12,8 +12,15 @@ export async function startApi(config: Config, databaseUrl: string) {
   const { sql, db } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
   const app = createApp({ db, sql, serviceIds: new ServiceIds(sql), now: () => new Date() });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${config.PORT} is in use: stop what holds it, or set PORT`) : error),
+    );
+  }).catch(async (error) => {
+    await tracker.stop();
+    await sql.end({ timeout: 1 });
+    throw error;
   });
   log.info({ port: config.PORT }, `Failsight API on http://localhost:${config.PORT} (docs at /docs)`);
 
