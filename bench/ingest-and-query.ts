@@ -7,7 +7,6 @@
 // a shared 2-core machine are noise.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -23,6 +22,7 @@ import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
+import { freePort } from "../app/test-support/free-port.ts";
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const BATCH = 5_000;
@@ -210,7 +210,4 @@ async function waitFor(target: string) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${target} did not answer`);
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer().listen(0, "127.0.0.1", () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); }); });
 }

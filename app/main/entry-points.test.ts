@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { freePort } from "../test-support/free-port.ts";
 import { unique } from "../test-support/harness.ts";
 
 // The real entry points as separate processes, the way a container or `npm start` runs them.
@@ -21,14 +21,6 @@ function run(name: string, env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(port: number, output: () => string) {
   for (let i = 0; i < 100; i++) {

@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
 import { runMigrations } from "../db/migrate.ts";
+import { freePort } from "./free-port.ts";
 
 // One throw-away database per test run: on the server at DATABASE_URL when it is set
 // (CI runs the suite against the machine's PostgreSQL 15 that way), otherwise on an
@@ -61,12 +61,3 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
