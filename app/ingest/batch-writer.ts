@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Sql } from "../db/client.ts";
+import { retryingPartitionRace } from "../db/partition-race.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "./parse-batch.ts";
@@ -10,14 +11,17 @@ const CHUNK_BYTES = 256 * 1024;
 /**
  * Writes a validated batch with one COPY inside one transaction, and resolves only after
  * the commit: an acknowledged batch is durable, a failed one left nothing behind.
- * Rows route to their monthly partition, or to DEFAULT when none covers them.
+ * Rows route to their monthly partition, or to DEFAULT when none covers them; a batch
+ * caught by maintenance attaching its month is retried (see retryingPartitionRace).
  */
 export async function writeBatch(sql: Sql, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
   const ids = await serviceIds.register(events.map((e) => e.service));
-  await sql.begin(async (tx) => {
-    const copy = await tx.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
-    await pipeline(Readable.from(chunks(events, ids)), copy);
-  });
+  await retryingPartitionRace(() =>
+    sql.begin(async (tx) => {
+      const copy = await tx.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
+      await pipeline(Readable.from(chunks(events, ids)), copy);
+    }),
+  );
   return events.length;
 }
 

@@ -1,0 +1,159 @@
+import type postgres from "postgres";
+import { log } from "../log.ts";
+import { ident, readCatalog } from "./catalog.ts";
+import type { PartitionAction } from "./plan.ts";
+
+type Conn = postgres.ReservedSql;
+
+export type ActionOutcome = { result: "done" | "already-done"; rowsMoved: number; detail: string };
+
+/** How long a DDL statement may wait for a lock before giving way to traffic and retrying. */
+const LOCK_TIMEOUT_MS = 2_000;
+const LOCK_ATTEMPTS = 5;
+
+/**
+ * Applies one planned action on a connection reserved for the run. Each action checks the
+ * catalog first, so running it again after a crash or on a second runner does nothing
+ * twice (idempotent), and each takes its strong locks only briefly.
+ */
+export async function executeAction(conn: Conn, table: string, action: PartitionAction, moveBatchRows: number): Promise<ActionOutcome> {
+  switch (action.kind) {
+    case "move-default-rows":
+      return moveDefaultRows(conn, table, action, moveBatchRows);
+    case "create":
+      return createPartition(conn, table, action);
+    case "detach":
+      return detachPartition(conn, table, action);
+    case "drop":
+      return dropPartition(conn, table, action);
+  }
+}
+
+const iso = (d: Date) => `'${d.toISOString()}'`;
+const inRange = (a: { from: Date; to: Date }) => `ts >= ${iso(a.from)} AND ts < ${iso(a.to)}`;
+const checkName = (partition: string) => `${partition}_bounds`;
+
+/**
+ * The partition as a plain table first, shaped like the parent, with a CHECK that proves
+ * its bounds: ATTACH then needs no scan of it, and nothing here locks the parent.
+ */
+async function ensureStandaloneTable(conn: Conn, table: string, a: { partition: string; from: Date; to: Date }) {
+  await conn.unsafe(`CREATE TABLE IF NOT EXISTS ${ident(a.partition)} (LIKE ${ident(table)} INCLUDING ALL)`);
+  const [has] = await conn.unsafe(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`, [a.partition, checkName(a.partition)]);
+  if (!has) await conn.unsafe(`ALTER TABLE ${ident(a.partition)} ADD CONSTRAINT ${ident(checkName(a.partition))} CHECK (ts IS NOT NULL AND ${inRange(a)})`);
+}
+
+async function isAttached(conn: Conn, table: string, partition: string): Promise<boolean> {
+  const catalog = await readCatalog(conn, table);
+  return catalog.partitions.some((p) => p.name === partition);
+}
+
+/** A move of up to `limit` rows of the range from DEFAULT into the new table, in the caller's transaction. */
+async function moveBatch(conn: Conn, defaultPartition: string, columns: string[], a: { partition: string; from: Date; to: Date }, limit?: number) {
+  const cols = columns.map(ident).join(", ");
+  const pick = limit === undefined ? inRange(a) : `ctid = ANY(ARRAY(SELECT ctid FROM ${ident(defaultPartition)} WHERE ${inRange(a)} LIMIT ${limit}))`;
+  const moved = await conn.unsafe(
+    `WITH moved AS (DELETE FROM ${ident(defaultPartition)} WHERE ${pick} RETURNING ${cols})
+     INSERT INTO ${ident(a.partition)} (${cols}) SELECT ${cols} FROM moved`,
+  );
+  return moved.count;
+}
+
+/**
+ * Drains DEFAULT's rows of the month into the new table, a batch per transaction, so a
+ * large backlog (after an outage) never holds a lock for long. Until the partition is
+ * attached, moved rows are not visible through the parent: that window is the run's.
+ */
+async function moveDefaultRows(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "move-default-rows" }>, batch: number): Promise<ActionOutcome> {
+  if (await isAttached(conn, table, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} is attached` };
+  const { defaultPartition, columns } = await readCatalog(conn, table);
+  if (!defaultPartition) return { result: "already-done", rowsMoved: 0, detail: "no DEFAULT partition" };
+  await ensureStandaloneTable(conn, table, a);
+  let total = 0;
+  for (;;) {
+    await conn`BEGIN`;
+    try {
+      const moved = await moveBatch(conn, defaultPartition, columns, a, batch);
+      await conn`COMMIT`;
+      total += moved;
+      if (moved < batch) break;
+    } catch (error) {
+      await conn`ROLLBACK`;
+      throw error;
+    }
+  }
+  return { result: "done", rowsMoved: total, detail: `moved ${total} rows from ${defaultPartition} into ${a.partition}` };
+}
+
+/**
+ * Attaches the month. One short transaction: lock DEFAULT so no row of the range can land
+ * there meanwhile, move whatever is left, ATTACH (which takes only SHARE UPDATE EXCLUSIVE
+ * on the parent, so inserts into other months go on), and drop the now redundant CHECK.
+ */
+async function createPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "create" }>): Promise<ActionOutcome> {
+  if (await isAttached(conn, table, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} exists` };
+  const { defaultPartition, columns } = await readCatalog(conn, table);
+  await ensureStandaloneTable(conn, table, a);
+  let rowsMoved = 0;
+  await withLockRetries(conn, `attach ${a.partition}`, async () => {
+    if (defaultPartition) {
+      await conn.unsafe(`LOCK TABLE ${ident(defaultPartition)} IN ACCESS EXCLUSIVE MODE`);
+      rowsMoved = await moveBatch(conn, defaultPartition, columns, a);
+    }
+    await conn.unsafe(`ALTER TABLE ${ident(table)} ATTACH PARTITION ${ident(a.partition)} FOR VALUES FROM (${iso(a.from)}) TO (${iso(a.to)})`);
+    await conn.unsafe(`ALTER TABLE ${ident(a.partition)} DROP CONSTRAINT IF EXISTS ${ident(checkName(a.partition))}`);
+  });
+  return { result: "done", rowsMoved, detail: `attached ${a.partition} for ${a.from.toISOString()} to ${a.to.toISOString()}${rowsMoved ? `, with ${rowsMoved} rows from DEFAULT` : ""}` };
+}
+
+/**
+ * DETACH ... CONCURRENTLY where the server allows it (PostgreSQL 14+, and only when the
+ * parent has no DEFAULT partition); otherwise a plain DETACH, which needs a brief ACCESS
+ * EXCLUSIVE lock on the parent, so it waits at most LOCK_TIMEOUT_MS and retries.
+ */
+async function detachPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "detach" }>): Promise<ActionOutcome> {
+  const catalog = await readCatalog(conn, table);
+  const part = catalog.partitions.find((p) => p.name === a.partition);
+  if (!part) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} is not attached` };
+  if (part.detachPending) {
+    await conn.unsafe(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(a.partition)} FINALIZE`);
+    return { result: "done", rowsMoved: 0, detail: `finished the interrupted detach of ${a.partition}` };
+  }
+  if (!catalog.defaultPartition && (await serverVersion(conn)) >= 140000) {
+    await conn.unsafe(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(a.partition)} CONCURRENTLY`);
+    return { result: "done", rowsMoved: 0, detail: `detached ${a.partition} concurrently` };
+  }
+  await withLockRetries(conn, `detach ${a.partition}`, () => conn.unsafe(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(a.partition)}`));
+  return { result: "done", rowsMoved: 0, detail: `detached ${a.partition}; it stays as a plain table` };
+}
+
+async function dropPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "drop" }>): Promise<ActionOutcome> {
+  if (await isAttached(conn, table, a.partition)) throw new Error(`${a.partition} is still attached; detach it first`);
+  const [exists] = await conn.unsafe(`SELECT to_regclass($1) IS NOT NULL AS ok`, [a.partition]);
+  if (!exists?.ok) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} does not exist` };
+  await conn.unsafe(`DROP TABLE ${ident(a.partition)}`);
+  return { result: "done", rowsMoved: 0, detail: `dropped ${a.partition}` };
+}
+
+/** Runs `work` in a transaction with a lock timeout, retrying when a lock was not granted in time. */
+async function withLockRetries(conn: Conn, what: string, work: () => Promise<unknown>) {
+  for (let attempt = 1; ; attempt++) {
+    await conn`BEGIN`;
+    try {
+      await conn.unsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
+      await work();
+      await conn`COMMIT`;
+      return;
+    } catch (error) {
+      await conn`ROLLBACK`;
+      if ((error as { code?: string }).code !== "55P03" || attempt === LOCK_ATTEMPTS) throw error;
+      log.info({ attempt, what }, "lock not granted in time; retrying");
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+async function serverVersion(conn: Conn): Promise<number> {
+  const [row] = await conn`SELECT current_setting('server_version_num')::int AS v`;
+  return (row as { v: number }).v;
+}

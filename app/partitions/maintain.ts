@@ -1,0 +1,73 @@
+import type { Sql } from "../db/client.ts";
+import { countRows, readCatalog, readDefaultRowMonths } from "./catalog.ts";
+import { executeAction, type ActionOutcome } from "./execute.ts";
+import { isManaged, planPartitions, type ExistingPartition, type PartitionAction } from "./plan.ts";
+import type { PartitionPolicy } from "./policy.ts";
+
+// Arbitrary but fixed; the second key is the table, so two tables never wait on each other.
+const MAINTENANCE_LOCK = 7_240_003;
+
+export type ActionReport = PartitionAction & ({ result: ActionOutcome["result"]; rowsMoved: number; detail: string } | { result: "failed"; rowsMoved: 0; detail: string });
+
+export type MaintenanceReport =
+  | { ran: false; reason: string }
+  | {
+      ran: true;
+      actions: ActionReport[];
+      notes: string[];
+      /** The partitions after the run, with whether Failsight manages each. */
+      partitions: (ExistingPartition & { managed: boolean })[];
+      defaultRows: number;
+      failed: boolean;
+    };
+
+export type ActionListener = (report: ActionReport) => void;
+
+/**
+ * One maintenance run: take the table's advisory lock (a second runner, another replica
+ * or `npm start`, finds it taken and skips), read the catalog, plan, apply each action.
+ * A failed action is reported and the run goes on with the others, except that a month
+ * whose rows could not be moved is not attached.
+ */
+export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy, now: Date, onAction?: ActionListener): Promise<MaintenanceReport> {
+  const conn = await sql.reserve();
+  try {
+    const [lock] = await conn`SELECT pg_try_advisory_lock(${MAINTENANCE_LOCK}, hashtext(${policy.table})) AS ok`;
+    if (!lock?.ok) return { ran: false, reason: `another runner is maintaining ${policy.table}` };
+    try {
+      const catalog = await readCatalog(conn, policy.table);
+      const defaultRowMonths = catalog.defaultPartition ? await readDefaultRowMonths(conn, catalog.defaultPartition) : [];
+      const plan = planPartitions({ policy, partitions: catalog.partitions, defaultRowMonths, now });
+      const actions: ActionReport[] = [];
+      const blocked = new Set<string>();
+      for (const action of plan.actions) {
+        let report: ActionReport;
+        if (blocked.has(action.partition)) {
+          report = { ...action, result: "failed", rowsMoved: 0, detail: `skipped: an earlier step for ${action.partition} failed` };
+        } else {
+          try {
+            report = { ...action, ...(await executeAction(conn, policy.table, action, policy.moveBatchRows)) };
+          } catch (error) {
+            blocked.add(action.partition);
+            report = { ...action, result: "failed", rowsMoved: 0, detail: (error as Error).message };
+          }
+        }
+        actions.push(report);
+        onAction?.(report);
+      }
+      const after = await readCatalog(conn, policy.table);
+      return {
+        ran: true,
+        actions,
+        notes: plan.notes,
+        partitions: after.partitions.map(({ detachPending: _, ...p }) => ({ ...p, managed: isManaged(policy.table, p) })),
+        defaultRows: after.defaultPartition ? await countRows(conn, after.defaultPartition) : 0,
+        failed: actions.some((a) => a.result === "failed"),
+      };
+    } finally {
+      await conn`SELECT pg_advisory_unlock(${MAINTENANCE_LOCK}, hashtext(${policy.table}))`;
+    }
+  } finally {
+    conn.release();
+  }
+}
