@@ -18,6 +18,23 @@ const ConfigSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10),
   /** How often the status tracker evaluates services and records transitions. */
   STATUS_EVALUATION_SECONDS: positiveInt.max(3600).default(30),
+  /** Partition maintenance that `npm start` runs in-process (the cluster runs the controller). */
+  PARTITION_PREMAKE_MONTHS: positiveInt.max(24).default(3),
+  PARTITION_RETENTION_MONTHS: z
+    .union([z.literal("none"), positiveInt.max(1200)])
+    .default(12)
+    .transform((v) => (v === "none" ? null : v)),
+  PARTITION_RETENTION_MODE: z.enum(["detach", "drop"]).default("detach"),
+  PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),
+  /** The controller entry point: where it watches, who it is, and its Lease timings. */
+  CONTROLLER_NAMESPACE: z.string().min(1).optional(),
+  POD_NAME: z.string().min(1).optional(),
+  /** 0 picks a free port. */
+  CONTROLLER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  LEASE_NAME: z.string().min(1).default("failsight-partition-controller"),
+  LEASE_DURATION_SECONDS: positiveInt.max(300).default(15),
+  LEASE_RENEW_DEADLINE_SECONDS: positiveInt.max(300).default(10),
+  LEASE_RETRY_PERIOD_SECONDS: positiveInt.max(60).default(2),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,6 +3,10 @@ import { createDb } from "../db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
 import { runMigrations } from "../db/migrate.ts";
 import { log } from "../log.ts";
+import { registry } from "../metrics/registry.ts";
+import { createPartitionMetrics } from "../partitions/metrics.ts";
+import { PartitionPolicySpec } from "../partitions/policy.ts";
+import { startPartitionScheduler } from "../partitions/scheduler.ts";
 import { startApi } from "./serve.ts";
 import { onShutdown } from "./shutdown.ts";
 
@@ -25,8 +29,19 @@ try {
   await runMigrations(sql).finally(() => sql.end());
 
   const api = await startApi(config, databaseUrl);
+  const maintenance = startPartitionScheduler(
+    api.sql,
+    PartitionPolicySpec.parse({
+      premakeMonths: config.PARTITION_PREMAKE_MONTHS,
+      retentionMonths: config.PARTITION_RETENTION_MONTHS,
+      retentionMode: config.PARTITION_RETENTION_MODE,
+    }),
+    config.PARTITION_MAINTENANCE_MINUTES * 60_000,
+    createPartitionMetrics(registry),
+  );
   onShutdown([
     { name: "drain http", run: () => api.drain(config.SHUTDOWN_GRACE_SECONDS * 1000) },
+    { name: "finish partition maintenance", run: () => maintenance.stop() },
     { name: "close database pool", run: () => api.close() },
     { name: "stop embedded PostgreSQL", run: () => embedded?.stop() },
   ]);

@@ -25,6 +25,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   log.info({ port: config.PORT }, `Failsight API on http://localhost:${config.PORT} (docs at /docs)`);
 
   return {
+    sql,
     /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
     async drain(graceMs: number) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

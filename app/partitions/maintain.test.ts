@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { createDb } from "../db/client.ts";
@@ -7,19 +6,14 @@ import { readCatalog } from "./catalog.ts";
 import { addMonths, monthStart, partitionName } from "./months.ts";
 import { runPartitionMaintenance, type MaintenanceReport } from "./maintain.ts";
 import { PartitionPolicySpec } from "./policy.ts";
+import { freshPartitionedTable } from "../test-support/partitioned-table.ts";
 
 const { sql } = createDb(inject("databaseUrl"), { max: 6, applicationName: "failsight-partition-test" });
 afterAll(() => sql.end({ timeout: 5 }));
 
 const utc = (y: number, m: number, d = 1) => new Date(Date.UTC(y, m - 1, d));
 
-/** A fresh table shaped like log_events with only a DEFAULT partition. */
-async function freshTable(): Promise<string> {
-  const table = `pt_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
-  await sql.unsafe(`CREATE TABLE ${table} (LIKE log_events INCLUDING DEFAULTS INCLUDING INDEXES) PARTITION BY RANGE (ts)`);
-  await sql.unsafe(`CREATE TABLE ${table}_default PARTITION OF ${table} DEFAULT`);
-  return table;
-}
+const freshTable = () => freshPartitionedTable(sql);
 
 async function insertAt(table: string, times: Date[], tag = "x") {
   await sql.unsafe(

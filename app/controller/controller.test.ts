@@ -1,0 +1,165 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDb } from "../db/client.ts";
+import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
+import { attachedPartitions, freshPartitionedTable } from "../test-support/partitioned-table.ts";
+import { startController, type Controller } from "./controller.ts";
+import { GROUP, PLURAL, VERSION, type PolicyObject } from "./resource.ts";
+
+// Against a real kube-apiserver + etcd (../shared/envtest) and the run's real PostgreSQL.
+const suite = describe.skipIf(!envtestKubeconfig);
+if (!envtestKubeconfig) describe(`partition controller (skipped: ${NO_ENVTEST})`, () => it.skip("needs a kube-apiserver", () => {}));
+
+const { sql } = createDb(inject("databaseUrl"), { max: 6, applicationName: "failsight-controller-test" });
+afterAll(() => sql.end({ timeout: 5 }));
+
+let kc: KubeConfig;
+let objects: CustomObjectsApi;
+const controllers: Controller[] = [];
+afterAll(async () => {
+  await Promise.all(controllers.map((c) => c.stop()));
+});
+
+const quickLease = (name: string) => ({ name, leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 });
+
+async function getPolicy(namespace: string, name: string): Promise<PolicyObject> {
+  return (await objects.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as PolicyObject;
+}
+
+async function createPolicy(namespace: string, name: string, spec: Record<string, unknown>) {
+  await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: { apiVersion: `${GROUP}/${VERSION}`, kind: "PartitionPolicy", metadata: { name }, spec } });
+}
+
+async function eventsFor(namespace: string, name: string) {
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace });
+  return list.items.filter((e) => e.involvedObject.name === name);
+}
+
+const ready = (p: PolicyObject) => p.status?.conditions?.find((c) => c.type === "Ready");
+
+suite("partition controller against a real kube-apiserver", () => {
+  beforeAll(async () => {
+    kc = envtestConfig();
+    objects = kc.makeApiClient(CustomObjectsApi);
+    await installCrd(kc);
+  });
+
+  it("creates partitions, reports status and events, and reconciles a spec change", async () => {
+    const namespace = await freshNamespace(kc);
+    const table = await freshPartitionedTable(sql);
+    const registry = new Registry();
+    const controller = startController({ kc, sql, namespace, identity: "solo", registry, lease: quickLease("solo-lease") });
+    controllers.push(controller);
+
+    // The API server fills in the CRD's defaults: detach, 12 months, 1h.
+    await createPolicy(namespace, "logs", { table, premakeMonths: 2 });
+    const done = await waitFor(async () => {
+      const p = await getPolicy(namespace, "logs");
+      return ready(p)?.status === "True" && p;
+    }, 20_000, "Ready=True");
+    expect(done.status).toMatchObject({ observedGeneration: 1, monthsAhead: 2, defaultRows: 0 });
+    expect(ready(done)).toMatchObject({ reason: "Reconciled", observedGeneration: 1 });
+    expect(await attachedPartitions(sql, table)).toHaveLength(4); // DEFAULT + this month + 2
+    expect(done.status!.partitions!.filter((p) => p.managed).map((p) => p.name)).toEqual((await attachedPartitions(sql, table)).filter((n) => !n.endsWith("_default")));
+    expect(done.status!.nextRunTime! > done.status!.lastRunTime!).toBe(true);
+
+    const created = await waitFor(async () => {
+      const events = (await eventsFor(namespace, "logs")).filter((e) => e.reason === "PartitionCreated");
+      return events.length === 3 && events;
+    }, 10_000, "three PartitionCreated events");
+    expect(created.every((e) => e.type === "Normal" && e.reportingInstance === "solo")).toBe(true);
+
+    await objects.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name: "logs", body: { spec: { premakeMonths: 4 } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    await waitFor(async () => (await getPolicy(namespace, "logs")).status?.observedGeneration === 2, 20_000, "generation 2 observed");
+    expect(await attachedPartitions(sql, table)).toHaveLength(6);
+    expect((await getPolicy(namespace, "logs")).status?.monthsAhead).toBe(4);
+
+    const metrics = await registry.metrics();
+    expect(metrics).toContain(`failsight_partition_runs_total{policy="${namespace}/logs",result="success"} 2`);
+    expect(metrics).toMatch(new RegExp(`failsight_partition_months_ahead\\{table="${table}"\\} 4`));
+    expect(metrics).toContain("failsight_controller_leader 1");
+  });
+
+  it("reports a failing run as Ready=False with a Warning event", async () => {
+    const namespace = await freshNamespace(kc);
+    const controller = startController({ kc, sql, namespace, identity: "solo-2", registry: new Registry(), lease: quickLease("solo-2-lease") });
+    controllers.push(controller);
+    await createPolicy(namespace, "broken", { table: "no_such_table" });
+    const failed = await waitFor(async () => {
+      const p = await getPolicy(namespace, "broken");
+      return ready(p)?.status === "False" && p;
+    }, 20_000, "Ready=False");
+    expect(ready(failed)).toMatchObject({ reason: "RunFailed", message: "table no_such_table does not exist" });
+    await waitFor(async () => (await eventsFor(namespace, "broken")).some((e) => e.type === "Warning" && e.reason === "ReconcileFailed"), 10_000, "a Warning event");
+  });
+
+  it("with two replicas only the leader acts, and the other takes over within the lease duration when it dies", async () => {
+    const namespace = await freshNamespace(kc);
+    const table = await freshPartitionedTable(sql);
+    const leaseName = "failsight-partition-controller";
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const holder = async () => (await leases.readNamespacedLease({ name: leaseName, namespace })).spec?.holderIdentity;
+
+    // Replica A is the real entry point in its own process, so it can die for real.
+    const a = spawn(process.execPath, [fileURLToPath(new URL("../main/controller.ts", import.meta.url))], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: inject("databaseUrl"),
+        KUBECONFIG: envtestKubeconfig,
+        CONTROLLER_NAMESPACE: namespace,
+        POD_NAME: "replica-a",
+        CONTROLLER_PORT: "0",
+        LEASE_DURATION_SECONDS: "4",
+        LEASE_RENEW_DEADLINE_SECONDS: "3",
+        LEASE_RETRY_PERIOD_SECONDS: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    a.stdout!.on("data", (d) => (output += d));
+    a.stderr!.on("data", (d) => (output += d));
+    try {
+      await waitFor(async () => (await holder()) === "replica-a", 20_000, `replica-a to lead (${output.slice(-500)})`);
+
+      const b = startController({ kc, sql, namespace, identity: "replica-b", registry: new Registry(), lease: { ...quickLease(leaseName), leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } });
+      controllers.push(b);
+      await b.ready;
+      await createPolicy(namespace, "logs", { table, premakeMonths: 1 });
+      await waitFor(async () => ready(await getPolicy(namespace, "logs"))?.status === "True", 20_000, "Ready=True from the leader");
+      const first = await eventsFor(namespace, "logs");
+      expect(first.length).toBeGreaterThan(0);
+      expect(new Set(first.map((e) => e.reportingInstance))).toEqual(new Set(["replica-a"]));
+      expect(b.isLeader()).toBe(false);
+
+      const transitionsBefore = (await leases.readNamespacedLease({ name: leaseName, namespace })).spec?.leaseTransitions ?? 0;
+      a.kill("SIGKILL");
+      const killedAt = Date.now();
+      await waitFor(async () => (await holder()) === "replica-b", 15_000, "replica-b to take over");
+      const tookOverIn = Date.now() - killedAt;
+      console.log(`replica-b took over ${tookOverIn} ms after replica-a was killed (lease duration 4000 ms)`);
+      // Lease duration 4 s, judged from the last renewal replica-b saw, plus one retry period.
+      expect(tookOverIn).toBeLessThan(4_000 + 1_000 + 1_000);
+      const lease = await leases.readNamespacedLease({ name: leaseName, namespace });
+      expect(lease.spec?.leaseTransitions).toBe(transitionsBefore + 1);
+      expect(b.isLeader()).toBe(true);
+
+      await objects.patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace, plural: PLURAL, name: "logs", body: { spec: { premakeMonths: 3 } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      await waitFor(async () => (await getPolicy(namespace, "logs")).status?.observedGeneration === 2, 20_000, "the new leader to reconcile");
+      expect(await attachedPartitions(sql, table)).toHaveLength(5);
+      const later = (await eventsFor(namespace, "logs")).filter((e) => !first.some((f) => f.metadata?.uid === e.metadata?.uid));
+      expect(later.length).toBeGreaterThan(0);
+      expect(new Set(later.map((e) => e.reportingInstance))).toEqual(new Set(["replica-b"]));
+    } finally {
+      if (a.exitCode === null) a.kill("SIGKILL");
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import type { MaintenanceReport } from "../partitions/maintain.ts";
+import { addMonths, monthStart } from "../partitions/months.ts";
+import type { Condition, PolicyObject, PolicyStatus } from "./resource.ts";
+
+// The pure half of reconciling: when a policy is due, and what its status says after a
+// run. The controller does the I/O around these.
+
+/** Due when the spec changed since the last run, or the interval has passed. */
+export function isDue(object: PolicyObject, intervalMs: number, now: Date): boolean {
+  const status = object.status ?? {};
+  if (status.observedGeneration !== object.metadata.generation) return true;
+  if (!status.lastRunTime) return true;
+  return now.getTime() >= Date.parse(status.lastRunTime) + intervalMs;
+}
+
+/** When to look again: the next scheduled run. */
+export function nextRunAt(object: PolicyObject, intervalMs: number, now: Date): Date {
+  const last = object.status?.lastRunTime ? Date.parse(object.status.lastRunTime) : now.getTime();
+  return new Date(Math.max(now.getTime(), last + intervalMs));
+}
+
+/** A condition that keeps its lastTransitionTime unless its status actually changes. */
+export function setCondition(previous: Condition[] | undefined, next: Omit<Condition, "lastTransitionTime">, now: Date): Condition[] {
+  const old = previous?.find((c) => c.type === next.type);
+  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now.toISOString();
+  return [...(previous ?? []).filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
+}
+
+export function statusAfterRun(object: PolicyObject, report: MaintenanceReport, now: Date, intervalMs: number): PolicyStatus {
+  const previous = object.status ?? {};
+  const generation = object.metadata.generation;
+  const base: PolicyStatus = { ...previous, observedGeneration: generation, lastRunTime: now.toISOString(), nextRunTime: new Date(now.getTime() + intervalMs).toISOString() };
+  if (!report.ran) {
+    // Another runner (npm start, or a controller on another cluster) holds the lock: not an
+    // error, and the next run comes soon.
+    return { ...base, conditions: setCondition(previous.conditions, { type: "Ready", status: previous.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown", observedGeneration: generation, reason: "Skipped", message: report.reason }, now) };
+  }
+  const failures = report.actions.filter((a) => a.result === "failed");
+  const done = report.actions.filter((a) => a.result === "done");
+  const current = monthStart(now);
+  const managed = report.partitions.filter((p) => p.managed && p.from);
+  const ahead = managed.filter((p) => p.from! >= addMonths(current, 1)).length;
+  const message = failures.length
+    ? failures.map((f) => `${f.kind} ${f.partition}: ${f.detail}`).join("; ")
+    : done.length
+      ? `${done.map((a) => `${a.kind} ${a.partition}`).join(", ")}; ${ahead} month(s) ahead`
+      : `nothing to do; ${ahead} month(s) ahead`;
+  return {
+    ...base,
+    ...(failures.length ? {} : { lastSuccessTime: now.toISOString() }),
+    conditions: setCondition(
+      previous.conditions,
+      { type: "Ready", status: failures.length ? "False" : "True", observedGeneration: generation, reason: failures.length ? "ActionFailed" : "Reconciled", message },
+      now,
+    ),
+    partitions: report.partitions.map((p) => ({
+      name: p.name,
+      ...(p.from ? { from: p.from.toISOString() } : {}),
+      ...(p.to ? { to: p.to.toISOString() } : {}),
+      default: p.isDefault,
+      managed: p.managed,
+    })),
+    monthsAhead: ahead,
+    defaultRows: report.defaultRows,
+    notes: report.notes,
+  };
+}
+
+export function statusForInvalidSpec(object: PolicyObject, message: string, now: Date): PolicyStatus {
+  const previous = object.status ?? {};
+  return {
+    ...previous,
+    observedGeneration: object.metadata.generation,
+    conditions: setCondition(previous.conditions, { type: "Ready", status: "False", observedGeneration: object.metadata.generation, reason: "InvalidSpec", message }, now),
+  };
+}
+
+/** The run itself failed (database unreachable, table missing): keep the last known partitions. */
+export function statusForFailedRun(object: PolicyObject, message: string, now: Date, intervalMs: number): PolicyStatus {
+  const previous = object.status ?? {};
+  return {
+    ...previous,
+    observedGeneration: object.metadata.generation,
+    lastRunTime: now.toISOString(),
+    nextRunTime: new Date(now.getTime() + intervalMs).toISOString(),
+    conditions: setCondition(previous.conditions, { type: "Ready", status: "False", observedGeneration: object.metadata.generation, reason: "RunFailed", message }, now),
+  };
+}

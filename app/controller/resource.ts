@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { parseDuration } from "../logs/time-expression.ts";
+import { PartitionPolicySpec, type PartitionPolicy } from "../partitions/policy.ts";
+
+// The PartitionPolicy custom resource as the controller sees it. The CRD's schema in
+// charts/failsight/crds/ is the API server's copy of these rules; this is ours.
+
+export const GROUP = "failsight.io";
+export const VERSION = "v1alpha1";
+export const PLURAL = "partitionpolicies";
+export const KIND = "PartitionPolicy";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export type Condition = {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+};
+
+export type PolicyStatus = {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  partitions?: { name: string; from?: string; to?: string; default: boolean; managed: boolean }[];
+  monthsAhead?: number;
+  defaultRows?: number;
+  notes?: string[];
+  lastRunTime?: string;
+  lastSuccessTime?: string;
+  nextRunTime?: string;
+};
+
+export type PolicyObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; uid?: string; generation?: number; resourceVersion?: string };
+  spec?: unknown;
+  status?: PolicyStatus;
+};
+
+const ControllerSpec = PartitionPolicySpec.extend({
+  interval: z
+    .string()
+    .default("1h")
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < 10_000) {
+        ctx.addIssue({ code: "custom", message: "must be a duration of at least 10s, like 30m or 1h" });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+});
+
+export type ParsedSpec = { policy: PartitionPolicy; intervalMs: number };
+
+export function parseSpec(spec: unknown): { ok: true; value: ParsedSpec } | { ok: false; message: string } {
+  const result = ControllerSpec.safeParse(spec ?? {});
+  if (!result.success) return { ok: false, message: result.error.issues.map((i) => `spec.${i.path.join(".")}: ${i.message}`).join("; ") };
+  const { interval, ...policy } = result.data;
+  return { ok: true, value: { policy, intervalMs: interval } };
+}
+
+export const keyOf = (o: PolicyObject) => `${o.metadata.namespace}/${o.metadata.name}`;
