@@ -1,0 +1,127 @@
+{{/*
+Chart name, truncated to the 63 characters Kubernetes names allow.
+*/}}
+{{- define "failsight.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: the release name, plus the chart name unless the release name contains it.
+*/}}
+{{- define "failsight.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart label value: name-version.
+*/}}
+{{- define "failsight.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels on every object.
+*/}}
+{{- define "failsight.labels" -}}
+helm.sh/chart: {{ include "failsight.chart" . }}
+{{ include "failsight.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: failsight
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Selector labels: stable across upgrades, so never add version labels here.
+*/}}
+{{- define "failsight.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "failsight.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Per-component names and labels. Call with (dict "root" $ "component" "api").
+*/}}
+{{- define "failsight.componentName" -}}
+{{- printf "%s-%s" (include "failsight.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "failsight.componentLabels" -}}
+{{ include "failsight.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "failsight.componentSelectorLabels" -}}
+{{ include "failsight.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+The image reference.
+*/}}
+{{- define "failsight.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/*
+The CloudNativePG cluster name.
+*/}}
+{{- define "failsight.cnpgClusterName" -}}
+{{- default (printf "%s-db" (include "failsight.fullname" .)) .Values.cnpg.clusterName | trunc 50 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+DATABASE_URL, from the CloudNativePG app secret or from an existing secret.
+*/}}
+{{- define "failsight.databaseEnv" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+{{- if .Values.cnpg.enabled }}
+      name: {{ include "failsight.cnpgClusterName" . }}-app
+      key: uri
+{{- else }}
+      name: {{ required "database.existingSecret is required when cnpg.enabled is false" .Values.database.existingSecret }}
+      key: {{ .Values.database.uriKey }}
+{{- end }}
+{{- end }}
+
+{{/*
+The migrate init container, shared by the API and controller pods.
+*/}}
+{{- define "failsight.migrateInitContainer" -}}
+{{- if .Values.migrations.enabled }}
+initContainers:
+  - name: migrate
+    image: {{ include "failsight.image" . }}
+    imagePullPolicy: {{ .Values.image.pullPolicy }}
+    command: ["node", "dist/app/main/migrate.js"]
+    env:
+      {{- include "failsight.databaseEnv" . | nindent 6 }}
+    securityContext:
+      {{- toYaml .Values.containerSecurityContext | nindent 6 }}
+    resources:
+      requests: {cpu: 50m, memory: 128Mi}
+      limits: {memory: 256Mi}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels on prometheus-operator objects, so the operator's selector finds them.
+*/}}
+{{- define "failsight.monitoringLabels" -}}
+{{- with .Values.monitoring.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,168 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { loadYaml } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { CHART, find, helm, one, render, runHelm, type K8sObject } from "./helm.ts";
+import { validateObject } from "./validate.ts";
+
+const suite = describe.skipIf(!helm.path);
+if (!helm.path) describe(`helm chart (skipped: ${helm.missing})`, () => it.skip("needs helm", () => {}));
+
+type Container = { name: string; command?: string[]; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; securityContext?: Record<string, unknown>; livenessProbe?: unknown; readinessProbe?: unknown };
+type PodSpec = { serviceAccountName: string; containers: Container[]; initContainers?: Container[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
+const podSpec = (d: K8sObject) => (d as unknown as { spec: { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } }).spec.template.spec;
+const podLabels = (d: K8sObject) => (d as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+const selectorOf = (o: K8sObject) => (o as unknown as { spec: { selector: { matchLabels?: Record<string, string> } & Record<string, string> } }).spec.selector;
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const databaseEnv = (c: Container) => c.env?.find((e) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef;
+
+const COMBINATIONS = [[], ["cnpg-off-external-secret-values.yaml"], ["monitoring-off-values.yaml"], ["minimal-values.yaml"]];
+
+suite("helm chart", () => {
+  it.each(COMBINATIONS.map((c) => [c.join(" + ") || "defaults", c] as const))("passes helm lint --strict with %s", (_name, values) => {
+    const result = runHelm(["lint", "--strict", CHART, ...values.flatMap((v) => ["-f", `${CHART}/ci/${v}`])]);
+    expect(result.stdout + result.stderr).toContain("0 chart(s) failed");
+    expect(result.status).toBe(0);
+  });
+
+  it.each(COMBINATIONS.map((c) => [c.join(" + ") || "defaults", c] as const))("renders %s into objects that pass their schemas, labelled, with nothing empty", (_name, values) => {
+    const objects = render({ values });
+    expect(objects.length).toBeGreaterThan(5);
+    for (const o of objects) {
+      validateObject(o);
+      expect(o.metadata.labels?.["app.kubernetes.io/name"], `${o.kind} ${o.metadata.name}`).toBe("failsight");
+      expect(o.metadata.labels?.["app.kubernetes.io/instance"]).toBe("fs");
+      expect(o.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("Helm");
+      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe("failsight");
+      const { apiVersion: _a, kind: _k, metadata: _m, ...body } = o;
+      expect(Object.keys(body).length, `${o.kind} ${o.metadata.name} has a body`).toBeGreaterThan(0);
+      expect(JSON.stringify(o)).not.toMatch(/<no value>|"null"/);
+    }
+  });
+
+  it("renders the full install by default, with selectors that find their pods", () => {
+    const objects = render();
+    const kinds = objects.map((o) => o.kind).sort();
+    expect(kinds).toEqual(["Cluster", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    const api = one(objects, "Deployment", "fs-failsight-api");
+    const controller = one(objects, "Deployment", "fs-failsight-controller");
+    for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
+    expect(matches(selectorOf(api).matchLabels!, podLabels(controller))).toBe(false);
+
+    const apiService = one(objects, "Service", "fs-failsight-api");
+    expect(matches(selectorOf(apiService) as Record<string, string>, podLabels(api))).toBe(true);
+    expect(matches(selectorOf(one(objects, "Service", "fs-failsight-controller-metrics")) as Record<string, string>, podLabels(controller))).toBe(true);
+
+    for (const [monitor, service] of [["fs-failsight-api", apiService], ["fs-failsight-controller", one(objects, "Service", "fs-failsight-controller-metrics")]] as const) {
+      const sm = one(objects, "ServiceMonitor", monitor) as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: { matchLabels: Record<string, string> }; namespaceSelector: { matchNames: string[] }; endpoints: { port: string }[] } };
+      expect(matches(sm.spec.selector.matchLabels, service.metadata.labels!)).toBe(true);
+      expect(sm.spec.namespaceSelector.matchNames).toEqual(["failsight"]);
+      const ports = (service as unknown as { spec: { ports: { name: string }[] } }).spec.ports.map((p) => p.name);
+      expect(ports).toContain(sm.spec.endpoints[0]!.port);
+      expect(sm.metadata.labels.release).toBe("kube-prometheus-stack");
+    }
+    for (const pdb of find(objects, "PodDisruptionBudget")) {
+      const target = pdb.metadata.name.endsWith("-api") ? api : controller;
+      expect(matches(selectorOf(pdb).matchLabels!, podLabels(target))).toBe(true);
+    }
+  });
+
+  it("wires DATABASE_URL to the CloudNativePG app secret, in every container and init container", () => {
+    const objects = render();
+    const cluster = one(objects, "Cluster", "fs-failsight-db") as unknown as { spec: { instances: number; bootstrap: { initdb: { database: string; owner: string } } } };
+    expect(cluster.spec).toMatchObject({ instances: 2, bootstrap: { initdb: { database: "app", owner: "app" } } });
+    for (const d of find(objects, "Deployment")) {
+      const spec = podSpec(d);
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) expect(databaseEnv(c), `${d.metadata.name}/${c.name}`).toEqual({ name: "fs-failsight-db-app", key: "uri" });
+      expect(spec.initContainers?.map((c) => c.command)).toEqual([["node", "dist/app/main/migrate.js"]]);
+    }
+  });
+
+  it("takes DATABASE_URL from an existing secret when CloudNativePG is off, and insists on one", () => {
+    const objects = render({ values: ["cnpg-off-external-secret-values.yaml"] });
+    expect(find(objects, "Cluster")).toHaveLength(0);
+    for (const d of find(objects, "Deployment")) expect(databaseEnv(podSpec(d).containers[0]!)).toEqual({ name: "failsight-database", key: "url" });
+    expect(() => render({ set: ["cnpg.enabled=false"] })).toThrow(/existingSecret/);
+  });
+
+  it("leaves out every prometheus-operator and Grafana object when monitoring is off", () => {
+    const kinds = render({ values: ["monitoring-off-values.yaml"] }).map((o) => o.kind);
+    expect(kinds).not.toContain("ServiceMonitor");
+    expect(kinds).not.toContain("PrometheusRule");
+    expect(kinds).not.toContain("ConfigMap");
+    expect(kinds).not.toContain("PodMonitor");
+  });
+
+  it("gives the controller least privilege and the API none", () => {
+    const objects = render();
+    const role = one(objects, "Role", "fs-failsight-controller") as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[] };
+    const grants = role.rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0] || "core"}/${res}:${v}${r.resourceNames ? `@${r.resourceNames.join(",")}` : ""}`)));
+    expect(grants.sort()).toEqual(
+      [
+        "failsight.io/partitionpolicies:get", "failsight.io/partitionpolicies:list", "failsight.io/partitionpolicies:watch",
+        "failsight.io/partitionpolicies/status:get", "failsight.io/partitionpolicies/status:patch", "failsight.io/partitionpolicies/status:update",
+        "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get@fs-failsight-controller", "coordination.k8s.io/leases:update@fs-failsight-controller",
+        "core/events:create", "core/events:patch",
+      ].sort(),
+    );
+    const binding = one(objects, "RoleBinding", "fs-failsight-controller") as unknown as { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
+    expect(binding.roleRef.name).toBe("fs-failsight-controller");
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "fs-failsight-controller", namespace: "failsight" }]);
+    const controllerEnv = podSpec(one(objects, "Deployment", "fs-failsight-controller")).containers[0]!.env!;
+    expect(controllerEnv.find((e) => e.name === "LEASE_NAME")?.value).toBe("fs-failsight-controller");
+    const api = podSpec(one(objects, "Deployment", "fs-failsight-api"));
+    expect(api.serviceAccountName).toBe("fs-failsight-api");
+    expect(api.automountServiceAccountToken).toBe(false);
+  });
+
+  it("runs every container non-root, read-only, without privilege escalation or capabilities, with probes", () => {
+    for (const d of find(render(), "Deployment")) {
+      const spec = podSpec(d);
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      }
+      expect(spec.containers[0]!.livenessProbe).toBeDefined();
+    }
+    const api = podSpec(one(render(), "Deployment", "fs-failsight-api")).containers[0]!;
+    expect(api.livenessProbe).toMatchObject({ httpGet: { path: "/health" } });
+    expect(api.readinessProbe).toMatchObject({ httpGet: { path: "/ready" } });
+  });
+
+  it("takes the rules and dashboards from the chart's files, one source of truth", () => {
+    const objects = render();
+    const rule = one(objects, "PrometheusRule", "fs-failsight") as unknown as { spec: unknown };
+    expect(rule.spec).toEqual(loadYaml(readFileSync(`${CHART}/files/prometheus-rules.yaml`, "utf8")));
+    const dashboards = readdirSync(`${CHART}/files/dashboards`);
+    const maps = find(objects, "ConfigMap");
+    expect(maps).toHaveLength(dashboards.length);
+    for (const file of dashboards) {
+      const map = maps.find((m) => (m as unknown as { data: Record<string, string> }).data[file]) as unknown as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; data: Record<string, string> };
+      expect(JSON.parse(map.data[file]!)).toEqual(JSON.parse(readFileSync(`${CHART}/files/dashboards/${file}`, "utf8")));
+      expect(map.metadata.labels.grafana_dashboard).toBe("1");
+      expect(map.metadata.annotations.grafana_folder).toBe("Failsight");
+    }
+    const relabelled = render({ set: ["monitoring.grafanaDashboards.label=dash", "monitoring.labels.release=prom"] });
+    expect(find(relabelled, "ConfigMap")[0]!.metadata.labels!.dash).toBe("1");
+    expect(find(relabelled, "PrometheusRule")[0]!.metadata.labels!.release).toBe("prom");
+  });
+
+  it.each([
+    ["an unknown top-level value", ["replicaz=3"], /replicaz/],
+    ["a negative replica count", ["api.replicas=-1"], /api.*replicas|minimum/],
+    ["an unknown retention mode", ["partitionPolicy.retentionMode=archive"], /retentionMode/],
+    ["a malformed interval", ["partitionPolicy.interval=hourly"], /interval/],
+    ["a node port out of range", ["api.service.type=NodePort", "api.service.nodePort=80"], /nodePort/],
+  ])("values.schema.json rejects %s with a message naming it", (_name, set, message) => {
+    const result = runHelm(["template", "fs", CHART, ...set.flatMap((s) => ["--set", s])]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe("schema validation of rendered objects", () => {
+  it("fails on a wrong type or a kind it has no schema for", () => {
+    const broken = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x" }, spec: { replicas: "two", selector: {}, template: {} } };
+    expect(() => validateObject(broken as never)).toThrow(/replicas must be integer/);
+    expect(() => validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toThrow(/no schema known/);
+  });
+});
