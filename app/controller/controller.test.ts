@@ -96,6 +96,8 @@ suite("partition controller against a real kube-apiserver", () => {
       return ready(p)?.status === "False" && p;
     }, 20_000, "Ready=False");
     expect(ready(failed)).toMatchObject({ reason: "RunFailed", message: "table no_such_table does not exist" });
+    // Retried within a minute, not after the 1h interval.
+    expect(Date.parse(failed.status!.nextRunTime!) - Date.parse(failed.status!.lastRunTime!)).toBe(60_000);
     await waitFor(async () => (await eventsFor(namespace, "broken")).some((e) => e.type === "Warning" && e.reason === "ReconcileFailed"), 10_000, "a Warning event");
   });
 

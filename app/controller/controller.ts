@@ -9,6 +9,8 @@ import { LeaderElector, type LeaderElectionConfig } from "./leader-election.ts";
 import { isDue, nextRunAt, statusAfterRun, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
 import { GROUP, PLURAL, VERSION, keyOf, parseSpec, type PolicyObject, type PolicyStatus } from "./resource.ts";
 
+const RETRY_AFTER_FAILURE_MS = 60_000;
+
 export type ControllerOptions = {
   kc: KubeConfig;
   sql: Sql;
@@ -88,20 +90,25 @@ export function startController(options: ControllerOptions) {
       return;
     }
     const started = performance.now();
+    // After a failure (say, the database is not migrated yet on a first install), try
+    // again within a minute rather than after the full interval.
+    let next = intervalMs;
     try {
       const report = await runPartitionMaintenance(sql, policy, at, (action) => {
         void events.record(object, action.result === "failed" ? "Warning" : "Normal", action.result === "failed" ? "ActionFailed" : ACTION_REASONS[action.kind], action.detail);
       });
       metrics.record(key, policy.table, report, (performance.now() - started) / 1000, at);
       if (report.ran) for (const note of report.notes) log.warn({ policy: key }, note);
-      await writeStatus(object, statusAfterRun(object, report, at, intervalMs));
+      if (report.ran && report.failed) next = Math.min(intervalMs, RETRY_AFTER_FAILURE_MS);
+      await writeStatus(object, statusAfterRun(object, report, at, next));
     } catch (error) {
+      next = Math.min(intervalMs, RETRY_AFTER_FAILURE_MS);
       metrics.failed(key, (performance.now() - started) / 1000);
       const message = (error as Error).message;
       await events.record(object, "Warning", "ReconcileFailed", message);
-      await writeStatus(object, statusForFailedRun(object, message, at, intervalMs));
+      await writeStatus(object, statusForFailedRun(object, message, at, next));
     }
-    schedule(key, new Date(at.getTime() + intervalMs));
+    schedule(key, new Date(at.getTime() + next));
   }
 
   async function writeStatus(object: PolicyObject, status: PolicyStatus) {

@@ -16,6 +16,12 @@ describe("isDue", () => {
     expect(isDue(object(1, { observedGeneration: 1, lastRunTime: "2026-11-24T11:30:00Z" }), hour, now)).toBe(false);
     expect(nextRunAt(object(1, { observedGeneration: 1, lastRunTime: "2026-11-24T11:30:00Z" }), hour, now).toISOString()).toBe("2026-11-24T12:30:00.000Z");
   });
+  it("follows a sooner nextRunTime, as set after a failed run", () => {
+    const failed = object(1, { observedGeneration: 1, lastRunTime: "2026-11-24T11:58:00Z", nextRunTime: "2026-11-24T11:59:00Z" });
+    expect(isDue(failed, hour, now)).toBe(true);
+    expect(isDue(failed, hour, new Date("2026-11-24T11:58:30Z"))).toBe(false);
+    expect(nextRunAt(failed, hour, new Date("2026-11-24T11:58:30Z")).toISOString()).toBe("2026-11-24T11:59:00.000Z");
+  });
 });
 
 describe("setCondition", () => {

@@ -5,18 +5,27 @@ import type { Condition, PolicyObject, PolicyStatus } from "./resource.ts";
 // The pure half of reconciling: when a policy is due, and what its status says after a
 // run. The controller does the I/O around these.
 
-/** Due when the spec changed since the last run, or the interval has passed. */
+/**
+ * Due when the spec changed since the last run, or its scheduled time has come: the
+ * status's nextRunTime (sooner than the interval after a failure), else the interval
+ * after the last run.
+ */
 export function isDue(object: PolicyObject, intervalMs: number, now: Date): boolean {
   const status = object.status ?? {};
   if (status.observedGeneration !== object.metadata.generation) return true;
   if (!status.lastRunTime) return true;
-  return now.getTime() >= Date.parse(status.lastRunTime) + intervalMs;
+  return now.getTime() >= scheduledAt(status, intervalMs);
 }
 
 /** When to look again: the next scheduled run. */
 export function nextRunAt(object: PolicyObject, intervalMs: number, now: Date): Date {
-  const last = object.status?.lastRunTime ? Date.parse(object.status.lastRunTime) : now.getTime();
-  return new Date(Math.max(now.getTime(), last + intervalMs));
+  const status = object.status ?? {};
+  return new Date(Math.max(now.getTime(), status.lastRunTime ? scheduledAt(status, intervalMs) : now.getTime()));
+}
+
+function scheduledAt(status: PolicyStatus, intervalMs: number): number {
+  const byInterval = Date.parse(status.lastRunTime!) + intervalMs;
+  return status.nextRunTime ? Math.min(Date.parse(status.nextRunTime), byInterval) : byInterval;
 }
 
 /** A condition that keeps its lastTransitionTime unless its status actually changes. */
