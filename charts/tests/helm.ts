@@ -22,9 +22,10 @@ export function runHelm(args: string[]): { status: number; stdout: string; stder
 }
 
 /** `helm template` of the chart with value files and --set pairs; throws with helm's message on failure. */
-export function render(options: { namespace?: string; values?: string[]; set?: string[] } = {}): K8sObject[] {
-  const args = ["template", "fs", CHART, "--namespace", options.namespace ?? "failsight"];
-  for (const f of options.values ?? []) args.push("-f", fileURLToPath(new URL(`../failsight/ci/${f}`, import.meta.url)));
+export function render(options: { namespace?: string; values?: string[]; set?: string[]; release?: string } = {}): K8sObject[] {
+  const args = ["template", options.release ?? "fs", CHART, "--namespace", options.namespace ?? "failsight"];
+  // A bare file name is one of the chart's ci/ value files; a path is taken as it is.
+  for (const f of options.values ?? []) args.push("-f", f.includes("/") ? f : fileURLToPath(new URL(`../failsight/ci/${f}`, import.meta.url)));
   for (const s of options.set ?? []) args.push("--set", s);
   const result = runHelm(args);
   if (result.status !== 0) throw new Error(result.stderr.trim());
