@@ -16,6 +16,9 @@ const ConfigSchema = z.object({
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),
   /** Seconds a shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10),
+  /** Cardinality caps of the per-service metrics: beyond them, labels fold into `other`. */
+  METRICS_MAX_SERVICES: positiveInt.max(100_000).default(500),
+  METRICS_MAX_ERROR_SERIES: positiveInt.max(100_000).default(2_000),
   /** How often the status tracker evaluates services and records transitions. */
   STATUS_EVALUATION_SECONDS: positiveInt.max(3600).default(30),
   /** Partition maintenance that `npm start` runs in-process (the cluster runs the controller). */

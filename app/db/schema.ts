@@ -29,6 +29,8 @@ export type ServiceThresholds = {
   error_rate_down?: number;
   p95_latency_ms_degraded?: number;
   silence_seconds_down?: number;
+  /** 30-day availability objective for burn-rate alerts. */
+  slo_target?: number;
 };
 
 export const services = pgTable("services", {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Sql } from "../db/client.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
+import { timed } from "../metrics/db-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "./parse-batch.ts";
@@ -16,11 +17,13 @@ const CHUNK_BYTES = 256 * 1024;
  */
 export async function writeBatch(sql: Sql, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
   const ids = await serviceIds.register(events.map((e) => e.service));
-  await retryingPartitionRace(() =>
-    sql.begin(async (tx) => {
-      const copy = await tx.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
-      await pipeline(Readable.from(chunks(events, ids)), copy);
-    }),
+  await timed("ingest_copy", () =>
+    retryingPartitionRace(() =>
+      sql.begin(async (tx) => {
+        const copy = await tx.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
+        await pipeline(Readable.from(chunks(events, ids)), copy);
+      }),
+    ),
   );
   return events.length;
 }

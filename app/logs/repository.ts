@@ -1,6 +1,7 @@
 import { and, asc, between, desc, eq, gt, gte, ilike, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db, Sql } from "../db/client.ts";
 import { logEvents, services } from "../db/schema.ts";
+import { timed } from "../metrics/db-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { encodeCursor } from "./cursor.ts";
 import type { LogsPlan } from "./plan.ts";
@@ -69,7 +70,7 @@ export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan
     if (serviceIds.length === 0) return { items: [], nextCursor: null };
   }
   const snapshotId = plan.snapshotId ?? (await currentHighestId(sqlClient));
-  const rows = await buildLogsQuery(db, { ...plan, snapshotId }, serviceIds);
+  const rows = await timed("logs_query", () => buildLogsQuery(db, { ...plan, snapshotId }, serviceIds).execute());
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   const last = items.at(-1);

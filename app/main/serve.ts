@@ -4,12 +4,16 @@ import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
 import { createDb } from "../db/client.ts";
 import { log } from "../log.ts";
+import { watchDatabase } from "../metrics/db-metrics.ts";
+import { limitServiceLabels } from "../metrics/service-metrics.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
 
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
   const { sql, db } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
+  watchDatabase(sql, config.DB_POOL_MAX);
+  limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
   const app = createApp({ db, sql, serviceIds: new ServiceIds(sql), now: () => new Date() });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -24,6 +24,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   error_rate_down: 0.5,
   p95_latency_ms_degraded: 1000,
   silence_seconds_down: null,
+  slo_target: 0.999,
 };
 
 export function thresholdsFor(overrides: ServiceThresholds | null | undefined): Thresholds {

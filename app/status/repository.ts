@@ -2,29 +2,26 @@ import { epochMs, type Sql } from "../db/client.ts";
 import type { ServiceThresholds } from "../db/schema.ts";
 import type { ServiceState, WindowStats } from "./evaluate.ts";
 import type { Transition } from "./uptime.ts";
+import { IS_ERROR_SQL } from "../domain/errors.ts";
 
 export type ServiceWindowRow = WindowStats & {
   serviceId: number;
   service: string;
   ownerTeam: string | null;
+  tier: number | null;
+  type: string;
   thresholds: ServiceThresholds;
 };
 
-/**
- * An event counts as an error when its HTTP status is 5xx, or, for events without a
- * status, when its level is error or fatal. The same rule is used by the Prometheus
- * metrics, so the API and the dashboards agree.
- */
-export const IS_ERROR_SQL = `(http_status >= 500 OR (http_status IS NULL AND level >= 'error'))`;
 
 /** Window statistics for every service (or the named ones), in one round trip. */
 export async function readWindowStats(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceWindowRow[]> {
   const from = new Date(now.getTime() - windowMs).toISOString();
   const until = now.toISOString();
   const rows = await sql<
-    { service_id: number; service: string; owner_team: string | null; thresholds: ServiceThresholds; requests: number; errors: number; p: (number | null)[] | null; last_event_ms: number | null }[]
+    { service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds; requests: number; errors: number; p: (number | null)[] | null; last_event_ms: number | null }[]
   >`
-    SELECT s.id AS service_id, s.name AS service, s.owner_team, s.thresholds,
+    SELECT s.id AS service_id, s.name AS service, s.owner_team, s.tier, s.type, s.thresholds,
            coalesce(w.requests, 0) AS requests, coalesce(w.errors, 0) AS errors, w.p,
            (SELECT ${sql.unsafe(epochMs("max(e.ts)"))} FROM log_events e WHERE e.service_id = s.id AND e.ts <= ${until}) AS last_event_ms
     FROM services s
@@ -41,6 +38,8 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, nam
     serviceId: r.service_id,
     service: r.service,
     ownerTeam: r.owner_team,
+    tier: r.tier,
+    type: r.type,
     thresholds: r.thresholds,
     requests: r.requests,
     errors: r.errors,

@@ -1,4 +1,5 @@
 import type { Sql } from "../db/client.ts";
+import { timed } from "../metrics/db-metrics.ts";
 import { errorRate, evaluateState, thresholdsFor, type ServiceState, type Thresholds } from "./evaluate.ts";
 import { readWindowStats, type ServiceWindowRow } from "./repository.ts";
 
@@ -11,7 +12,7 @@ export type ServiceStatus = ServiceWindowRow & {
 
 /** Window statistics joined with the state each service is in. */
 export async function evaluateServices(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceStatus[]> {
-  const rows = await readWindowStats(sql, now, windowMs, names);
+  const rows = await timed("status_query", () => readWindowStats(sql, now, windowMs, names));
   return rows.map((row) => {
     const effectiveThresholds = thresholdsFor(row.thresholds);
     return { ...row, ...evaluateState(row, effectiveThresholds, now), errorRate: errorRate(row), effectiveThresholds };

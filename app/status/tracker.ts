@@ -1,5 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import { log } from "../log.ts";
+import { publishStatuses } from "../metrics/service-metrics.ts";
 import { recordTransitions } from "./repository.ts";
 import { evaluateServices } from "./service-status.ts";
 import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
@@ -17,6 +18,7 @@ export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (
       try {
         const now = new Date();
         const statuses = await evaluateServices(sql, now, windowMs);
+        publishStatuses(statuses);
         const recorded = await recordTransitions(sql, statuses, now);
         if (recorded) log.info({ recorded }, "service state transitions recorded");
         onEvaluated?.(statuses.length);

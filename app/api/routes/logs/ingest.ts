@@ -6,6 +6,7 @@ import { writeBatch } from "../../../ingest/batch-writer.ts";
 import { LogBatchInput, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
 import { parseBatch } from "../../../ingest/parse-batch.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
+import { observeEvents } from "../../../metrics/service-metrics.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
@@ -44,6 +45,7 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
       const parsed = parseBatch(body, receivedAt);
       if (!parsed.ok) {
         ingestedBatches.inc({ result: "rejected" });
+        ingestedEvents.inc({ result: "rejected" }, eventCount(body));
         const tooMany = parsed.errors.some((e) => e.field === "events" && e.message.startsWith("must hold at most"));
         throw new ApiError(tooMany ? "payload-too-large" : "validation-error", `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
       }
@@ -51,6 +53,7 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
         const accepted = await writeBatch(deps.sql, deps.serviceIds, parsed.events);
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted);
+        observeEvents(parsed.events);
         return c.json({ accepted }, 200);
       } catch (error) {
         ingestedBatches.inc({ result: "failed" });
@@ -58,6 +61,11 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
       }
     },
   );
+}
+
+function eventCount(body: unknown): number {
+  const list = Array.isArray(body) ? body : (body as { events?: unknown } | null)?.events;
+  return Array.isArray(list) ? list.length : 0;
 }
 
 async function readJsonBody(contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<unknown> {

@@ -12,6 +12,7 @@ const ThresholdOverrides = z
     error_rate_down: Thresholds.shape.error_rate_down.nullable(),
     p95_latency_ms_degraded: Thresholds.shape.p95_latency_ms_degraded.nullable(),
     silence_seconds_down: Thresholds.shape.silence_seconds_down,
+    slo_target: Thresholds.shape.slo_target.nullable(),
   })
   .partial()
   .openapi("ThresholdOverrides");

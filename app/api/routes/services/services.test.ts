@@ -23,7 +23,7 @@ describe("services", () => {
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ tier: 2, thresholds: { error_rate_degraded: 0.1, error_rate_down: 0.3 } });
     const status = (await (await h.get(`/status/${name}`)).json()) as { thresholds: Record<string, unknown> };
-    expect(status.thresholds).toEqual({ error_rate_degraded: 0.1, error_rate_down: 0.3, p95_latency_ms_degraded: 1000, silence_seconds_down: null });
+    expect(status.thresholds).toEqual({ error_rate_degraded: 0.1, error_rate_down: 0.3, p95_latency_ms_degraded: 1000, silence_seconds_down: null, slo_target: 0.999 });
   });
 
   it.each([

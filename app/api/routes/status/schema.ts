@@ -10,6 +10,7 @@ export const Thresholds = z
     error_rate_down: z.number().min(0).max(1).openapi({ description: "Error ratio at or above which the service is down.", example: 0.5 }),
     p95_latency_ms_degraded: z.number().positive().openapi({ description: "p95 latency (ms) at or above which the service is degraded.", example: 1000 }),
     silence_seconds_down: z.number().int().positive().nullable().openapi({ description: "Down when no event arrived for this long; null: silence alone is not down.", example: 120 }),
+    slo_target: z.number().min(0.5).max(0.99999).openapi({ description: "30-day availability objective the burn-rate alerts use.", example: 0.999 }),
   })
   .openapi("Thresholds");
 

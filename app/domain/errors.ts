@@ -1,0 +1,13 @@
+import type { Severity } from "./severity.ts";
+
+/**
+ * What counts as an error, everywhere Failsight counts them (/status, the Prometheus
+ * metrics, and so the SLO alerts): a 5xx status, or, for an event without a status, level
+ * error or fatal. A 4xx is the caller's mistake, not the service's.
+ */
+export function isErrorEvent(event: { status?: number | null | undefined; level: Severity }): boolean {
+  return event.status != null ? event.status >= 500 : event.level === "error" || event.level === "fatal";
+}
+
+/** The same rule in SQL, for queries over log_events. */
+export const IS_ERROR_SQL = `(http_status >= 500 OR (http_status IS NULL AND level >= 'error'))`;
