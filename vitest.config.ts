@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["app/**/*.test.ts", "charts/tests/**/*.test.ts"],
+    include: ["app/**/*.test.ts", "charts/tests/**/*.test.ts", "bench/**/*.test.ts"],
     globalSetup: ["app/test-support/global-setup.ts"],
     // Database tests share one server; two workers match the two cores CI has.
     maxWorkers: 2,

@@ -10,6 +10,10 @@ const ConfigSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** `off` only for a laptop demo: every request then acts as Failsight itself, unchecked. */
+  FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
+  /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
+  FAILSIGHT_ADMIN_KEY: z.string().regex(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
   DB_POOL_MAX: positiveInt.max(100).default(10),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),

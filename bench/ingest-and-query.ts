@@ -1,10 +1,13 @@
 // Benchmark, not a test: `npm run bench` (EVENTS=200000 for a quicker run).
 //
 // Loads EVENTS events spread over the last 90 days, twice: once as raw COPY straight into
-// log_events (the baseline), once through POST /v1/logs of a separately running API
-// process. Then times /logs for typical filter sets over HTTP next to the same SQL run
-// directly. Figures are ratios against the baselines in the same run; absolute numbers on
-// a shared 2-core machine are noise.
+// log_events as the superuser (the baseline: no row-level security, no validation), once
+// through POST /v1/logs of a separately running API process with an ingest key (validated,
+// and written by one INSERT per batch under row-level security). Then times /logs for
+// typical filter sets three ways: over HTTP with a viewer's key, the same SQL run directly
+// under row-level security as that viewer, and the same SQL as the superuser (no
+// row-level security). Figures are ratios within the run; absolute numbers on a shared
+// 2-core machine are noise.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,11 +19,13 @@ import postgres from "postgres";
 import { createDb } from "../app/db/client.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
-import { COPY_COLUMNS, copyRow } from "../app/ingest/copy-encoding.ts";
+import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
+import { createKey, createTeam, createUser } from "../app/access/repository.ts";
+import { asActor } from "../app/db/scoped.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
@@ -41,12 +46,17 @@ const dbName = `failsight_bench_${Date.now().toString(36)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${dbName}`);
 const [{ server_version: version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
-const url = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-const { sql, db } = createDb(url, { max: 4, applicationName: "failsight-bench" });
-await runMigrations(sql);
+// Failsight's own role owns the database, as in production; the superuser skips row-level security.
+await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'bench' NOSUPERUSER`);
+await admin.unsafe(`ALTER DATABASE ${dbName} OWNER TO ${dbName}`);
+const superUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const url = Object.assign(new URL(superUrl), { username: dbName, password: "bench" }).toString();
+const { sql: appSql } = createDb(url, { max: 4, applicationName: "failsight-bench-app" });
+const { sql, db } = createDb(superUrl, { max: 4, applicationName: "failsight-bench" });
+await runMigrations(appSql);
 // The migration made this month and three ahead; the partition controller would have made
 // the months behind. Make them here so the 90 days land in monthly partitions.
-await sql.unsafe(`DO $$ BEGIN FOR i IN 1..3 LOOP
+await appSql.unsafe(`DO $$ BEGIN FOR i IN 1..3 LOOP
   EXECUTE format('CREATE TABLE %I PARTITION OF log_events FOR VALUES FROM (%L) TO (%L)',
     'log_events_p' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => i), 'YYYY_MM'),
     (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => i)) AT TIME ZONE 'UTC',
@@ -89,7 +99,17 @@ const events: NormalizedEvent[] = Array.from({ length: EVENTS }, (_, i) => {
 const batches = Array.from({ length: Math.ceil(EVENTS / BATCH) }, (_, b) => events.slice(b * BATCH, (b + 1) * BATCH));
 
 // --- baseline: raw COPY ---------------------------------------------------------------
-const ids = await new ServiceIds(sql).register(services);
+const ids = await new ServiceIds().register(sql, services);
+// A team owns every service, and a viewer in it: every query returns the same rows with
+// and without row-level security, so only its cost differs.
+const { sql: systemSql } = createDb(url, { max: 1, systemScope: true });
+await createTeam(systemSql, "bench-team");
+await systemSql`UPDATE services SET owner_team = 'bench-team'`;
+await createUser(systemSql, "bench-viewer", "viewer", ["bench-team"]);
+const viewerKey = (await createKey(systemSql, { name: "bench viewer", user: "bench-viewer" }))!.key;
+const ingestKey = (await createKey(systemSql, { name: "bench ingest", services }))!.key;
+const [viewer] = await systemSql<{ id: number }[]>`SELECT id FROM users WHERE name = 'bench-viewer'`;
+await systemSql.end();
 async function copyRows(rows: NormalizedEvent[]) {
   const copy = await sql.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
   await pipeline(Readable.from((function* () { for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000).map((e) => copyRow(e, ids.get(e.service)!)).join(""); })()), copy);
@@ -107,14 +127,14 @@ await sql`TRUNCATE log_events`;
 // --- through the API ------------------------------------------------------------------
 const port = await freePort();
 const api = spawn(process.execPath, [fileURLToPath(new URL("../app/main/api.ts", import.meta.url))], {
-  env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", STATUS_EVALUATION_SECONDS: "3600" },
+  env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", STATUS_EVALUATION_SECONDS: "3600", FAILSIGHT_AUTH: "on" },
   stdio: ["ignore", "inherit", "inherit"],
 });
 await waitFor(`http://127.0.0.1:${port}/health`);
 const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
 const viaApi = await timed(() =>
   inParallel(bodies, CONCURRENCY, async (body) => {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ingestKey}` }, body });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
   }),
 );
@@ -129,7 +149,7 @@ log("| path | seconds | events/s | vs one COPY | vs batched COPY |");
 log("|---|---:|---:|---:|---:|");
 log(`| raw COPY, one stream | ${copyOne.toFixed(2)} | ${rate(copyOne).toLocaleString("en")} | 1.00 | |`);
 log(`| raw COPY, ${BATCH}-row batches × ${CONCURRENCY} | ${copyBatched.toFixed(2)} | ${rate(copyBatched).toLocaleString("en")} | ${(copyOne / copyBatched).toFixed(2)} | 1.00 |`);
-log(`| POST /v1/logs, ${BATCH}-event JSON batches × ${CONCURRENCY} | ${viaApi.toFixed(2)} | ${rate(viaApi).toLocaleString("en")} | ${(copyOne / viaApi).toFixed(2)} | ${(copyBatched / viaApi).toFixed(2)} |`);
+log(`| POST /v1/logs (ingest key, row-level security), ${BATCH}-event JSON batches × ${CONCURRENCY} | ${viaApi.toFixed(2)} | ${rate(viaApi).toLocaleString("en")} | ${(copyOne / viaApi).toFixed(2)} | ${(copyBatched / viaApi).toFixed(2)} |`);
 
 // --- queries --------------------------------------------------------------------------
 const cases: [string, Record<string, string>][] = [
@@ -143,38 +163,46 @@ const cases: [string, Record<string, string>][] = [
   ["no filter, newest 100", {}],
 ];
 log("");
-log(`## GET /logs (${QUERY_RUNS} runs each; direct = the same SQL the API builds, run from this process)`);
-log("| filter set | rows | API p50 ms | API p95 ms | direct p50 ms | direct p95 ms | p50 ratio |");
-log("|---|---:|---:|---:|---:|---:|---:|");
-const serviceIds = new ServiceIds(sql);
+log(`## GET /logs (${QUERY_RUNS} runs each; the same SQL the API builds, run from this process with and without row-level security)`);
+log("| filter set | rows | API p50 ms | API p95 ms | SQL with RLS p50 | p95 | SQL without RLS p50 | p95 | RLS / no RLS (p50) | API / no RLS (p50) |");
+log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+const serviceIds = new ServiceIds();
+const rlsRatios: number[] = [];
 for (const [name, params] of cases) {
   const qs = new URLSearchParams(params).toString();
   const apiTimes: number[] = [];
   const sqlTimes: number[] = [];
+  const rlsTimes: number[] = [];
   let rows = 0;
   for (let i = 0; i < QUERY_RUNS; i++) {
     const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/logs?${qs}`);
+    const res = await fetch(`http://127.0.0.1:${port}/logs?${qs}`, { headers: { authorization: `Bearer ${viewerKey}` } });
     const body = (await res.json()) as { items: unknown[] };
     apiTimes.push(performance.now() - t0);
     rows = body.items.length;
     const planned = planLogsQuery(LogsQuery.parse(params), new Date());
     if (!planned.ok) throw new Error(`bad case ${name}`);
-    const svcIds = planned.plan.services ? [...(await serviceIds.find(planned.plan.services)).values()] : undefined;
+    const svcIds = planned.plan.services ? [...(await serviceIds.find(sql, planned.plan.services)).values()] : undefined;
     const query = buildLogsQuery(db, { ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, svcIds).toSQL();
     const t1 = performance.now();
-    await sql.unsafe(query.sql, query.params as never[]);
+    const plain = await sql.unsafe(query.sql, query.params as never[]);
     sqlTimes.push(performance.now() - t1);
+    const t2 = performance.now();
+    const got = await asActor(appSql, { kind: "user", userId: viewer!.id, name: "bench-viewer", role: "viewer", keyPrefix: "bench" }, ({ sql: tx }) => tx.unsafe(query.sql, query.params as never[]));
+    rlsTimes.push(performance.now() - t2);
+    if (got.length !== plain.length) throw new Error(`${name}: ${got.length} rows under row-level security, ${plain.length} without`);
   }
-  log(`| ${name} | ${rows} | ${pct(apiTimes, 50)} | ${pct(apiTimes, 95)} | ${pct(sqlTimes, 50)} | ${pct(sqlTimes, 95)} | ${(quantile(apiTimes, 50) / quantile(sqlTimes, 50)).toFixed(2)} |`);
+  rlsRatios.push(quantile(rlsTimes, 50) / quantile(sqlTimes, 50));
+  log(`| ${name} | ${rows} | ${pct(apiTimes, 50)} | ${pct(apiTimes, 95)} | ${pct(rlsTimes, 50)} | ${pct(rlsTimes, 95)} | ${pct(sqlTimes, 50)} | ${pct(sqlTimes, 95)} | ${(quantile(rlsTimes, 50) / quantile(sqlTimes, 50)).toFixed(2)} | ${(quantile(apiTimes, 50) / quantile(sqlTimes, 50)).toFixed(2)} |`);
 }
+log(`\nrow-level security cost, median over the filter sets: ${quantile(rlsRatios, 50).toFixed(2)}× the same SQL without it`);
 
 // A deep page must cost what the first does (keyset, not OFFSET).
 const deep: number[][] = [];
 let cursor: string | null = null;
 for (let pageNo = 1; pageNo <= 200 && (pageNo === 1 || cursor); pageNo++) {
   const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/logs?service=svc-05&limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+  const res = await fetch(`http://127.0.0.1:${port}/logs?service=svc-05&limit=100${cursor ? `&cursor=${cursor}` : ""}`, { headers: { authorization: `Bearer ${viewerKey}` } });
   const body = (await res.json()) as { next_cursor: string | null };
   deep.push([pageNo, performance.now() - t0]);
   cursor = body.next_cursor;
@@ -188,7 +216,9 @@ log(`pages 1-10 p50 ${pct(firstPages, 50)} ms; pages ${deep.length - 9}-${deep.l
 api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));
 await sql.end();
+await appSql.end();
 await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
+await admin.unsafe(`DROP ROLE ${dbName}`);
 await admin.end();
 await embedded?.stop();
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { generateKey } from "../app/auth/keys.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
@@ -110,8 +111,11 @@ let failed = false;
 const adminUrl = process.env.DATABASE_URL || (embedded = await startEmbeddedPostgres({ dataDir: path.join(work, "pgdata"), port: await freePort(), persistent: false })).url;
 const dbName = `failsight_image_${Date.now().toString(36)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+// An ordinary role owning its database, as the API insists on (row-level security).
+await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'image' NOSUPERUSER`);
+await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
+const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username: dbName, password: "image" }).toString();
+const adminKey = generateKey().key;
 
 try {
   console.log(`\nentry points from the production-only install in ${app}:`);
@@ -120,12 +124,12 @@ try {
   console.log("  migrate: applied, exit 0");
 
   const port = await freePort();
-  const api = run(final.cmd!.slice(1), { DATABASE_URL: databaseUrl, PORT: String(port) });
+  const api = run(final.cmd!.slice(1), { DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_ADMIN_KEY: adminKey });
   await waitFor(`http://127.0.0.1:${port}/ready`, api.output);
   await waitFor(`http://127.0.0.1:${port}/docs/assets/swagger-ui-bundle.js`, api.output);
-  const ingest = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json" }, body: '[{"service":"image-check","message":"hello"}]' });
+  const ingest = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` }, body: '[{"service":"image-check","message":"hello"}]' });
   if (ingest.status !== 200) throw new Error(`ingest answered ${ingest.status}`);
-  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs and ingest answer`);
+  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs and ingest (with the bootstrapped admin key) answer`);
 
   if (process.env.FAILSIGHT_ENVTEST_KUBECONFIG) {
     const cport = await freePort();
@@ -143,6 +147,7 @@ try {
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();
   rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,15 @@
 import { HTTPException } from "hono/http-exception";
+import { authenticate } from "../auth/authenticate.ts";
 import { log } from "../log.ts";
 import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { ApiError, problem } from "./problem.ts";
 import { newRouter } from "./router.ts";
+import { registerAudit } from "./routes/admin/audit.ts";
+import { registerGrants } from "./routes/admin/grants.ts";
+import { registerKeys } from "./routes/admin/keys.ts";
+import { registerTeams } from "./routes/admin/teams.ts";
+import { registerUsers } from "./routes/admin/users.ts";
 import { registerIngestLogs } from "./routes/logs/ingest.ts";
 import { registerQueryLogs } from "./routes/logs/query.ts";
 import { registerCreateService } from "./routes/services/create.ts";
@@ -20,6 +26,7 @@ import { registerMetrics } from "./routes/system/metrics.ts";
 export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use("*", httpMetrics);
+  app.use("*", authenticate(deps));
 
   registerIngestLogs(app, deps);
   registerQueryLogs(app, deps);
@@ -30,6 +37,11 @@ export function createApp(deps: AppDeps) {
   registerGetService(app, deps);
   registerCreateService(app, deps);
   registerUpdateService(app, deps);
+  registerUsers(app, deps);
+  registerTeams(app, deps);
+  registerGrants(app, deps);
+  registerKeys(app, deps);
+  registerAudit(app, deps);
   registerHealth(app, deps);
   registerMetrics(app);
   registerDocs(app);
@@ -37,6 +49,9 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.errors);
+    // PostgreSQL's row-level security refused a write: the caller is not entitled to it.
+    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    if (code === "42501") return problem(c, "forbidden", "not entitled to write to this service; nothing was stored");
     if (error instanceof HTTPException) {
       // Hono raises these for bodies it cannot read, e.g. malformed JSON in a validated route.
       const status = error.status;

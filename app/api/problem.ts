@@ -12,6 +12,8 @@ export const PROBLEM_CODES = {
   "validation-error": { status: 400, title: "The request is not valid" },
   "malformed-json": { status: 400, title: "The request body is not valid JSON" },
   "invalid-cursor": { status: 400, title: "The cursor does not belong to this query" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Forbidden" },
   "not-found": { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
@@ -60,6 +62,12 @@ export const commonErrorResponses = {
   500: { description: "Internal error", content: problemContent },
 } as const;
 export const notFoundResponse = { 404: { description: "Not found", content: problemContent } } as const;
+
+/** The 401 and 403 every route that needs an API key can answer. */
+export const authErrorResponses = {
+  401: { description: "No key, or an unknown, revoked or expired one", content: problemContent },
+  403: { description: "The key's role may not do this, or its scope does not cover the service", content: problemContent },
+} as const;
 export const problemResponse = (description: string) => ({ description, content: problemContent });
 
 export function problemBody(code: ProblemCode, instance: string, detail?: string, errors?: FieldError[]) {
@@ -78,6 +86,7 @@ export function problem(c: Context, code: ProblemCode, detail?: string, errors?:
   const body = problemBody(code, c.req.path, detail, errors);
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
+    ...(code === "unauthorized" ? { "www-authenticate": 'Bearer realm="failsight"' } : {}),
   });
 }
 

@@ -1,9 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuthEnv } from "../auth/authenticate.ts";
 import { fieldErrors, problem } from "./problem.ts";
 
 /** A sub-app whose validation failures all become one problem+json shape. */
 export function newRouter() {
-  return new OpenAPIHono({
+  return new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
         return problem(c, "validation-error", `invalid ${result.target}`, fieldErrors(result.error.issues));

@@ -3,12 +3,20 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import * as schema from "./schema.ts";
 
 export type Sql = postgres.Sql;
+/** A transaction's connection: what request handlers get from asActor. */
+export type Tx = postgres.TransactionSql;
 export type Db = ReturnType<typeof createDb>["db"];
 
 export type DbOptions = {
   max?: number;
   /** Shown in pg_stat_activity, so an operator can tell API from controller connections. */
   applicationName?: string;
+  /**
+   * Start every connection in Failsight's system scope, which row-level security lets see
+   * everything: for tools and tests that check the database directly. The API's pool never
+   * does; each request sets its own scope (asActor).
+   */
+  systemScope?: boolean;
 };
 
 /**
@@ -21,7 +29,7 @@ export function createDb(url: string, options: DbOptions = {}) {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "failsight", TimeZone: "UTC" },
+    connection: { application_name: options.applicationName ?? "failsight", TimeZone: "UTC", ...(options.systemScope ? { "failsight.scope": "system" } : {}) } as never,
   });
   const db = drizzle(sql, { schema });
   return { sql, db };

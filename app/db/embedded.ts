@@ -13,7 +13,28 @@ export type EmbeddedOptions = {
   log?: (line: string) => void;
 };
 
-export type EmbeddedPostgres = { url: string; dataDir: string; stop: () => Promise<void> };
+/** `url` is the superuser's; `appUrl()` makes (once) and returns an ordinary role's own database. */
+export type EmbeddedPostgres = { url: string; appUrl: () => Promise<string>; dataDir: string; stop: () => Promise<void> };
+
+const APP_ROLE = "failsight";
+
+/**
+ * Failsight connects as an ordinary role that owns its database, never as the superuser:
+ * row-level security does not apply to superusers.
+ */
+async function ensureAppDatabase(superuserUrl: string, port: number): Promise<string> {
+  const { default: postgres } = await import("postgres");
+  const admin = postgres(superuserUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [role] = await admin`SELECT 1 FROM pg_roles WHERE rolname = ${APP_ROLE}`;
+    if (!role) await admin.unsafe(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${PASSWORD}' NOSUPERUSER NOBYPASSRLS`);
+    const [db] = await admin`SELECT 1 FROM pg_database WHERE datname = ${APP_ROLE}`;
+    if (!db) await admin.unsafe(`CREATE DATABASE ${APP_ROLE} OWNER ${APP_ROLE}`);
+  } finally {
+    await admin.end();
+  }
+  return `postgres://${APP_ROLE}:${PASSWORD}@127.0.0.1:${port}/${APP_ROLE}`;
+}
 
 const USER = "postgres";
 const PASSWORD = "failsight";
@@ -51,6 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   options.log?.(`embedded PostgreSQL listening on 127.0.0.1:${options.port}, data in ${dataDir}`);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    appUrl: async () => ensureAppDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.port),
     dataDir,
     stop: () => server.stop(),
   };

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  check,
   doublePrecision,
   index,
   integer,
@@ -22,6 +23,8 @@ import {
 export const severity = pgEnum("severity", ["trace", "debug", "info", "warn", "error", "fatal"]);
 export const serviceState = pgEnum("service_state", ["up", "degraded", "down", "unknown"]);
 export const userRole = pgEnum("user_role", ["viewer", "operator", "admin"]);
+export const keyKind = pgEnum("api_key_kind", ["user", "ingest"]);
+export const grantAccess = pgEnum("grant_access", ["read", "write"]);
 
 /** Per-service overrides of the status thresholds; absent keys take the defaults. */
 export type ServiceThresholds = {
@@ -48,9 +51,74 @@ export const users = pgTable("users", {
   id: serial("id").primaryKey(),
   name: text("name").notNull().unique(),
   role: userRole("role").notNull().default("viewer"),
-  team: text("team"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Teams own services (services.owner_team names one) and group users for grants. */
+export const teams = pgTable("teams", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: integer("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user_idx").on(t.userId)],
+);
+
+/** A team or a user entitled to one service, beyond what their teams own. */
+export const grants = pgTable(
+  "grants",
+  {
+    id: serial("id").primaryKey(),
+    serviceId: integer("service_id").notNull().references(() => services.id, { onDelete: "cascade" }),
+    teamId: integer("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    userId: integer("user_id").references(() => users.id, { onDelete: "cascade" }),
+    access: grantAccess("access").notNull().default("read"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("grants_one_grantee", sql`num_nonnulls(${t.teamId}, ${t.userId}) = 1`), index("grants_service_idx").on(t.serviceId)],
+);
+
+/**
+ * API keys: `fsk_<prefix>_<secret>`. Only a SHA-256 of the secret is kept; the prefix
+ * identifies the key in lists and logs. A user key acts with its user's role; an ingest key
+ * may only write the services named in `services`.
+ */
+export const apiKeys = pgTable("api_keys", {
+  id: serial("id").primaryKey(),
+  prefix: text("prefix").notNull().unique(),
+  secretHash: text("secret_hash").notNull(),
+  name: text("name").notNull(),
+  kind: keyKind("kind").notNull(),
+  userId: integer("user_id").references(() => users.id, { onDelete: "cascade" }),
+  services: text("services").array().notNull().default(sql`'{}'::text[]`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+});
+
+/** Who read which logs: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    userId: integer("user_id"),
+    keyPrefix: text("key_prefix"),
+    role: text("role").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    filters: jsonb("filters").$type<Record<string, unknown>>().notNull().default({}),
+    rowCount: integer("row_count").notNull(),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at)],
+);
 
 export const logEvents = pgTable(
   "log_events",

@@ -1,41 +1,35 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { Sql } from "../db/client.ts";
+import type { Tx } from "../db/client.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../metrics/db-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
-import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "./parse-batch.ts";
 
-const CHUNK_BYTES = 256 * 1024;
-
 /**
- * Writes a validated batch with one COPY inside one transaction, and resolves only after
- * the commit: an acknowledged batch is durable, a failed one left nothing behind.
- * Rows route to their monthly partition, or to DEFAULT when none covers them; a batch
- * caught by maintenance attaching its month is retried (see retryingPartitionRace).
+ * Writes a validated batch with one INSERT ... SELECT FROM unnest(...) in the caller's
+ * transaction: an acknowledged batch is durable, a failed one left nothing behind. (Not
+ * COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
+ * policies are what keep an ingest key to its own services.) Rows route to their monthly
+ * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
+ * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch(sql: Sql, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
-  const ids = await serviceIds.register(events.map((e) => e.service));
-  await timed("ingest_copy", () =>
+export async function writeBatch(sql: Tx, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
+  const ids = await serviceIds.register(sql as never, events.map((e) => e.service));
+  const column = <T>(pick: (e: NormalizedEvent) => T) => events.map(pick);
+  await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
-      sql.begin(async (tx) => {
-        const copy = await tx.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
-        await pipeline(Readable.from(chunks(events, ids)), copy);
-      }),
+      sql.savepoint(
+        (sp) => sp`
+          INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
+          SELECT ts::timestamptz, service_id, level::severity, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb
+          FROM unnest(
+            ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
+            ${column((e) => e.message)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
+            ${column((e) => e.status ?? null)}::smallint[], ${column((e) => e.error_code ?? null)}::text[], ${column((e) => e.latency_ms ?? null)}::float8[],
+            ${column((e) => e.trace_id ?? null)}::text[], ${column((e) => e.span_id ?? null)}::text[],
+            ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]
+          ) AS e(ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)`,
+      ),
     ),
   );
   return events.length;
-}
-
-function* chunks(events: NormalizedEvent[], ids: Map<string, number>): Generator<string> {
-  let buffer = "";
-  for (const event of events) {
-    buffer += copyRow(event, ids.get(event.service)!);
-    if (buffer.length >= CHUNK_BYTES) {
-      yield buffer;
-      buffer = "";
-    }
-  }
-  if (buffer) yield buffer;
 }

@@ -66,7 +66,7 @@ export type LogsPage = { items: LogRow[]; nextCursor: string | null };
 export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
   let serviceIds: number[] | undefined;
   if (plan.services) {
-    serviceIds = [...(await ids.find(plan.services)).values()];
+    serviceIds = [...(await ids.find(sqlClient, plan.services)).values()];
     if (serviceIds.length === 0) return { items: [], nextCursor: null };
   }
   const snapshotId = plan.snapshotId ?? (await currentHighestId(sqlClient));

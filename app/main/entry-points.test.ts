@@ -53,7 +53,7 @@ describe("entry points", () => {
   it("on SIGTERM stops accepting, finishes the request in flight, commits it, and exits 0", async () => {
     const port = await freePort();
     const service = unique("drain");
-    const p = run("api", { DATABASE_URL: inject("databaseUrl"), PORT: String(port), HOST: "127.0.0.1" });
+    const p = run("api", { DATABASE_URL: inject("databaseUrl"), PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_AUTH: "off" });
     await waitForHealth(port, p.output);
 
     const body = JSON.stringify([{ service, message: "sent across a shutdown" }]);
@@ -78,7 +78,7 @@ describe("entry points", () => {
     expect(await response).toEqual({ status: 200, body: '{"accepted":1}' });
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
-    const sql = postgres(inject("databaseUrl"), { max: 1 });
+    const sql = postgres(inject("databaseUrl"), { max: 1, connection: { "failsight.scope": "system" } as never });
     const [row] = await sql`SELECT count(*)::int AS n FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`;
     await sql.end();
     expect(row!.n).toBe(1);

@@ -24,7 +24,7 @@ try {
       log: (line) => log.info(line),
     });
   }
-  const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+  const databaseUrl = config.DATABASE_URL ?? (await embedded!.appUrl());
   const { sql } = createDb(databaseUrl, { max: 2, applicationName: "failsight-migrate" });
   await runMigrations(sql).finally(() => sql.end());
 

@@ -2,7 +2,10 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
+import { ConfigError } from "../config.ts";
+import { bootstrapAdmin } from "../auth/bootstrap.ts";
 import { createDb } from "../db/client.ts";
+import { bypassesRowSecurity } from "../db/scoped.ts";
 import { log } from "../log.ts";
 import { watchDatabase } from "../metrics/db-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-metrics.ts";
@@ -12,9 +15,17 @@ import { startStatusTracker } from "../status/tracker.ts";
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
   const { sql, db } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
+  if (config.FAILSIGHT_AUTH === "on") {
+    const role = await bypassesRowSecurity(sql);
+    if (role) {
+      await sql.end();
+      throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
+    }
+    await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY);
+  }
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ db, sql, serviceIds: new ServiceIds(sql), now: () => new Date() });
+  const app = createApp({ db, sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;

@@ -5,7 +5,7 @@ import { registry } from "./registry.ts";
 const registers = [registry];
 const duration = new Histogram({
   name: "failsight_db_query_duration_seconds",
-  help: "Time the API's database work took, by operation (ingest_copy, logs_query, status_query).",
+  help: "Time the API's database work took, by operation (ingest_insert, logs_query, status_query).",
   labelNames: ["operation"] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers,

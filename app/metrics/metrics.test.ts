@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { hasBinary } from "../test-support/binaries.ts";
 import { describe, expect, it } from "vitest";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { evaluateServices } from "../status/service-status.ts";
@@ -6,14 +7,7 @@ import { LabelLimiter } from "./label-limiter.ts";
 import { limitServiceLabels, publishStatuses } from "./service-metrics.ts";
 
 const h = testHarness();
-const promtool = (() => {
-  try {
-    execFileSync("promtool", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const promtool = hasBinary("promtool");
 
 // prom-client's default metrics name three gauges with _total; promtool 2.42 cannot be told
 // to skip them. Exactly these, and nothing else, may be reported.

@@ -3,36 +3,36 @@ import type { Sql } from "../db/client.ts";
 /**
  * Maps service names to their ids, registering unknown names on first sight. Ids never
  * change once given, so they are cached for the life of the process; the cache is
- * bounded so a flood of one-off names cannot grow it without end.
+ * bounded so a flood of one-off names cannot grow it without end. A cached id grants
+ * nothing: every query that uses one still passes row-level security, and each call runs
+ * on the caller's own transaction.
  */
 export class ServiceIds {
   private readonly cache = new Map<string, number>();
-  private readonly sql: Sql;
   private readonly maxCached: number;
 
-  constructor(sql: Sql, maxCached = 50_000) {
-    this.sql = sql;
+  constructor(maxCached = 50_000) {
     this.maxCached = maxCached;
   }
 
   /** Registers every name not yet known and returns the id of each. */
-  async register(names: Iterable<string>): Promise<Map<string, number>> {
+  async register(sql: Sql, names: Iterable<string>): Promise<Map<string, number>> {
     const { found, missing } = this.lookupCached(names);
     if (missing.length) {
       // Registration commits on its own, ahead of the batch that needed it: a batch that
       // then fails leaves a registered service with no events, which is harmless.
-      await this.sql`
+      await sql`
         INSERT INTO services (name) SELECT unnest(${missing}::text[])
         ON CONFLICT (name) DO NOTHING`;
-      await this.fill(found, missing);
+      await this.fill(sql, found, missing);
     }
     return found;
   }
 
   /** The ids of the names that exist; unknown names are left out, never created. */
-  async find(names: Iterable<string>): Promise<Map<string, number>> {
+  async find(sql: Sql, names: Iterable<string>): Promise<Map<string, number>> {
     const { found, missing } = this.lookupCached(names);
-    if (missing.length) await this.fill(found, missing);
+    if (missing.length) await this.fill(sql, found, missing);
     return found;
   }
 
@@ -47,8 +47,8 @@ export class ServiceIds {
     return { found, missing };
   }
 
-  private async fill(found: Map<string, number>, names: string[]) {
-    const rows = await this.sql<{ id: number; name: string }[]>`
+  private async fill(sql: Sql, found: Map<string, number>, names: string[]) {
+    const rows = await sql<{ id: number; name: string }[]>`
       SELECT id, name FROM services WHERE name = ANY(${names}::text[])`;
     if (this.cache.size + rows.length > this.maxCached) this.cache.clear();
     for (const { id, name } of rows) {

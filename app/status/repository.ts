@@ -60,9 +60,9 @@ export async function recordTransitions(
   now: Date,
 ): Promise<number> {
   if (evaluated.length === 0) return 0;
-  return sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(${TRANSITION_LOCK})`;
-    const inserted = await tx`
+  // In the caller's transaction (the tracker's, as Failsight itself): the lock lasts to its end.
+  await sql`SELECT pg_advisory_xact_lock(${TRANSITION_LOCK})`;
+  const inserted = await sql`
       INSERT INTO status_events (service_id, from_state, to_state, at, reason)
       SELECT v.service_id, coalesce(last.to_state, 'unknown'), v.state, ${now.toISOString()}::timestamptz, v.reason
       FROM unnest(${evaluated.map((e) => e.serviceId)}::int[], ${evaluated.map((e) => e.state)}::service_state[], ${evaluated.map((e) => e.reason)}::text[])
@@ -71,8 +71,7 @@ export async function recordTransitions(
         SELECT to_state FROM status_events se WHERE se.service_id = v.service_id ORDER BY at DESC, id DESC LIMIT 1
       ) last ON true
       WHERE coalesce(last.to_state, 'unknown') <> v.state`;
-    return inserted.count;
-  });
+  return inserted.count;
 }
 
 export type StatusEventRow = { at: Date; fromState: ServiceState; toState: ServiceState; reason: string };

@@ -1,5 +1,7 @@
 import type { Sql } from "../db/client.ts";
 import { log } from "../log.ts";
+import { SYSTEM } from "../auth/actor.ts";
+import { asActor } from "../db/scoped.ts";
 import { publishStatuses } from "../metrics/service-metrics.ts";
 import { recordTransitions } from "./repository.ts";
 import { evaluateServices } from "./service-status.ts";
@@ -17,9 +19,12 @@ export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (
     running ??= (async () => {
       try {
         const now = new Date();
-        const statuses = await evaluateServices(sql, now, windowMs);
+        // Failsight's own job: it sees every service, whoever owns them.
+        const { statuses, recorded } = await asActor(sql, SYSTEM, async (scoped) => {
+          const evaluated = await evaluateServices(scoped.sql, now, windowMs);
+          return { statuses: evaluated, recorded: await recordTransitions(scoped.sql, evaluated, now) };
+        });
         publishStatuses(statuses);
-        const recorded = await recordTransitions(sql, statuses, now);
         if (recorded) log.info({ recorded }, "service state transitions recorded");
         onEvaluated?.(statuses.length);
       } catch (error) {

@@ -34,12 +34,15 @@ export async function setup(project: TestProject) {
     adminUrl = embedded.url;
   }
   dbName = `failsight_test_${process.pid}_${Date.now().toString(36)}`;
+  // An ordinary role that owns the database, as in production: a superuser would skip
+  // row-level security and every entitlement test would pass for the wrong reason.
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'failsight' NOSUPERUSER NOBYPASSRLS`);
+  await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
   const [{ server_version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
   await admin.end();
 
-  const url = withDatabase(adminUrl, dbName);
+  const url = withDatabase(adminUrl, dbName, dbName);
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   await runMigrations(sql);
   await sql.end();
@@ -51,13 +54,16 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();
 }
 
-function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string, user: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
+  u.username = user;
+  u.password = "failsight";
   return u.toString();
 }
 

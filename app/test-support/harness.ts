@@ -9,12 +9,15 @@ import { ServiceIds } from "../services/service-ids.ts";
  * closes when the file ends. Each test names its own services (`unique`) so files can run
  * side by side on one database.
  */
-export function testHarness(options: { now?: () => Date } = {}) {
-  const { sql, db } = createDb(inject("databaseUrl"), { max: 4, applicationName: "failsight-test" });
-  const serviceIds = new ServiceIds(sql);
+export function testHarness(options: { now?: () => Date; auth?: "on" | "off" } = {}) {
+  // The app's pool starts in no scope, as in production; the test's own pool, for checking
+  // the database directly, starts in Failsight's system scope.
+  const appPool = createDb(inject("databaseUrl"), { max: 4, applicationName: "failsight-test-app" });
+  const { sql, db } = createDb(inject("databaseUrl"), { max: 4, applicationName: "failsight-test", systemScope: true });
+  const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
-  const app = createApp({ db, sql, serviceIds, now: () => clock() });
-  afterAll(() => sql.end({ timeout: 5 }));
+  const app = createApp({ db: appPool.db, sql: appPool.sql, serviceIds, now: () => clock(), auth: options.auth ?? "off" });
+  afterAll(() => Promise.all([sql.end({ timeout: 5 }), appPool.sql.end({ timeout: 5 })]));
 
   const request = (path: string, init?: RequestInit) => app.request(path, init);
   return {

@@ -1,10 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { hasBinary } from "../../app/test-support/binaries.ts";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadYaml } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createKey, createUser } from "../../app/access/repository.ts";
+import { createDb } from "../../app/db/client.ts";
 import { envtestKubeconfig } from "../../app/test-support/envtest.ts";
 import { freePort } from "../../app/test-support/free-port.ts";
 
@@ -13,14 +16,7 @@ import { freePort } from "../../app/test-support/free-port.ts";
 // errors and slow requests for several services. Everything is asserted through
 // Prometheus's HTTP API, as Grafana and Alertmanager would see it.
 const CHART_FILES = fileURLToPath(new URL("../failsight/files/", import.meta.url));
-const prometheusBinary = (() => {
-  try {
-    execFileSync("prometheus", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const prometheusBinary = hasBinary("prometheus");
 const suite = describe.skipIf(!prometheusBinary);
 if (!prometheusBinary) describe("dashboards and rules on a real Prometheus (skipped: no prometheus on PATH; install Debian's prometheus package)", () => it.skip("needs prometheus", () => {}));
 
@@ -47,6 +43,7 @@ const work = mkdtempSync(path.join(tmpdir(), "failsight-e2e-"));
 let promUrl = "";
 let apiUrl = "";
 let stopTraffic = false;
+let key = "";
 let traffic: Promise<void> | undefined;
 
 function start(command: string, args: string[], env: Record<string, string> = {}) {
@@ -72,10 +69,17 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
   return (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json() as never;
 }
 
-const post = (events: unknown[]) => fetch(`${apiUrl}/v1/logs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) });
+const post = (events: unknown[]) => fetch(`${apiUrl}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(events) });
 
 suite("dashboards and rules on a real Prometheus", () => {
   beforeAll(async () => {
+    // An admin of its own, made in the database as Failsight's CLI would: traffic goes
+    // through authentication and row-level security like anyone's.
+    const { sql } = createDb(inject("databaseUrl"), { max: 1, systemScope: true });
+    const admin = `e2e-admin-${Date.now()}`;
+    await createUser(sql, admin, "admin", []);
+    key = (await createKey(sql, { name: "e2e", user: admin }))!.key;
+    await sql.end();
     const apiPort = await freePort();
     const promPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -120,7 +124,7 @@ suite("dashboards and rules on a real Prometheus", () => {
           { service: "e2e-slow", status: 200, latency_ms: 3_000 + (k % 10) * 100 },
         ]).flat();
         await post(batch);
-        if (i++ % 5 === 0) await fetch(`${apiUrl}/logs?service=e2e-broken&limit=5`);
+        if (i++ % 5 === 0) await fetch(`${apiUrl}/logs?service=e2e-broken&limit=5`, { headers: { authorization: `Bearer ${key}` } });
         await new Promise((r) => setTimeout(r, 250));
       }
     })();

@@ -42,7 +42,7 @@ suite("helm chart", () => {
   it("renders the full install by default, with selectors that find their pods", () => {
     const objects = render();
     const kinds = objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
     const api = one(objects, "Deployment", "fs-failsight-api");
     const controller = one(objects, "Deployment", "fs-failsight-controller");
     for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
@@ -75,6 +75,21 @@ suite("helm chart", () => {
       for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) expect(databaseEnv(c), `${d.metadata.name}/${c.name}`).toEqual({ name: "fs-failsight-db-app", key: "uri" });
       expect(spec.initContainers?.map((c) => c.command)).toEqual([["node", "dist/app/main/migrate.js"]]);
     }
+  });
+
+  it("turns authentication on by default, with the first admin's key from a Secret it makes", () => {
+    const objects = render();
+    const secret = one(objects, "Secret", "fs-failsight-admin-key") as unknown as { metadata: { annotations: Record<string, string> }; data: Record<string, string> };
+    expect(Buffer.from(secret.data["admin-key"]!, "base64").toString()).toMatch(/^fsk_[a-z0-9]{8}_[A-Za-z0-9]{43}$/);
+    expect(secret.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    const env = podSpec(one(objects, "Deployment", "fs-failsight-api")).containers[0]!.env!;
+    expect(env.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("on");
+    expect(env.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-admin-key", key: "admin-key" });
+    const own = render({ set: ["auth.adminKeySecret=vault-synced", "auth.adminKeyKey=key"] });
+    expect(find(own, "Secret")).toHaveLength(0);
+    expect(podSpec(one(own, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "vault-synced", key: "key" });
+    const off = render({ set: ["auth.enabled=false"] });
+    expect(podSpec(one(off, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("off");
   });
 
   it("takes DATABASE_URL from an existing secret when CloudNativePG is off, and insists on one", () => {

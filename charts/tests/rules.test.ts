@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadYaml } from "@kubernetes/client-node";
+import { hasBinary } from "../../app/test-support/binaries.ts";
 import { describe, expect, it } from "vitest";
 
 // The alert and recording rules, checked by promtool (Debian's prometheus package; .ci/run
@@ -10,14 +11,7 @@ const RULES = fileURLToPath(new URL("../failsight/files/prometheus-rules.yaml", 
 const TESTS = fileURLToPath(new URL("./promtool/alerts.test.yaml", import.meta.url));
 const README = fileURLToPath(new URL("../../README.md", import.meta.url));
 
-const promtool = (() => {
-  try {
-    execFileSync("promtool", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const promtool = hasBinary("promtool");
 
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 const groups = loadYaml<{ groups: { name: string; rules: Rule[] }[] }>(readFileSync(RULES, "utf8")).groups;

@@ -8,6 +8,7 @@ import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { K8sObject } from "./helm.ts";
 
@@ -17,7 +18,7 @@ import type { K8sObject } from "./helm.ts";
 // server (the CRD's schema) in the envtest tests.
 type Model = { new (data: never): { validate(): void } };
 const MODELS: Record<string, Model> = Object.fromEntries(
-  ([Deployment, Service, ServiceAccount, ConfigMap, Role, RoleBinding, PodDisruptionBudget, ServiceMonitor, PodMonitor, PrometheusRule, Cluster] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
+  ([Deployment, Service, ServiceAccount, ConfigMap, Secret, Role, RoleBinding, PodDisruptionBudget, ServiceMonitor, PodMonitor, PrometheusRule, Cluster] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
     `${m.apiVersion}/${m.kind}`,
     m,
   ]),

@@ -98,6 +98,13 @@ DATABASE_URL, from the CloudNativePG app secret or from an existing secret.
 {{- end }}
 
 {{/*
+The Secret holding the first admin's API key.
+*/}}
+{{- define "failsight.adminKeySecretName" -}}
+{{- default (printf "%s-admin-key" (include "failsight.fullname" .)) .Values.auth.adminKeySecret }}
+{{- end }}
+
+{{/*
 The migrate init container, shared by the API and controller pods.
 */}}
 {{- define "failsight.migrateInitContainer" -}}

@@ -7,8 +7,10 @@ import { LogBatchInput, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
 import { parseBatch } from "../../../ingest/parse-batch.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
 import { observeEvents } from "../../../metrics/service-metrics.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
+import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
+import { ApiError, authErrorResponses, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { IngestResult } from "./schema.ts";
 
@@ -19,12 +21,14 @@ export const ingestLogsRoute = createRoute({
   path: "/v1/logs",
   tags: ["logs"],
   summary: "Ingest a batch of log events",
+  ...access("ingest"),
   description:
-    "Validates every event; the batch is stored whole (one COPY, one transaction) or rejected whole with each bad index and field. Answers only after commit. `Content-Encoding: gzip` is accepted.",
+    "Validates every event; the batch is stored whole (one INSERT, one transaction) or rejected whole with each bad index and field. Answers only after commit. `Content-Encoding: gzip` is accepted. An ingest key may only write the services it names; a batch naming any other is refused whole (403).",
   request: { body: { required: true, content: { "application/json": { schema: LogBatchInput } } } },
   responses: {
     200: { description: "Stored", content: { "application/json": { schema: IngestResult } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
     413: problemResponse("Body over 5 MiB (after decompression) or more than 5,000 events"),
     415: problemResponse("Not JSON, or an encoding other than gzip"),
   },
@@ -40,6 +44,8 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
     ingestLogsRoute.path,
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
     async (c) => {
+      const actor = c.get("actor");
+      requirePermission(actor, "ingest");
       const receivedAt = deps.now();
       const body = await readJsonBody(c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
       const parsed = parseBatch(body, receivedAt);
@@ -49,8 +55,12 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
         const tooMany = parsed.errors.some((e) => e.field === "events" && e.message.startsWith("must hold at most"));
         throw new ApiError(tooMany ? "payload-too-large" : "validation-error", `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
       }
+      if (actor.kind === "ingest") {
+        const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
+        if (outside.length) throw new ApiError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
+      }
       try {
-        const accepted = await writeBatch(deps.sql, deps.serviceIds, parsed.events);
+        const accepted = await asActor(deps.sql, actor, ({ tx }) => writeBatch(tx, deps.serviceIds, parsed.events));
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted);
         observeEvents(parsed.events);

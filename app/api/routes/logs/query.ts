@@ -2,32 +2,44 @@ import { createRoute } from "@hono/zod-openapi";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { readLogsPage, type LogRow } from "../../../logs/repository.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses } from "../../problem.ts";
+import { ApiError, commonErrorResponses, authErrorResponses } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
+import { recordRead } from "../../../auth/audit.ts";
 
 export const queryLogsRoute = createRoute({
   method: "get",
   path: "/logs",
   tags: ["logs"],
   summary: "Search log events",
+  ...access("read"),
   description:
     "Filters combine with AND. Keyset pagination: pass `next_cursor` back as `cursor` with the same filters. Later pages see the events that existed when the first page was read.",
   request: { query: LogsQuery },
   responses: {
     200: { description: "One page of events", content: { "application/json": { schema: LogsPage } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
   },
 });
 
 export function registerQueryLogs(app: Router, deps: AppDeps) {
   app.openapi(queryLogsRoute, async (c) => {
+    requirePermission(c.get("actor"), "read");
     const result = planLogsQuery(c.req.valid("query"), deps.now());
     if (!result.ok) {
       throw new ApiError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
-    const page = await readLogsPage(deps.db, deps.sql, deps.serviceIds, result.plan);
+    const actor = c.get("actor");
+    const query = c.req.valid("query");
+    const page = await asActor(deps.sql, actor, async ({ db, sql }) => {
+      const read = await readLogsPage(db, sql, deps.serviceIds, result.plan);
+      await recordRead(sql, actor, c.req.method, c.req.path, query, read.items.length);
+      return read;
+    });
     return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
   });
 }

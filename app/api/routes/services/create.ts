@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createService } from "../../../services/repository.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, problemResponse } from "../../problem.ts";
+import { ApiError, authErrorResponses, commonErrorResponses, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { changesFrom, presentService } from "./present.ts";
 import { Service, ServiceCreate } from "./schema.ts";
@@ -11,11 +13,13 @@ export const createServiceRoute = createRoute({
   path: "/services",
   tags: ["services"],
   summary: "Register a service",
+  ...access("manage"),
   description: "Services are also registered on first sight by ingest; this sets their owner, tier and thresholds up front.",
   request: { body: { required: true, content: { "application/json": { schema: ServiceCreate } } } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: Service } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
     409: problemResponse("A service with that name exists"),
   },
 });
@@ -23,7 +27,8 @@ export const createServiceRoute = createRoute({
 export function registerCreateService(app: Router, deps: AppDeps) {
   app.openapi(createServiceRoute, async (c) => {
     const body = c.req.valid("json");
-    const created = await createService(deps.db, body.name, changesFrom(body));
+    requirePermission(c.get("actor"), "manage");
+    const created = await asActor(deps.sql, c.get("actor"), ({ db }) => createService(db, body.name, changesFrom(body)));
     if (!created) throw new ApiError("conflict", `a service named ${body.name} exists; PATCH /services/${body.name} changes it`);
     return c.json(presentService(created), 201, { location: `/services/${encodeURIComponent(created.name)}` });
   });

@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { updateService } from "../../../services/repository.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, notFoundResponse } from "../../problem.ts";
+import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { changesFrom, presentService } from "./present.ts";
 import { Service, ServiceName, ServicePatch } from "./schema.ts";
@@ -11,11 +13,13 @@ export const updateServiceRoute = createRoute({
   path: "/services/{name}",
   tags: ["services"],
   summary: "Change a service's type, owner, tier or thresholds",
+  ...access("manage"),
   description: "Threshold keys given are set, keys given `null` return to the default, others are kept.",
   request: { params: ServiceName, body: { required: true, content: { "application/json": { schema: ServicePatch } } } },
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: Service } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
     ...notFoundResponse,
   },
 });
@@ -24,7 +28,8 @@ export function registerUpdateService(app: Router, deps: AppDeps) {
   app.openapi(updateServiceRoute, async (c) => {
     const { name } = c.req.valid("param");
     const body = c.req.valid("json");
-    const updated = await updateService(deps.db, name, changesFrom(body));
+    requirePermission(c.get("actor"), "manage");
+    const updated = await asActor(deps.sql, c.get("actor"), ({ db }) => updateService(db, name, changesFrom(body)));
     if (!updated) throw new ApiError("not-found", `no service named ${name}`);
     return c.json(presentService(updated), 200);
   });

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { parseTimeExpression } from "../../../logs/time-expression.ts";
 import { readTransitions } from "../../../status/repository.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, notFoundResponse, type FieldError } from "../../problem.ts";
+import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse, type FieldError } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { StatusEvent, StatusEventsQuery } from "./schema.ts";
 
@@ -11,11 +13,13 @@ export const statusEventsRoute = createRoute({
   path: "/status/{service}/events",
   tags: ["status"],
   summary: "State transitions of one service",
+  ...access("read"),
   description: "Recorded by the status tracker each time a service changes state; the source of uptime.",
   request: { params: z.object({ service: z.string() }), query: StatusEventsQuery },
   responses: {
     200: { description: "Transitions, oldest first", content: { "application/json": { schema: z.object({ items: z.array(StatusEvent) }) } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
     ...notFoundResponse,
   },
 });
@@ -25,6 +29,7 @@ export function registerStatusEvents(app: Router, deps: AppDeps) {
     const { service } = c.req.valid("param");
     const query = c.req.valid("query");
     const now = deps.now();
+    requirePermission(c.get("actor"), "read");
     const errors: FieldError[] = [];
     const [from, to] = (["from", "to"] as const).map((field) => {
       const date = parseTimeExpression(query[field], now);
@@ -32,10 +37,11 @@ export function registerStatusEvents(app: Router, deps: AppDeps) {
       return date ?? now;
     }) as [Date, Date];
     if (errors.length) throw new ApiError("validation-error", "invalid query", errors);
-    const ids = await deps.serviceIds.find([service]);
-    const serviceId = ids.get(service);
-    if (serviceId === undefined) throw new ApiError("not-found", `no service named ${service}`);
-    const { events } = await readTransitions(deps.sql, serviceId, from, to);
+    const events = await asActor(deps.sql, c.get("actor"), async ({ sql }) => {
+      const [visible] = await sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${service}`;
+      return visible ? (await readTransitions(sql, visible.id, from, to)).events : undefined;
+    });
+    if (!events) throw new ApiError("not-found", `no service named ${service}`);
     return c.json({ items: events.map((e) => ({ at: e.at.toISOString(), from: e.fromState, to: e.toState, reason: e.reason })) }, 200);
   });
 }

@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { evaluateServices } from "../../../status/service-status.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { commonErrorResponses } from "../../problem.ts";
+import { commonErrorResponses, authErrorResponses } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
 import { StatusList, StatusQuery } from "./schema.ts";
@@ -12,10 +14,12 @@ export const listStatusRoute = createRoute({
   path: "/status",
   tags: ["status"],
   summary: "Health of every service over a window",
+  ...access("read"),
   request: { query: StatusQuery },
   responses: {
     200: { description: "One row per service", content: { "application/json": { schema: StatusList } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
   },
 });
 
@@ -23,7 +27,9 @@ export function registerListStatus(app: Router, deps: AppDeps) {
   app.openapi(listStatusRoute, async (c) => {
     const { window } = c.req.valid("query");
     const now = deps.now();
-    const statuses = await evaluateServices(deps.sql, now, windowMsOrThrow(window));
+    requirePermission(c.get("actor"), "read");
+    const windowMs = windowMsOrThrow(window);
+    const statuses = await asActor(deps.sql, c.get("actor"), ({ sql }) => evaluateServices(sql, now, windowMs));
     return c.json({ window, evaluated_at: now.toISOString(), services: statuses.map(presentStatus) }, 200);
   });
 }

@@ -2,8 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { evaluateServices } from "../../../status/service-status.ts";
 import { readTransitions } from "../../../status/repository.ts";
 import { uptimeRatio } from "../../../status/uptime.ts";
+import { asActor } from "../../../db/scoped.ts";
+import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, notFoundResponse } from "../../problem.ts";
+import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
 import { ServiceStatusDetail, StatusQuery } from "./schema.ts";
@@ -17,10 +19,12 @@ export const getStatusRoute = createRoute({
   path: "/status/{service}",
   tags: ["status"],
   summary: "Health and uptime of one service",
+  ...access("read"),
   request: { params: z.object({ service: z.string().openapi({ example: "checkout" }) }), query: StatusQuery },
   responses: {
     200: { description: "The service's state", content: { "application/json": { schema: ServiceStatusDetail } } },
     ...commonErrorResponses,
+    ...authErrorResponses,
     ...notFoundResponse,
   },
 });
@@ -30,10 +34,15 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
     const { service } = c.req.valid("param");
     const { window } = c.req.valid("query");
     const now = deps.now();
-    const [status] = await evaluateServices(deps.sql, now, windowMsOrThrow(window), [service]);
-    if (!status) throw new ApiError("not-found", `no service named ${service}`);
+    requirePermission(c.get("actor"), "read");
+    const windowMs = windowMsOrThrow(window);
     const from = new Date(now.getTime() - UPTIME_PERIODS["30d"]);
-    const history = await readTransitions(deps.sql, status.serviceId, from, now);
+    const { status, history } = await asActor(deps.sql, c.get("actor"), async ({ sql }) => {
+      const [found] = await evaluateServices(sql, now, windowMs, [service]);
+      return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
+    });
+    // A service the caller may not see answers exactly as one that does not exist.
+    if (!status || !history) throw new ApiError("not-found", `no service named ${service}`);
     const uptimeOver = (ms: number) => {
       const since = new Date(now.getTime() - ms);
       const initial = [...history.transitions].reverse().find((t) => t.at < since)?.toState ?? history.initial;

@@ -24,6 +24,11 @@ const PAGE = `<!doctype html>
 </html>`;
 
 export function registerDocs(app: Router) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key, `fsk_<prefix>_<secret>`. Each route lists the roles that may call it in `x-failsight-roles`.",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
@@ -35,6 +40,7 @@ export function registerDocs(app: Router) {
       { name: "logs", description: "Ingest and search log events" },
       { name: "status", description: "Health, uptime and state transitions per service" },
       { name: "services", description: "The services Failsight knows" },
+      { name: "admin", description: "Users, teams, grants, API keys and the audit trail (admins only)" },
       { name: "system", description: "Liveness, readiness and metrics" },
     ],
   });

@@ -43,6 +43,19 @@ describe("system routes", () => {
         "GET /health",
         "GET /ready",
         "GET /metrics",
+        "GET /admin/users",
+        "POST /admin/users",
+        "GET /admin/teams",
+        "POST /admin/teams",
+        "PUT /admin/teams/{team}/members/{user}",
+        "DELETE /admin/teams/{team}/members/{user}",
+        "GET /admin/grants",
+        "POST /admin/grants",
+        "DELETE /admin/grants/{id}",
+        "GET /admin/keys",
+        "POST /admin/keys",
+        "POST /admin/keys/{prefix}/revoke",
+        "GET /admin/audit",
       ].sort(),
     );
     const page = await (await h.get("/docs")).text();
@@ -51,5 +64,25 @@ describe("system routes", () => {
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
     expect((await h.get("/docs/assets/..%2Fpackage.json")).status).toBe(404);
+  });
+});
+
+describe("the OpenAPI document's access model", () => {
+  it("declares the bearer scheme, and for every route that needs a key, the scheme and its roles", async () => {
+    const doc = (await (await h.get("/openapi.json")).json()) as { components: { securitySchemes: Record<string, { type: string; scheme: string }> }; paths: Record<string, Record<string, { security?: unknown[]; "x-failsight-roles"?: string[] }>> };
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
+    const open = new Set(["/health", "/ready", "/metrics"]);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (open.has(path)) {
+          expect(op.security, `${method} ${path}`).toBeUndefined();
+        } else {
+          expect(op.security, `${method} ${path}`).toEqual([{ apiKey: [] }]);
+          expect(op["x-failsight-roles"]?.length, `${method} ${path}`).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(doc.paths["/admin/keys"]!.post!["x-failsight-roles"]).toEqual(["admin"]);
+    expect(doc.paths["/v1/logs"]!.post!["x-failsight-roles"]).toEqual(["ingest", "operator", "admin"]);
   });
 });

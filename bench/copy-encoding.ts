@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from "./parse-batch.ts";
+import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
 
 // PostgreSQL COPY text format: one line per row, tab-separated, \N for NULL, and
 // backslash escapes for the characters that would otherwise end a field or a row.

@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppDeps } from "../api/deps.ts";
+import { ApiError } from "../api/problem.ts";
+import { SYSTEM, roleOf, type Actor } from "./actor.ts";
+import { resolveKey } from "./key-store.ts";
+
+export type AuthEnv = { Variables: { actor: Actor } };
+
+/** Routes anyone may call: probes, metrics and the API's own documentation. */
+const PUBLIC = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
+const isPublic = (path: string) => PUBLIC.has(path) || path.startsWith("/docs/");
+
+/**
+ * Decides who a request acts for from its `Authorization: Bearer` key. With
+ * FAILSIGHT_AUTH=off (a laptop demo) every request acts as Failsight itself.
+ */
+export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    if (deps.auth === "off" || isPublic(c.req.path)) {
+      c.set("actor", SYSTEM);
+      return next();
+    }
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new ApiError("unauthorized", "send Authorization: Bearer <API key>");
+    const check = await resolveKey(deps.sql, match[1]!);
+    if (!check.ok) throw new ApiError("unauthorized", check.reason);
+    c.set("actor", check.actor);
+    return next();
+  };
+}
+
+export type Permission = "read" | "ingest" | "manage" | "admin";
+
+/** Which roles each permission takes; Failsight's own jobs (system) may do anything. */
+export const ROLES_FOR: Record<Permission, readonly string[]> = {
+  read: ["viewer", "operator", "admin"],
+  ingest: ["ingest", "operator", "admin"],
+  manage: ["operator", "admin"],
+  admin: ["admin"],
+};
+
+export function requirePermission(actor: Actor, permission: Permission): void {
+  const role = roleOf(actor);
+  if (role === "system" || ROLES_FOR[permission].includes(role)) return;
+  throw new ApiError("forbidden", `this needs one of the roles ${ROLES_FOR[permission].join(", ")}; the key's role is ${role}`);
+}
+
+/** What a route declares in the OpenAPI document: the key it needs and the roles that may call it. */
+export function access(permission: Permission) {
+  return { security: [{ apiKey: [] }], "x-failsight-roles": [...ROLES_FOR[permission]] };
+}

@@ -1,0 +1,35 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
+import type { Actor } from "../auth/actor.ts";
+import type { Db, Sql, Tx } from "./client.ts";
+import * as schema from "./schema.ts";
+
+/** `sql` for queries (the repositories' type), `tx` where a savepoint is needed: one transaction. */
+export type Scoped = { sql: Sql; tx: Tx; db: Db };
+
+/**
+ * Runs `work` in one transaction whose settings tell PostgreSQL's row-level security who is
+ * asking (see migrations/0003). Every setting is written every time, so nothing a pooled
+ * connection carried before can leak into this request.
+ */
+export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped) => Promise<T>): Promise<T> {
+  const scope = actor.kind === "system" ? "system" : "request";
+  const role = actor.kind === "user" ? actor.role : actor.kind === "ingest" ? "ingest" : "";
+  const userId = actor.kind === "user" ? String(actor.userId) : "";
+  const ingest = actor.kind === "ingest" ? JSON.stringify(actor.services) : "";
+  return pool.begin(async (tx) => {
+    await tx`SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
+                    set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true)`;
+    // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
+    // does not carry; it shares the pool's, so those are the ones handed over.
+    const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
+    return work({ sql: tx as unknown as Sql, tx, db: drizzle(client, { schema }) as unknown as Db });
+  }) as Promise<T>;
+}
+
+/** Row-level security is skipped for superusers and BYPASSRLS roles: serving requests over one would leak. */
+export async function bypassesRowSecurity(pool: Sql): Promise<string | undefined> {
+  const [row] = await pool<{ name: string; bypass: boolean }[]>`
+    SELECT current_user AS name, rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user`;
+  return row?.bypass ? row.name : undefined;
+}
