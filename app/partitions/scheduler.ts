@@ -1,5 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import { log } from "../log.ts";
+import { startPeriodic } from "../periodic.ts";
 import { runPartitionMaintenance, type MaintenanceReport } from "./maintain.ts";
 import type { PartitionMetrics } from "./metrics.ts";
 import type { PartitionPolicy } from "./policy.ts";
@@ -10,9 +11,9 @@ import type { PartitionPolicy } from "./policy.ts";
  * both against one database is safe.
  */
 export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, intervalMs: number, metrics?: PartitionMetrics, onReport?: (r: MaintenanceReport) => void) {
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running ??= (async () => {
+  return startPeriodic(
+    intervalMs,
+    async () => {
       const started = performance.now();
       const now = new Date();
       try {
@@ -25,20 +26,9 @@ export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, inter
         onReport?.(report);
       } catch (error) {
         metrics?.failed("local", (performance.now() - started) / 1000);
-        log.error({ err: error }, "partition maintenance failed; retrying next interval");
-      } finally {
-        running = undefined;
+        throw error;
       }
-    })();
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-  return {
-    /** Resolves when the run under way, if any, has finished. */
-    async stop() {
-      clearInterval(timer);
-      await running;
     },
-  };
+    (error) => log.error({ err: error }, "partition maintenance failed; retrying next interval"),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import { log } from "../log.ts";
+import { startPeriodic } from "../periodic.ts";
 import { SYSTEM } from "../auth/actor.ts";
 import { asActor } from "../db/scoped.ts";
 import { publishStatuses } from "../metrics/service-metrics.ts";
@@ -14,33 +15,19 @@ import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
  */
 export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (count: number) => void) {
   const windowMs = parseWindow(DEFAULT_WINDOW)!;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running ??= (async () => {
-      try {
-        const now = new Date();
-        // Failsight's own job: it sees every service, whoever owns them.
-        const { statuses, recorded } = await asActor(sql, SYSTEM, async (scoped) => {
-          const evaluated = await evaluateServices(scoped.sql, now, windowMs);
-          return { statuses: evaluated, recorded: await recordTransitions(scoped.sql, evaluated, now) };
-        });
-        publishStatuses(statuses);
-        if (recorded) log.info({ recorded }, "service state transitions recorded");
-        onEvaluated?.(statuses.length);
-      } catch (error) {
-        log.warn({ err: error }, "status evaluation failed; retrying next interval");
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    intervalMs,
+    async () => {
+      const now = new Date();
+      // Failsight's own job: it sees every service, whoever owns them.
+      const { statuses, recorded } = await asActor(sql, SYSTEM, async (scoped) => {
+        const evaluated = await evaluateServices(scoped.sql, now, windowMs);
+        return { statuses: evaluated, recorded: await recordTransitions(scoped.sql, evaluated, now) };
+      });
+      publishStatuses(statuses);
+      if (recorded) log.info({ recorded }, "service state transitions recorded");
+      onEvaluated?.(statuses.length);
     },
-  };
+    (error) => log.warn({ err: error }, "status evaluation failed; retrying next interval"),
+  );
 }
