@@ -5,7 +5,7 @@
 //   npm run check:image      (DATABASE_URL: a server to make a throw-away database on;
 //                             FAILSIGHT_ENVTEST_KUBECONFIG: an API server for the controller)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,7 +60,7 @@ for (const raw of readFileSync(path.join(repo, "Dockerfile"), "utf8").split("\n"
         const abs = from ? path.join(source, src) : path.join(repo, src);
         const into = parts.length > 1 || dest.endsWith("/") ? path.join(target, path.basename(src)) : target;
         mkdirSync(path.dirname(into), { recursive: true });
-        cpSync(abs, statSync(abs).isDirectory() ? into : into, { recursive: true });
+        cpSync(abs, into, { recursive: true });
       }
       step(line);
       break;

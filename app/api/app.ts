@@ -3,7 +3,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import { log } from "../log.ts";
 import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
-import { ApiError, problem } from "./problem.ts";
+import { ApiError, problem, type ProblemCode } from "./problem.ts";
 import { newRouter } from "./router.ts";
 import { registerAudit } from "./routes/admin/audit.ts";
 import { registerGrants } from "./routes/admin/grants.ts";
@@ -50,17 +50,25 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.errors);
     // PostgreSQL's row-level security refused a write: the caller is not entitled to it.
-    const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-    if (code === "42501") return problem(c, "forbidden", "not entitled to write to this service; nothing was stored");
-    if (error instanceof HTTPException) {
-      // Hono raises these for bodies it cannot read, e.g. malformed JSON in a validated route.
-      const status = error.status;
-      const code = status === 413 ? "payload-too-large" : status === 415 ? "unsupported-media-type" : status < 500 ? (/json/i.test(error.message) ? "malformed-json" : "validation-error") : "internal-error";
-      return problem(c, code, error.message);
-    }
+    if (sqlState(error) === "42501") return problem(c, "forbidden", "not entitled to write to this service; nothing was stored");
+    // Hono raises these for bodies it cannot read, e.g. malformed JSON in a validated route.
+    if (error instanceof HTTPException) return problem(c, problemForHttpError(error), error.message);
     // The detail goes to the log; the caller gets nothing internal.
     log.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
     return problem(c, "internal-error", "something went wrong on our side; it has been logged");
   });
   return app;
+}
+
+/** The SQLSTATE of a postgres.js error, or of the one drizzle wraps. */
+function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code;
+}
+
+function problemForHttpError(error: HTTPException): ProblemCode {
+  if (error.status === 413) return "payload-too-large";
+  if (error.status === 415) return "unsupported-media-type";
+  if (error.status >= 500) return "internal-error";
+  return /json/i.test(error.message) ? "malformed-json" : "validation-error";
 }

@@ -1,11 +1,9 @@
-import type { Db, Sql } from "../db/client.ts";
+import type { Sql } from "../db/client.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
 /** What route handlers need from the outside world, handed in by the entry point. */
 export type AppDeps = {
-  /** For building queries only; handlers run theirs on their own transaction (asActor). */
-  db: Db;
-  /** The pool; a request's work runs in asActor(sql, actor, ...), under row-level security. */
+  /** The pool; a request's work runs in asActor(sql, actor, ...), under row-level security, which also gives it drizzle. */
   sql: Sql;
   serviceIds: ServiceIds;
   /** The clock; tests pin it. */

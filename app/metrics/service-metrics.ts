@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram } from "prom-client";
 import { isErrorEvent } from "../domain/errors.ts";
 import type { NormalizedEvent } from "../ingest/parse-batch.ts";
 import type { ServiceStatus } from "../status/service-status.ts";
-import { LabelLimiter } from "./label-limiter.ts";
+import { LabelLimiter, OTHER } from "./label-limiter.ts";
 import { registry } from "./registry.ts";
 
 // The health of the services Failsight watches, derived from the events it ingests, so
@@ -46,7 +46,7 @@ export function observeEvents(events: NormalizedEvent[]) {
     requests.inc({ service, code_class: event.status ? `${Math.floor(event.status / 100)}xx` : "none" });
     if (isErrorEvent(event)) {
       const code = event.error_code ?? "none";
-      const error_code = errorSeries.label(`${service}\u0000${code}`) === "other" ? "other" : code;
+      const error_code = errorSeries.label(`${service}\u0000${code}`) === OTHER ? OTHER : code;
       errors.inc({ service, error_code });
     }
     if (event.latency_ms !== undefined) latency.observe({ service }, event.latency_ms / 1000);
@@ -58,7 +58,7 @@ export function publishStatuses(statuses: ServiceStatus[]) {
   for (const g of [state, info, sloTarget, latencyObjective, expectedInterval, lastEvent]) g.reset();
   for (const s of statuses) {
     const service = serviceLabel(s.service);
-    if (service === "other") continue; // an average of folded services would mean nothing
+    if (service === OTHER) continue; // an average of folded services would mean nothing
     for (const st of STATES) state.set({ service, state: st }, s.state === st ? 1 : 0);
     info.set({ service, team: s.ownerTeam ?? "unowned", tier: s.tier === null ? "none" : String(s.tier), type: s.type }, 1);
     sloTarget.set({ service }, s.effectiveThresholds.slo_target);

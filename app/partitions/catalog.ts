@@ -6,6 +6,8 @@ type Query = (strings: TemplateStringsArray, ...values: never[]) => Promise<unkn
 export type SqlLike = { unsafe: (query: string, params?: never[]) => Promise<unknown[]> } & Query;
 
 export type Catalog = {
+  /** server_version_num: DETACH ... CONCURRENTLY (and inhdetachpending) exist from 140000. */
+  serverVersion: number;
   partitions: (ExistingPartition & { detachPending: boolean })[];
   defaultPartition: string | undefined;
   columns: string[];
@@ -15,13 +17,11 @@ export type Catalog = {
 export async function readCatalog(sql: SqlLike, table: string): Promise<Catalog> {
   const [exists] = (await sql.unsafe(`SELECT to_regclass($1) IS NOT NULL AS ok`, [table] as never[])) as { ok: boolean }[];
   if (!exists?.ok) throw new Error(`table ${table} does not exist`);
-  // inhdetachpending exists from PostgreSQL 14; older servers cannot detach concurrently.
-  const [pending] = (await sql.unsafe(
-    `SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'pg_inherits'::regclass AND attname = 'inhdetachpending'`,
-  )) as { n: number }[];
+  const [version] = (await sql.unsafe(`SELECT current_setting('server_version_num')::int AS v`)) as { v: number }[];
+  const serverVersion = version!.v;
   const rows = (await sql.unsafe(
     `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound,
-            ${pending?.n ? "i.inhdetachpending" : "false"} AS detach_pending
+            ${serverVersion >= 140000 ? "i.inhdetachpending" : "false"} AS detach_pending
      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
      WHERE i.inhparent = $1::regclass ORDER BY c.relname`,
     [table] as never[],
@@ -31,7 +31,7 @@ export async function readCatalog(sql: SqlLike, table: string): Promise<Catalog>
     [table] as never[],
   )) as { attname: string }[];
   const partitions = rows.map((r) => ({ name: r.name, ...parseBound(r.bound), detachPending: r.detach_pending }));
-  return { partitions, defaultPartition: partitions.find((p) => p.isDefault)?.name, columns: columns.map((c) => c.attname) };
+  return { serverVersion, partitions, defaultPartition: partitions.find((p) => p.isDefault)?.name, columns: columns.map((c) => c.attname) };
 }
 
 /** First day of each month (UTC) that has rows in the DEFAULT partition. */

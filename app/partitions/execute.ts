@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { log } from "../log.ts";
-import { ident, readCatalog } from "./catalog.ts";
+import { ident, readCatalog, type Catalog } from "./catalog.ts";
 import type { PartitionAction } from "./plan.ts";
 
 type Conn = postgres.ReservedSql;
@@ -43,10 +43,7 @@ async function ensureStandaloneTable(conn: Conn, table: string, a: { partition: 
   if (!has) await conn.unsafe(`ALTER TABLE ${ident(a.partition)} ADD CONSTRAINT ${ident(checkName(a.partition))} CHECK (ts IS NOT NULL AND ${inRange(a)})`);
 }
 
-async function isAttached(conn: Conn, table: string, partition: string): Promise<boolean> {
-  const catalog = await readCatalog(conn, table);
-  return catalog.partitions.some((p) => p.name === partition);
-}
+const isAttached = (catalog: Catalog, partition: string) => catalog.partitions.some((p) => p.name === partition);
 
 /** A move of up to `limit` rows of the range from DEFAULT into the new table, in the caller's transaction. */
 async function moveBatch(conn: Conn, defaultPartition: string, columns: string[], a: { partition: string; from: Date; to: Date }, limit?: number) {
@@ -65,8 +62,9 @@ async function moveBatch(conn: Conn, defaultPartition: string, columns: string[]
  * attached, moved rows are not visible through the parent: that window is the run's.
  */
 async function moveDefaultRows(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "move-default-rows" }>, batch: number): Promise<ActionOutcome> {
-  if (await isAttached(conn, table, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} is attached` };
-  const { defaultPartition, columns } = await readCatalog(conn, table);
+  const catalog = await readCatalog(conn, table);
+  if (isAttached(catalog, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} is attached` };
+  const { defaultPartition, columns } = catalog;
   if (!defaultPartition) return { result: "already-done", rowsMoved: 0, detail: "no DEFAULT partition" };
   await ensureStandaloneTable(conn, table, a);
   let total = 0;
@@ -91,8 +89,9 @@ async function moveDefaultRows(conn: Conn, table: string, a: Extract<PartitionAc
  * on the parent, so inserts into other months go on), and drop the now redundant CHECK.
  */
 async function createPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "create" }>): Promise<ActionOutcome> {
-  if (await isAttached(conn, table, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} exists` };
-  const { defaultPartition, columns } = await readCatalog(conn, table);
+  const catalog = await readCatalog(conn, table);
+  if (isAttached(catalog, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} exists` };
+  const { defaultPartition, columns } = catalog;
   await ensureStandaloneTable(conn, table, a);
   let rowsMoved = 0;
   await withLockRetries(conn, `attach ${a.partition}`, async () => {
@@ -119,7 +118,7 @@ async function detachPartition(conn: Conn, table: string, a: Extract<PartitionAc
     await conn.unsafe(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(a.partition)} FINALIZE`);
     return { result: "done", rowsMoved: 0, detail: `finished the interrupted detach of ${a.partition}` };
   }
-  if (!catalog.defaultPartition && (await serverVersion(conn)) >= 140000) {
+  if (!catalog.defaultPartition && catalog.serverVersion >= 140000) {
     await conn.unsafe(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(a.partition)} CONCURRENTLY`);
     return { result: "done", rowsMoved: 0, detail: `detached ${a.partition} concurrently` };
   }
@@ -128,7 +127,7 @@ async function detachPartition(conn: Conn, table: string, a: Extract<PartitionAc
 }
 
 async function dropPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "drop" }>): Promise<ActionOutcome> {
-  if (await isAttached(conn, table, a.partition)) throw new Error(`${a.partition} is still attached; detach it first`);
+  if (isAttached(await readCatalog(conn, table), a.partition)) throw new Error(`${a.partition} is still attached; detach it first`);
   const [exists] = await conn.unsafe(`SELECT to_regclass($1) IS NOT NULL AS ok`, [a.partition]);
   if (!exists?.ok) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} does not exist` };
   await conn.unsafe(`DROP TABLE ${ident(a.partition)}`);
@@ -151,9 +150,4 @@ async function withLockRetries(conn: Conn, what: string, work: () => Promise<unk
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }
   }
-}
-
-async function serverVersion(conn: Conn): Promise<number> {
-  const [row] = await conn`SELECT current_setting('server_version_num')::int AS v`;
-  return (row as { v: number }).v;
 }

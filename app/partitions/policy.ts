@@ -15,5 +15,3 @@ export const PartitionPolicySpec = z.strictObject({
 });
 
 export type PartitionPolicy = z.output<typeof PartitionPolicySpec>;
-
-export const DEFAULT_POLICY: PartitionPolicy = PartitionPolicySpec.parse({});

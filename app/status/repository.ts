@@ -74,7 +74,8 @@ export async function recordTransitions(
   return inserted.count;
 }
 
-export type StatusEventRow = { at: Date; fromState: ServiceState; toState: ServiceState; reason: string };
+/** A Transition (uptimeRatio takes these as they are), with where it came from and why. */
+export type StatusEventRow = Transition & { fromState: ServiceState; reason: string };
 
 /** Transitions of one service in [from, to), and the state in force at `from`. */
 export async function readTransitions(sql: Sql, serviceId: number, from: Date, to: Date) {
@@ -85,6 +86,5 @@ export async function readTransitions(sql: Sql, serviceId: number, from: Date, t
     SELECT ${sql.unsafe(epochMs("at"))} AS at_ms, from_state, to_state, reason FROM status_events
     WHERE service_id = ${serviceId} AND at >= ${from.toISOString()} AND at < ${to.toISOString()} ORDER BY at, id`;
   const events: StatusEventRow[] = rows.map((r) => ({ at: new Date(r.at_ms), fromState: r.from_state, toState: r.to_state, reason: r.reason }));
-  const transitions: Transition[] = events.map((e) => ({ at: e.at, toState: e.toState }));
-  return { initial: before?.to_state ?? null, events, transitions };
+  return { initial: before?.to_state ?? null, events };
 }

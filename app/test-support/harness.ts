@@ -16,7 +16,7 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off" } =
   const { sql, db } = createDb(inject("databaseUrl"), { max: 4, applicationName: "failsight-test", systemScope: true });
   const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
-  const app = createApp({ db: appPool.db, sql: appPool.sql, serviceIds, now: () => clock(), auth: options.auth ?? "off" });
+  const app = createApp({ sql: appPool.sql, serviceIds, now: () => clock(), auth: options.auth ?? "off" });
   afterAll(() => Promise.all([sql.end({ timeout: 5 }), appPool.sql.end({ timeout: 5 })]));
 
   const request = (path: string, init?: RequestInit) => app.request(path, init);

@@ -3,10 +3,10 @@ import { createGrant, deleteGrant, listGrants } from "../../../access/repository
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
-import { adminAccess, adminErrors, asAdmin } from "./admin-route.ts";
+import { adminAccess, adminErrors, adminListRoute, asAdmin } from "./admin-route.ts";
 import { Grant, GrantCreate } from "./schema.ts";
 
-const listRoute = createRoute({ method: "get", path: "/admin/grants", ...adminAccess, summary: "List grants", request: { query: z.strictObject({}) }, responses: { 200: { description: "Grants", content: { "application/json": { schema: z.object({ items: z.array(Grant) }) } } }, ...adminErrors } });
+const listRoute = adminListRoute("/admin/grants", "List grants", Grant);
 const createGrantRoute = createRoute({
   method: "post",
   path: "/admin/grants",

@@ -3,10 +3,10 @@ import { createKey, listKeys, revokeKey } from "../../../access/repository.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
-import { adminAccess, adminErrors, asAdmin } from "./admin-route.ts";
+import { adminAccess, adminErrors, adminListRoute, asAdmin } from "./admin-route.ts";
 import { ApiKey, ApiKeyCreate, ApiKeyCreated } from "./schema.ts";
 
-const listRoute = createRoute({ method: "get", path: "/admin/keys", ...adminAccess, summary: "List API keys (never their secrets)", request: { query: z.strictObject({}) }, responses: { 200: { description: "Keys", content: { "application/json": { schema: z.object({ items: z.array(ApiKey) }) } } }, ...adminErrors } });
+const listRoute = adminListRoute("/admin/keys", "List API keys (never their secrets)", ApiKey);
 const createKeyRoute = createRoute({
   method: "post",
   path: "/admin/keys",

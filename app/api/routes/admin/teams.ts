@@ -3,11 +3,11 @@ import { addMember, createTeam, listTeams, removeMember } from "../../../access/
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, notFoundResponse, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
-import { adminAccess, adminErrors, asAdmin } from "./admin-route.ts";
+import { adminAccess, adminErrors, adminListRoute, asAdmin } from "./admin-route.ts";
 import { Team, TeamCreate } from "./schema.ts";
 
 const member = z.object({ team: z.string(), user: z.string() });
-const listRoute = createRoute({ method: "get", path: "/admin/teams", ...adminAccess, summary: "List teams and members", request: { query: z.strictObject({}) }, responses: { 200: { description: "Teams", content: { "application/json": { schema: z.object({ items: z.array(Team) }) } } }, ...adminErrors } });
+const listRoute = adminListRoute("/admin/teams", "List teams and members", Team);
 const createTeamRoute = createRoute({
   method: "post",
   path: "/admin/teams",

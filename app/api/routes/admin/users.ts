@@ -1,12 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { createUser, listUsers } from "../../../access/repository.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
-import { adminAccess, adminErrors, asAdmin } from "./admin-route.ts";
+import { adminAccess, adminErrors, adminListRoute, asAdmin } from "./admin-route.ts";
 import { User, UserCreate } from "./schema.ts";
 
-const listRoute = createRoute({ method: "get", path: "/admin/users", ...adminAccess, summary: "List users", request: { query: z.strictObject({}) }, responses: { 200: { description: "Users", content: { "application/json": { schema: z.object({ items: z.array(User) }) } } }, ...adminErrors } });
+const listRoute = adminListRoute("/admin/users", "List users", User);
 const createUserRoute = createRoute({
   method: "post",
   path: "/admin/users",

@@ -60,7 +60,7 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
         if (outside.length) throw new ApiError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
       }
       try {
-        const accepted = await asActor(deps.sql, actor, ({ tx }) => writeBatch(tx, deps.serviceIds, parsed.events));
+        const accepted = await asActor(deps.sql, actor, (scoped) => writeBatch(scoped, deps.serviceIds, parsed.events));
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted);
         observeEvents(parsed.events);

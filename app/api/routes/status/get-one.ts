@@ -45,8 +45,8 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
     if (!status || !history) throw new ApiError("not-found", `no service named ${service}`);
     const uptimeOver = (ms: number) => {
       const since = new Date(now.getTime() - ms);
-      const initial = [...history.transitions].reverse().find((t) => t.at < since)?.toState ?? history.initial;
-      return uptimeRatio(initial, history.transitions.filter((t) => t.at >= since), since, now);
+      const initial = [...history.events].reverse().find((t) => t.at < since)?.toState ?? history.initial;
+      return uptimeRatio(initial, history.events.filter((t) => t.at >= since), since, now);
     };
     return c.json(
       {
