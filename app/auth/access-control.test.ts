@@ -2,8 +2,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { addMember, createGrant, createKey, createTeam, createUser } from "../access/repository.ts";
 import { createDb } from "../db/client.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
-import { bootstrapAdmin } from "./bootstrap.ts";
-import { generateKey } from "./keys.ts";
 
 // Access control end to end, on the real database as an ordinary role: the API with
 // authentication on, and PostgreSQL's row-level security underneath it.
@@ -17,7 +15,7 @@ const keys: Record<string, string> = {};
 const names: Record<string, string> = {};
 
 const as = (who: string, path: string, init: RequestInit = {}) =>
-  h.request(path, { ...init, headers: { ...(init.headers ?? {}), ...(keys[who] ? { authorization: `Bearer ${keys[who]}` } : {}) } });
+  h.app.request(path, { ...init, headers: { ...(init.headers ?? {}), ...(keys[who] ? { authorization: `Bearer ${keys[who]}` } : {}) } });
 const json = (who: string, method: string, path: string, body: unknown) => as(who, path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const services = async (who: string, path: string) => ((await (await as(who, path)).json()) as { items: { service: string }[] }).items.map((i) => i.service);
 
@@ -66,7 +64,7 @@ describe("authentication", () => {
   });
 
   it("leaves probes, metrics and docs open", async () => {
-    for (const path of ["/health", "/ready", "/metrics", "/openapi.json", "/docs"]) expect((await h.get(path)).status, path).toBe(200);
+    for (const path of ["/health", "/ready", "/metrics", "/openapi.json", "/docs"]) expect((await h.app.request(path)).status, path).toBe(200);
   });
 });
 
@@ -210,15 +208,5 @@ describe("administration through the API", () => {
     expect(created.key).not.toContain(stored[0]!.secret_hash);
     await addMember(h.sql, alpha, user);
     expect(await services("gina", `/logs?service=${svcA}&limit=1`)).toEqual([svcA]);
-  });
-
-  it("bootstraps the first admin key from FAILSIGHT_ADMIN_KEY when no admin key is left", async () => {
-    await h.sql`UPDATE api_keys SET revoked_at = now() WHERE user_id IN (SELECT id FROM users WHERE role = 'admin')`;
-    const fromEnv = generateKey().key;
-    await bootstrapAdmin(h.sql, fromEnv);
-    keys.boot = fromEnv;
-    expect((await as("boot", "/admin/users")).status).toBe(200);
-    await bootstrapAdmin(h.sql, generateKey().key); // an admin key exists now: nothing changes
-    expect((await h.sql`SELECT count(*)::int AS n FROM api_keys WHERE name = 'bootstrap admin key' AND revoked_at IS NULL`)[0]!.n).toBe(1);
   });
 });

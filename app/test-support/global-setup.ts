@@ -14,6 +14,8 @@ import { freePort } from "./free-port.ts";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** A migrated database no test connects to, copied by freshDatabase() for tests that need one of their own. */
+    templateDatabase: string;
     postgresVersion: string;
   }
 }
@@ -37,23 +39,30 @@ export async function setup(project: TestProject) {
   // An ordinary role that owns the database, as in production: a superuser would skip
   // row-level security and every entitlement test would pass for the wrong reason.
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'failsight' NOSUPERUSER NOBYPASSRLS`);
+  // CREATEDB lets freshDatabase() copy the migrated template; it grants nothing over rows.
+  await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'failsight' NOSUPERUSER NOBYPASSRLS CREATEDB`);
   await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
+  await admin.unsafe(`CREATE DATABASE ${dbName}_template OWNER ${dbName}`);
   const [{ server_version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
   await admin.end();
 
   const url = withDatabase(adminUrl, dbName, dbName);
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
-  await runMigrations(sql);
-  await sql.end();
+  for (const database of [dbName, `${dbName}_template`]) {
+    const sql = postgres(withDatabase(adminUrl, database, dbName), { max: 2, onnotice: () => {} });
+    await runMigrations(sql);
+    await sql.end();
+  }
   project.provide("databaseUrl", url);
+  project.provide("templateDatabase", `${dbName}_template`);
   project.provide("postgresVersion", server_version);
   console.log(`tests run on PostgreSQL ${server_version} (${embedded ? "embedded" : "DATABASE_URL"}), database ${dbName}`);
 }
 
 export async function teardown() {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  // Databases freshDatabase() made and a failed test left behind go too.
+  const copies = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${dbName + "%"}`.catch(() => []);
+  for (const { datname } of copies) await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();

@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, inject } from "vitest";
+import postgres from "postgres";
+
+/**
+ * A database of the test's own, copied from the run's migrated template (the real schema:
+ * foreign keys, forced row-level security, the same role), for tests that change what every
+ * other test relies on: partition maintenance on log_events itself, revoking every admin
+ * key, stopping the server. Dropped when the file ends.
+ */
+export async function freshDatabase(): Promise<string> {
+  const shared = inject("databaseUrl");
+  const name = `${inject("templateDatabase").replace(/_template$/, "")}_${randomUUID().slice(0, 8)}`;
+  const admin = postgres(shared, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${inject("templateDatabase")}"`);
+        break;
+      } catch (error) {
+        // 55006: another test is copying the template at this moment.
+        if ((error as { code?: string }).code !== "55006" || attempt === 20) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  afterAll(async () => {
+    const dropper = postgres(shared, { max: 1, onnotice: () => {} });
+    await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => dropper.end());
+  });
+  const url = new URL(shared);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
