@@ -99,7 +99,7 @@ const events: NormalizedEvent[] = Array.from({ length: EVENTS }, (_, i) => {
 const batches = Array.from({ length: Math.ceil(EVENTS / BATCH) }, (_, b) => events.slice(b * BATCH, (b + 1) * BATCH));
 
 // --- baseline: raw COPY ---------------------------------------------------------------
-const ids = await new ServiceIds().register(sql, services);
+const ids = await new ServiceIds().register(sql, services, (run) => run());
 // A team owns every service, and a viewer in it: every query returns the same rows with
 // and without row-level security, so only its cost differs.
 const { sql: systemSql } = createDb(url, { max: 1, systemScope: true });

@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import { authenticate } from "../auth/authenticate.ts";
+import { NotEntitledError } from "../domain/not-entitled.ts";
 import { log } from "../log.ts";
 import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.errors);
+    if (error instanceof NotEntitledError) return problem(c, "forbidden", error.message);
     // PostgreSQL's row-level security refused a write: the caller is not entitled to it.
     if (sqlState(error) === "42501") return problem(c, "forbidden", "not entitled to write to this service; nothing was stored");
     // Hono raises these for bodies it cannot read, e.g. malformed JSON in a validated route.

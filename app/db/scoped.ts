@@ -4,8 +4,12 @@ import type { Actor } from "../auth/actor.ts";
 import type { Db, Sql, Tx } from "./client.ts";
 import * as schema from "./schema.ts";
 
-/** `sql` for queries (the repositories' type), `tx` where a savepoint is needed: one transaction. */
-export type Scoped = { sql: Sql; tx: Tx; db: Db };
+/**
+ * `sql` for queries (the repositories' type), `tx` where a savepoint is needed: one
+ * transaction. `afterCommit` runs work only once that transaction has committed (caches
+ * that must not learn what a rollback undoes).
+ */
+export type Scoped = { sql: Sql; tx: Tx; db: Db; afterCommit: (run: () => void) => void };
 
 /**
  * Runs `work` in one transaction whose settings tell PostgreSQL's row-level security who is
@@ -17,14 +21,17 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
   const role = actor.kind === "user" ? actor.role : actor.kind === "ingest" ? "ingest" : "";
   const userId = actor.kind === "user" ? String(actor.userId) : "";
   const ingest = actor.kind === "ingest" ? JSON.stringify(actor.services) : "";
-  return pool.begin(async (tx) => {
+  const committed: (() => void)[] = [];
+  const result = await pool.begin(async (tx) => {
     await tx`SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
                     set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true)`;
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
     // does not carry; it shares the pool's, so those are the ones handed over.
     const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
-    return work({ sql: tx as unknown as Sql, tx, db: drizzle(client, { schema }) as unknown as Db });
-  }) as Promise<T>;
+    return work({ sql: tx as unknown as Sql, tx, db: drizzle(client, { schema }) as unknown as Db, afterCommit: (run) => committed.push(run) });
+  });
+  for (const run of committed) run();
+  return result as T;
 }
 
 /** Row-level security is skipped for superusers and BYPASSRLS roles: serving requests over one would leak. */

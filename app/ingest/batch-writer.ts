@@ -12,8 +12,8 @@ import type { NormalizedEvent } from "./parse-batch.ts";
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch({ sql, tx }: Pick<Scoped, "sql" | "tx">, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
-  const ids = await serviceIds.register(sql, events.map((e) => e.service));
+export async function writeBatch({ sql, tx, afterCommit }: Pick<Scoped, "sql" | "tx" | "afterCommit">, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
+  const ids = await serviceIds.register(sql, events.map((e) => e.service), afterCommit);
   const column = <T>(pick: (e: NormalizedEvent) => T) => events.map(pick);
   await timed("ingest_insert", () =>
     retryingPartitionRace(() =>

@@ -27,7 +27,8 @@ export async function createService(db: Db, name: string, changes: ServiceChange
     .values({
       name,
       ...(changes.type !== undefined ? { type: changes.type } : {}),
-      ownerTeam: changes.ownerTeam ?? null,
+      // Unnamed, an operator's service belongs to its team (admins' to nobody): migrations/0004.
+      ownerTeam: changes.ownerTeam === undefined ? sql`failsight_new_service_owner()` : changes.ownerTeam,
       tier: changes.tier ?? null,
       thresholds: withoutNulls(changes.thresholds ?? {}),
     })

@@ -4,11 +4,13 @@ import { createRoute } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { writeBatch } from "../../../ingest/batch-writer.ts";
 import { LogBatchInput, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
-import { parseBatch } from "../../../ingest/parse-batch.ts";
+import { parseBatch, type NormalizedEvent } from "../../../ingest/parse-batch.ts";
+import type { Actor } from "../../../auth/actor.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
 import { observeEvents } from "../../../metrics/service-metrics.ts";
 import { access, requirePermission } from "../../../auth/authenticate.ts";
 import { asActor } from "../../../db/scoped.ts";
+import { NotEntitledError } from "../../../domain/not-entitled.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, authErrorResponses, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
@@ -44,33 +46,43 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
     ingestLogsRoute.path,
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
     async (c) => {
-      const actor = c.get("actor");
-      requirePermission(actor, "ingest");
-      const receivedAt = deps.now();
-      const body = await readJsonBody(c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
-      const parsed = parseBatch(body, receivedAt);
-      if (!parsed.ok) {
-        ingestedBatches.inc({ result: "rejected" });
-        ingestedEvents.inc({ result: "rejected" }, eventCount(body));
-        const tooMany = parsed.errors.some((e) => e.field === "events" && e.message.startsWith("must hold at most"));
-        throw new ApiError(tooMany ? "payload-too-large" : "validation-error", `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
-      }
-      if (actor.kind === "ingest") {
-        const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
-        if (outside.length) throw new ApiError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
-      }
       try {
-        const accepted = await asActor(deps.sql, actor, (scoped) => writeBatch(scoped, deps.serviceIds, parsed.events));
+        const accepted = await ingest(deps, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
         ingestedBatches.inc({ result: "accepted" });
-        ingestedEvents.inc({ result: "accepted" }, accepted);
-        observeEvents(parsed.events);
-        return c.json({ accepted }, 200);
+        ingestedEvents.inc({ result: "accepted" }, accepted.length);
+        observeEvents(accepted);
+        return c.json({ accepted: accepted.length }, 200);
       } catch (error) {
-        ingestedBatches.inc({ result: "failed" });
+        // A batch the caller may not send or write is refused (4xx), not failed: `failed`
+        // feeds a paging alert about Failsight itself.
+        ingestedBatches.inc({ result: isRefusal(error) ? "rejected" : "failed" });
         throw error;
       }
     },
   );
+}
+
+/** The events stored, once committed; throws for a batch refused whole. */
+async function ingest(deps: AppDeps, actor: Actor, contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<NormalizedEvent[]> {
+  requirePermission(actor, "ingest");
+  const receivedAt = deps.now();
+  const body = await readJsonBody(contentType, encoding, raw);
+  const parsed = parseBatch(body, receivedAt);
+  if (!parsed.ok) {
+    ingestedEvents.inc({ result: "rejected" }, eventCount(body));
+    const tooMany = parsed.errors.some((e) => e.field === "events" && e.message.startsWith("must hold at most"));
+    throw new ApiError(tooMany ? "payload-too-large" : "validation-error", `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
+  }
+  if (actor.kind === "ingest") {
+    const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
+    if (outside.length) throw new ApiError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
+  }
+  await asActor(deps.sql, actor, (scoped) => writeBatch(scoped, deps.serviceIds, parsed.events));
+  return parsed.events;
+}
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof ApiError || error instanceof NotEntitledError || (error as { code?: string }).code === "42501";
 }
 
 function eventCount(body: unknown): number {

@@ -76,7 +76,7 @@ describe("state transitions and uptime", () => {
   it("records a transition only when the state changes, and derives uptime from them", async () => {
     const svc = unique("flappy");
     const t0 = new Date(now.getTime() - 3_600_000);
-    const ids = await h.serviceIds.register(h.sql, [svc]);
+    const ids = await h.serviceIds.register(h.sql, [svc], (run) => run());
     const id = ids.get(svc)!;
     const at = (min: number) => new Date(t0.getTime() + min * 60_000);
     expect(await recordTransitions(h.sql, [{ serviceId: id, state: "up", reason: "ok" }], at(0))).toBe(1);

@@ -1,0 +1,194 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { testHarness, unique, type Caller } from "../test-support/harness.ts";
+
+// Every route of the OpenAPI document × every kind of caller, through the real app and the
+// real database. The expectations here are written independently of the routes' own
+// declarations (ROLES_FOR, access()), so a guard removed from a handler, a role added to a
+// declaration, or a policy relaxed in the database each fail a row of this matrix. For
+// reads it checks exactly which services' rows come back; for refused writes, that nothing
+// changed.
+
+const h = testHarness();
+
+type Who = "admin" | "operatorWrite" | "operatorRead" | "viewer" | "ingest" | "anonymous" | "revoked";
+const EVERYONE: Who[] = ["admin", "operatorWrite", "operatorRead", "viewer", "ingest", "anonymous", "revoked"];
+type Access = "public" | "read" | "ingest" | "manage" | "admin";
+/** Which key kinds each access level admits: the product's rule, stated once for this test. */
+const ADMITS: Record<Exclude<Access, "public">, Who[]> = {
+  read: ["admin", "operatorWrite", "operatorRead", "viewer"],
+  ingest: ["admin", "operatorWrite", "operatorRead", "ingest"],
+  manage: ["admin", "operatorWrite", "operatorRead"],
+  admin: ["admin"],
+};
+const ROLE_NAMES: Record<Exclude<Access, "public">, string[]> = {
+  read: ["viewer", "operator", "admin"],
+  ingest: ["ingest", "operator", "admin"],
+  manage: ["operator", "admin"],
+  admin: ["admin"],
+};
+
+const team = unique("team-matrix");
+const otherTeam = unique("team-other");
+const own = unique("svc-own"); // owned by `team`
+const granted = unique("svc-granted"); // owned by otherTeam; granted to the operators
+const hidden = unique("svc-hidden"); // owned by otherTeam; granted to nobody
+const opsTeam = unique("team-ops"); // the operators' team: owns none of the services above
+const ALL = [own, granted, hidden];
+/** The services each caller may read, by the rules of access control. */
+const SEES: Partial<Record<Who, string[]>> = { admin: ALL, operatorWrite: [granted], operatorRead: [granted], viewer: [own] };
+
+const callers = {} as Record<Who, Caller>;
+
+beforeAll(async () => {
+  await h.sql`INSERT INTO teams (name) VALUES (${team}), (${otherTeam})`;
+  await h.sql`INSERT INTO services (name, owner_team) VALUES (${own}, ${team}), (${granted}, ${otherTeam}), (${hidden}, ${otherTeam})`;
+  callers.admin = await h.caller({ role: "admin" });
+  callers.operatorWrite = await h.caller({ role: "operator", teams: [opsTeam], grants: [{ service: granted, access: "write" }] });
+  callers.operatorRead = await h.caller({ role: "operator", teams: [opsTeam], grants: [{ service: granted, access: "read" }] });
+  callers.viewer = await h.caller({ role: "viewer", teams: [team] });
+  callers.ingest = await h.caller({ ingest: [own] });
+  callers.anonymous = await h.caller({ anonymous: true });
+  callers.revoked = await h.caller({ revoked: "admin" });
+  const events = ALL.flatMap((service) => [0, 1, 2].map((i) => ({ service, status: i ? 200 : 503, message: `matrix ${i}` })));
+  expect((await callers.admin.postJson("/v1/logs", events)).status).toBe(200);
+});
+
+/** A request for a route, made fresh for each caller (writes use new names), and what a success looks like. */
+type Case = {
+  access: Access;
+  call: (c: Caller) => Promise<Response>;
+  /** For entitled callers: the status row-level security and the route decide (default 2xx). */
+  entitled?: (who: Who) => number;
+  /** For reads: the services whose rows are in the body. */
+  services?: (body: unknown) => string[];
+  /** For writes: whether the change is visible afterwards (checked for refused callers too). */
+  changed?: () => Promise<boolean>;
+};
+
+const items = (key: "items" | "services", field: string) => (body: unknown) =>
+  ((body as Record<string, Record<string, string>[]>)[key] ?? []).map((row) => row[field]!).filter((s) => ALL.includes(s));
+const seesGranted = (who: Who) => (SEES[who]?.includes(granted) ? 200 : 404);
+
+let lastName = "";
+const fresh = (prefix: string) => (lastName = unique(prefix));
+const exists = (table: "users" | "teams" | "services") => async () => (await h.sql`SELECT 1 FROM ${h.sql(table)} WHERE name = ${lastName}`).length > 0;
+
+const CASES: Record<string, Case> = {
+  "GET /health": { access: "public", call: (c) => c.get("/health") },
+  "GET /ready": { access: "public", call: (c) => c.get("/ready") },
+  "GET /metrics": { access: "public", call: (c) => c.get("/metrics") },
+  "GET /openapi.json": { access: "public", call: (c) => c.get("/openapi.json") },
+  "GET /docs": { access: "public", call: (c) => c.get("/docs") },
+  "GET /logs": { access: "read", call: (c) => c.get(`/logs?service=${ALL.join(",")}&limit=1000`), services: items("items", "service") },
+  "GET /status": { access: "read", call: (c) => c.get("/status?window=1h"), services: items("services", "service") },
+  "GET /status/{service}": { access: "read", call: (c) => c.get(`/status/${granted}`), entitled: seesGranted },
+  "GET /status/{service}/events": { access: "read", call: (c) => c.get(`/status/${granted}/events`), entitled: seesGranted },
+  "GET /services": { access: "read", call: (c) => c.get("/services"), services: items("items", "name") },
+  "GET /services/{name}": { access: "read", call: (c) => c.get(`/services/${granted}`), entitled: seesGranted },
+  "POST /services": { access: "manage", call: (c) => c.postJson("/services", { name: fresh("svc-new") }), entitled: () => 201, changed: exists("services") },
+  "PATCH /services/{name}": {
+    access: "manage",
+    call: (c) => c.patchJson(`/services/${granted}`, { tier: 2 }),
+    // Only a write grant (or admin) lets an operator change another team's service; a read grant shows it but changes nothing.
+    entitled: (who) => (who === "operatorRead" ? 404 : 200),
+  },
+  "POST /v1/logs": {
+    access: "ingest",
+    call: (c) => {
+      // Cold: the admin's earlier batch must not be what lets the next caller in.
+      h.serviceIds.clear();
+      return c.postJson("/v1/logs", [{ service: granted, message: (lastName = unique("ingested")) }]);
+    },
+    // The ingest key's scope is `own`, the read-only operator has no write grant.
+    entitled: (who) => (who === "ingest" || who === "operatorRead" ? 403 : 200),
+    changed: async () => (await h.sql`SELECT 1 FROM log_events WHERE message = ${lastName}`).length > 0,
+  },
+  "GET /admin/users": { access: "admin", call: (c) => c.get("/admin/users") },
+  "POST /admin/users": { access: "admin", call: (c) => c.postJson("/admin/users", { name: fresh("user"), role: "admin" }), entitled: () => 201, changed: exists("users") },
+  "GET /admin/teams": { access: "admin", call: (c) => c.get("/admin/teams") },
+  "POST /admin/teams": { access: "admin", call: (c) => c.postJson("/admin/teams", { name: fresh("team") }), entitled: () => 201, changed: exists("teams") },
+  "PUT /admin/teams/{team}/members/{user}": {
+    access: "admin",
+    call: async (c) => {
+      await h.sql`DELETE FROM team_members m USING teams t, users u WHERE m.team_id = t.id AND m.user_id = u.id AND t.name = ${otherTeam} AND u.name = ${callers.viewer.user!}`;
+      return c.send("PUT", `/admin/teams/${otherTeam}/members/${callers.viewer.user}`);
+    },
+    entitled: () => 204,
+    changed: async () => (await h.sql`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id JOIN users u ON u.id = m.user_id WHERE t.name = ${otherTeam} AND u.name = ${callers.viewer.user!}`).length > 0,
+  },
+  "DELETE /admin/teams/{team}/members/{user}": {
+    access: "admin",
+    call: async (c) => {
+      await h.sql`INSERT INTO team_members (team_id, user_id) SELECT t.id, u.id FROM teams t, users u WHERE t.name = ${otherTeam} AND u.name = ${callers.viewer.user!} ON CONFLICT DO NOTHING`;
+      return c.send("DELETE", `/admin/teams/${otherTeam}/members/${callers.viewer.user}`);
+    },
+    entitled: () => 204,
+    changed: async () => (await h.sql`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id JOIN users u ON u.id = m.user_id WHERE t.name = ${otherTeam} AND u.name = ${callers.viewer.user!}`).length === 0,
+  },
+  "GET /admin/grants": { access: "admin", call: (c) => c.get("/admin/grants") },
+  "POST /admin/grants": {
+    access: "admin",
+    call: async (c) => {
+      await h.sql`DELETE FROM grants g USING users u, services s WHERE g.user_id = u.id AND g.service_id = s.id AND u.name = ${callers.viewer.user!} AND s.name = ${hidden}`;
+      return c.postJson("/admin/grants", { service: hidden, user: callers.viewer.user, access: "write" });
+    },
+    entitled: () => 201,
+    changed: async () => (await h.sql`SELECT 1 FROM grants g JOIN users u ON u.id = g.user_id JOIN services s ON s.id = g.service_id WHERE u.name = ${callers.viewer.user!} AND s.name = ${hidden}`).length > 0,
+  },
+  "DELETE /admin/grants/{id}": {
+    access: "admin",
+    call: async (c) => {
+      const [g] = await h.sql<{ id: number }[]>`INSERT INTO grants (service_id, team_id, access) SELECT s.id, t.id, 'read' FROM services s, teams t WHERE s.name = ${hidden} AND t.name = ${otherTeam} RETURNING id`;
+      lastName = String(g!.id);
+      return c.send("DELETE", `/admin/grants/${g!.id}`);
+    },
+    entitled: () => 204,
+    changed: async () => (await h.sql`SELECT 1 FROM grants WHERE id = ${Number(lastName)}`).length === 0,
+  },
+  "GET /admin/keys": { access: "admin", call: (c) => c.get("/admin/keys") },
+  "POST /admin/keys": {
+    access: "admin",
+    call: (c) => c.postJson("/admin/keys", { name: fresh("key"), user: callers.admin.user }),
+    entitled: () => 201,
+    changed: async () => (await h.sql`SELECT 1 FROM api_keys WHERE name = ${lastName}`).length > 0,
+  },
+  "POST /admin/keys/{prefix}/revoke": {
+    access: "admin",
+    call: async (c) => {
+      const victim = await h.caller({ role: "viewer" });
+      lastName = victim.key!.split("_")[1]!;
+      return c.postJson(`/admin/keys/${lastName}/revoke`, {});
+    },
+    entitled: () => 200,
+    changed: async () => (await h.sql`SELECT 1 FROM api_keys WHERE prefix = ${lastName} AND revoked_at IS NOT NULL`).length > 0,
+  },
+  "GET /admin/audit": { access: "admin", call: (c) => c.get("/admin/audit") },
+};
+
+/** Public routes that serve the docs themselves or Prometheus, not the API. */
+const UNDOCUMENTED = ["GET /openapi.json", "GET /docs"];
+
+type Operation = { "x-failsight-roles"?: string[]; security?: unknown[] };
+
+describe("the role × route matrix", () => {
+  it("covers every route of the OpenAPI document, with the roles each declares", async () => {
+    const doc = (await (await h.get("/openapi.json")).json()) as { paths: Record<string, Record<string, Operation>> };
+    const declared = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as const));
+    expect(declared.map(([route]) => route).sort()).toEqual(Object.keys(CASES).filter((r) => !UNDOCUMENTED.includes(r)).sort());
+    for (const [route, op] of declared) {
+      const access = CASES[route]!.access;
+      expect(op["x-failsight-roles"] ?? null, route).toEqual(access === "public" ? null : ROLE_NAMES[access]);
+    }
+  });
+
+  const rows = Object.entries(CASES).flatMap(([route, c]) => EVERYONE.map((who) => [route, who, c] as const));
+  it.each(rows)("%s as %s", async (route, who, c) => {
+    const res = await c.call(callers[who]);
+    const admitted = c.access === "public" || ADMITS[c.access].includes(who);
+    const expected = c.access === "public" ? 200 : who === "anonymous" || who === "revoked" ? 401 : !admitted ? 403 : (c.entitled?.(who) ?? 200);
+    expect(res.status, `${route} as ${who}: ${await res.clone().text()}`).toBe(expected);
+    if (res.status >= 400) expect(res.headers.get("content-type"), route).toBe("application/problem+json");
+    if (c.changed) expect(await c.changed(), `${route} as ${who}: changed`).toBe(expected < 300);
+    if (c.services && expected === 200) expect(new Set(c.services(await res.json())), `${route} as ${who}: services`).toEqual(new Set(SEES[who]));
+  });
+});

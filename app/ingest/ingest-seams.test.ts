@@ -1,0 +1,93 @@
+import { describe, expect, inject, it } from "vitest";
+import { ingestedBatches } from "../metrics/registry.ts";
+import { createDb } from "../db/client.ts";
+import { asActor } from "../db/scoped.ts";
+import { testHarness, unique, type Caller } from "../test-support/harness.ts";
+import { writeBatch } from "./batch-writer.ts";
+import { parseBatch } from "./parse-batch.ts";
+
+// Ingest where it meets registration, entitlements and concurrency, always as real callers
+// with the service-id cache cold where it matters.
+const h = testHarness();
+const stored = async (service: string) => (await h.sql`SELECT count(*)::int AS n FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`)[0]!.n as number;
+const batchesCounted = async (result: string) => (await ingestedBatches.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+
+describe("first batches for new services", () => {
+  it("all succeed when ten arrive at once for each of twenty new names", async () => {
+    const names = Array.from({ length: 20 }, () => unique("fresh"));
+    const ingest = await h.caller({ ingest: names });
+    h.serviceIds.clear();
+    const results = await Promise.all(names.flatMap((service) => Array.from({ length: 10 }, (_, i) => ingest.postJson("/v1/logs", [{ service, message: `first ${i}` }]))));
+    expect(results.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    for (const service of names) expect(await stored(service)).toBe(10);
+  });
+
+  it("a first batch that rolls back after registering its service does not poison the name", async () => {
+    const service = unique("poisoned");
+    const pool = createDb(inject("databaseUrl"), { max: 1 }).sql;
+    const admin = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" } as const;
+    const parsed = parseBatch([{ service, message: "never stored" }], new Date());
+    if (!parsed.ok) throw new Error("fixture");
+    // Any failure after registration (a later statement, a lost connection) rolls the new service back.
+    await expect(
+      asActor(pool, admin, async (scoped) => {
+        await writeBatch(scoped, h.serviceIds, parsed.events);
+        throw new Error("the batch fails after registering");
+      }),
+    ).rejects.toThrow("fails after registering");
+    await pool.end();
+    expect((await h.sql`SELECT 1 FROM services WHERE name = ${service}`).length).toBe(0);
+    const res = await h.postJson("/v1/logs", [{ service, message: "stored" }]);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await stored(service)).toBe(1);
+  });
+});
+
+describe("who may ingest, each with a cold cache", () => {
+  const team = unique("team-ingest");
+  const other = unique("team-elsewhere");
+  const owned = unique("svc-owned");
+  const foreign = unique("svc-foreign");
+  const cases: [string, () => Promise<Caller>, string, 200 | 403][] = [
+    ["an admin", () => h.caller({ role: "admin" }), foreign, 200],
+    ["an operator of the owning team, with no grant", () => h.caller({ role: "operator", teams: [team] }), owned, 200],
+    ["an operator with a write grant on another team's service", () => h.caller({ role: "operator", grants: [{ service: foreign, access: "write" }] }), foreign, 200],
+    ["an ingest key scoped to the service", () => h.caller({ ingest: [owned] }), owned, 200],
+    ["a viewer of the owning team", () => h.caller({ role: "viewer", teams: [team] }), owned, 403],
+    ["an operator with only a read grant", () => h.caller({ role: "operator", grants: [{ service: foreign, access: "read" }] }), foreign, 403],
+    ["an operator of another team", () => h.caller({ role: "operator", teams: [other] }), owned, 403],
+    ["an ingest key scoped to another service", () => h.caller({ ingest: [foreign] }), owned, 403],
+  ];
+
+  it.each(cases)("%s", async (_who, make, service, expected) => {
+    await h.sql`INSERT INTO teams (name) VALUES (${team}), (${other}) ON CONFLICT DO NOTHING`;
+    await h.sql`INSERT INTO services (name, owner_team) VALUES (${owned}, ${team}), (${foreign}, ${other}) ON CONFLICT DO NOTHING`;
+    const caller = await make();
+    h.serviceIds.clear();
+    const marker = unique("marker");
+    const [rejectedBefore, failedBefore] = [await batchesCounted("rejected"), await batchesCounted("failed")];
+    const res = await caller.postJson("/v1/logs", [{ service, message: marker }]);
+    expect(res.status, await res.clone().text()).toBe(expected);
+    expect((await h.sql`SELECT count(*)::int AS n FROM log_events WHERE message = ${marker}`)[0]!.n).toBe(expected === 200 ? 1 : 0);
+    // A refused batch is the caller's mistake, never a `failed` one (that pages us).
+    expect(await batchesCounted("failed")).toBe(failedBefore);
+    if (expected === 403) expect(await batchesCounted("rejected")).toBe(rejectedBefore + 1);
+  });
+
+  it("an operator's first batch to a new name registers it for the operator's team", async () => {
+    const mine = unique("team-mine");
+    const operator = await h.caller({ role: "operator", teams: [mine] });
+    const service = unique("svc-new");
+    expect((await operator.postJson("/v1/logs", [{ service }])).status).toBe(200);
+    expect((await h.sql`SELECT owner_team FROM services WHERE name = ${service}`)[0]!.owner_team).toBe(mine);
+    expect((await operator.get(`/services/${service}`)).status).toBe(200);
+  });
+
+  it("an operator in no team may not register services, by ingest or by POST /services", async () => {
+    const loner = await h.caller({ role: "operator" });
+    const service = unique("svc-orphan");
+    expect((await loner.postJson("/v1/logs", [{ service }])).status).toBe(403);
+    expect((await loner.postJson("/services", { name: service })).status).toBe(403);
+    expect((await h.sql`SELECT 1 FROM services WHERE name = ${service}`).length).toBe(0);
+  });
+});
