@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../db/client.ts";
 import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
-import { attachedPartitions, freshPartitionedTable } from "../test-support/partitioned-table.ts";
+import { maintenanceDatabase } from "../test-support/maintenance-database.ts";
 import { startController, type Controller } from "./controller.ts";
 import { GROUP, PLURAL, VERSION, type PolicyObject } from "./resource.ts";
 
@@ -49,9 +49,10 @@ suite("partition controller against a real kube-apiserver", () => {
 
   it("creates partitions, reports status and events, and reconciles a spec change", async () => {
     const namespace = await freshNamespace(kc);
-    const table = await freshPartitionedTable(sql);
+    const db = await maintenanceDatabase();
+    const table = "log_events";
     const registry = new Registry();
-    const controller = startController({ kc, sql, namespace, identity: "solo", registry, lease: quickLease("solo-lease") });
+    const controller = startController({ kc, sql: db.pool, namespace, identity: "solo", registry, lease: quickLease("solo-lease") });
     controllers.push(controller);
 
     // The API server fills in the CRD's defaults: detach, 12 months, 1h.
@@ -62,8 +63,8 @@ suite("partition controller against a real kube-apiserver", () => {
     }, 20_000, "Ready=True");
     expect(done.status).toMatchObject({ observedGeneration: 1, monthsAhead: 2, defaultRows: 0 });
     expect(ready(done)).toMatchObject({ reason: "Reconciled", observedGeneration: 1 });
-    expect(await attachedPartitions(sql, table)).toHaveLength(4); // DEFAULT + this month + 2
-    expect(done.status!.partitions!.filter((p) => p.managed).map((p) => p.name)).toEqual((await attachedPartitions(sql, table)).filter((n) => !n.endsWith("_default")));
+    expect(await db.attachedPartitions()).toHaveLength(4); // DEFAULT + this month + 2
+    expect(done.status!.partitions!.filter((p) => p.managed).map((p) => p.name)).toEqual((await db.attachedPartitions()).filter((n) => !n.endsWith("_default")));
     expect(done.status!.nextRunTime! > done.status!.lastRunTime!).toBe(true);
 
     const created = await waitFor(async () => {
@@ -77,7 +78,7 @@ suite("partition controller against a real kube-apiserver", () => {
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
     await waitFor(async () => (await getPolicy(namespace, "logs")).status?.observedGeneration === 2, 20_000, "generation 2 observed");
-    expect(await attachedPartitions(sql, table)).toHaveLength(6);
+    expect(await db.attachedPartitions()).toHaveLength(6);
     expect((await getPolicy(namespace, "logs")).status?.monthsAhead).toBe(4);
 
     const metrics = await registry.metrics();
@@ -103,7 +104,8 @@ suite("partition controller against a real kube-apiserver", () => {
 
   it("with two replicas only the leader acts, and the other takes over within the lease duration when it dies", async () => {
     const namespace = await freshNamespace(kc);
-    const table = await freshPartitionedTable(sql);
+    const db = await maintenanceDatabase();
+    const table = "log_events";
     const leaseName = "failsight-partition-controller";
     const leases = kc.makeApiClient(CoordinationV1Api);
     const holder = async () => (await leases.readNamespacedLease({ name: leaseName, namespace })).spec?.holderIdentity;
@@ -112,7 +114,7 @@ suite("partition controller against a real kube-apiserver", () => {
     const a = spawn(process.execPath, [fileURLToPath(new URL("../main/controller.ts", import.meta.url))], {
       env: {
         PATH: process.env.PATH,
-        DATABASE_URL: inject("databaseUrl"),
+        DATABASE_URL: db.url,
         KUBECONFIG: envtestKubeconfig,
         CONTROLLER_NAMESPACE: namespace,
         POD_NAME: "replica-a",
@@ -129,7 +131,7 @@ suite("partition controller against a real kube-apiserver", () => {
     try {
       await waitFor(async () => (await holder()) === "replica-a", 20_000, `replica-a to lead (${output.slice(-500)})`);
 
-      const b = startController({ kc, sql, namespace, identity: "replica-b", registry: new Registry(), lease: { ...quickLease(leaseName), leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } });
+      const b = startController({ kc, sql: db.pool, namespace, identity: "replica-b", registry: new Registry(), lease: { ...quickLease(leaseName), leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } });
       controllers.push(b);
       await b.ready;
       await createPolicy(namespace, "logs", { table, premakeMonths: 1 });
@@ -156,7 +158,7 @@ suite("partition controller against a real kube-apiserver", () => {
         setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
       );
       await waitFor(async () => (await getPolicy(namespace, "logs")).status?.observedGeneration === 2, 20_000, "the new leader to reconcile");
-      expect(await attachedPartitions(sql, table)).toHaveLength(5);
+      expect(await db.attachedPartitions()).toHaveLength(5);
       const later = (await eventsFor(namespace, "logs")).filter((e) => !first.some((f) => f.metadata?.uid === e.metadata?.uid));
       expect(later.length).toBeGreaterThan(0);
       expect(new Set(later.map((e) => e.reportingInstance))).toEqual(new Set(["replica-b"]));

@@ -46,7 +46,7 @@ export class EventRecorder {
 /** The event reason for each partition action, in the CamelCase Kubernetes uses. */
 export const ACTION_REASONS = {
   create: "PartitionCreated",
-  "move-default-rows": "DefaultRowsMoved",
+  repair: "StrandedRowsReturned",
   detach: "PartitionDetached",
   drop: "PartitionDropped",
 } as const;

@@ -11,6 +11,8 @@ export type Catalog = {
   partitions: (ExistingPartition & { detachPending: boolean })[];
   defaultPartition: string | undefined;
   columns: string[];
+  /** Month tables of ours that are not attached but still carry the bounds CHECK made to attach them. */
+  stranded: string[];
 };
 
 /** The parent's partitions with their bounds, its DEFAULT partition and its columns. */
@@ -31,7 +33,13 @@ export async function readCatalog(sql: SqlLike, table: string): Promise<Catalog>
     [table] as never[],
   )) as { attname: string }[];
   const partitions = rows.map((r) => ({ name: r.name, ...parseBound(r.bound), detachPending: r.detach_pending }));
-  return { serverVersion, partitions, defaultPartition: partitions.find((p) => p.isDefault)?.name, columns: columns.map((c) => c.attname) };
+  const stranded = (await sql.unsafe(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_constraint k ON k.conrelid = c.oid AND k.conname = c.relname || '_bounds'
+     WHERE c.relkind = 'r' AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = $1::regclass)
+       AND c.relname ~ ('^' || $2 || '_p[0-9]{4}_[0-9]{2}$') AND NOT c.relispartition ORDER BY 1`,
+    [table, table] as never[],
+  )) as { name: string }[];
+  return { serverVersion, partitions, defaultPartition: partitions.find((p) => p.isDefault)?.name, columns: columns.map((c) => c.attname), stranded: stranded.map((r) => r.name) };
 }
 
 /** First day of each month (UTC) that has rows in the DEFAULT partition. */

@@ -16,10 +16,10 @@ const LOCK_ATTEMPTS = 5;
  * catalog first, so running it again after a crash or on a second runner does nothing
  * twice (idempotent), and each takes its strong locks only briefly.
  */
-export async function executeAction(conn: Conn, table: string, action: PartitionAction, moveBatchRows: number): Promise<ActionOutcome> {
+export async function executeAction(conn: Conn, table: string, action: PartitionAction): Promise<ActionOutcome> {
   switch (action.kind) {
-    case "move-default-rows":
-      return moveDefaultRows(conn, table, action, moveBatchRows);
+    case "repair":
+      return returnStrandedRows(conn, table, action);
     case "create":
       return createPartition(conn, table, action);
     case "detach":
@@ -45,59 +45,53 @@ async function ensureStandaloneTable(conn: Conn, table: string, a: { partition: 
 
 const isAttached = (catalog: Catalog, partition: string) => catalog.partitions.some((p) => p.name === partition);
 
-/** A move of up to `limit` rows of the range from DEFAULT into the new table, in the caller's transaction. */
-async function moveBatch(conn: Conn, defaultPartition: string, columns: string[], a: { partition: string; from: Date; to: Date }, limit?: number) {
+/** Moves every row of the range from DEFAULT into the new table, in the caller's transaction. */
+async function moveRows(conn: Conn, defaultPartition: string, columns: string[], a: { partition: string; from: Date; to: Date }) {
   const cols = columns.map(ident).join(", ");
-  const pick = limit === undefined ? inRange(a) : `ctid = ANY(ARRAY(SELECT ctid FROM ${ident(defaultPartition)} WHERE ${inRange(a)} LIMIT ${limit}))`;
   const moved = await conn.unsafe(
-    `WITH moved AS (DELETE FROM ${ident(defaultPartition)} WHERE ${pick} RETURNING ${cols})
+    `WITH moved AS (DELETE FROM ${ident(defaultPartition)} WHERE ${inRange(a)} RETURNING ${cols})
      INSERT INTO ${ident(a.partition)} (${cols}) SELECT ${cols} FROM moved`,
   );
   return moved.count;
 }
 
 /**
- * Drains DEFAULT's rows of the month into the new table, a batch per transaction, so a
- * large backlog (after an outage) never holds a lock for long. Until the partition is
- * attached, moved rows are not visible through the parent: that window is the run's.
+ * A month's plain table that holds rows but was never attached (a run of an older version
+ * that moved rows and then failed to attach, or a crash between the two): its rows are
+ * readable by nobody. They go back through the parent, in one transaction with the drop
+ * of the table, so they are readable again at once and the normal plan attaches their
+ * month (they land in its partition or in DEFAULT).
  */
-async function moveDefaultRows(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "move-default-rows" }>, batch: number): Promise<ActionOutcome> {
+async function returnStrandedRows(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "repair" }>): Promise<ActionOutcome> {
   const catalog = await readCatalog(conn, table);
   if (isAttached(catalog, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} is attached` };
-  const { defaultPartition, columns } = catalog;
-  if (!defaultPartition) return { result: "already-done", rowsMoved: 0, detail: "no DEFAULT partition" };
-  await ensureStandaloneTable(conn, table, a);
-  let total = 0;
-  for (;;) {
-    await conn`BEGIN`;
-    try {
-      const moved = await moveBatch(conn, defaultPartition, columns, a, batch);
-      await conn`COMMIT`;
-      total += moved;
-      if (moved < batch) break;
-    } catch (error) {
-      await conn`ROLLBACK`;
-      throw error;
-    }
-  }
-  return { result: "done", rowsMoved: total, detail: `moved ${total} rows from ${defaultPartition} into ${a.partition}` };
+  const cols = catalog.columns.map(ident).join(", ");
+  let rowsMoved = 0;
+  await withLockRetries(conn, `repair ${a.partition}`, async () => {
+    rowsMoved = (await conn.unsafe(`INSERT INTO ${ident(table)} (${cols}) SELECT ${cols} FROM ${ident(a.partition)}`)).count;
+    await conn.unsafe(`DROP TABLE ${ident(a.partition)}`);
+  });
+  return { result: "done", rowsMoved, detail: `${a.partition} was never attached: returned its ${rowsMoved} rows to ${table} and dropped it` };
 }
 
 /**
- * Attaches the month. One short transaction: lock DEFAULT so no row of the range can land
- * there meanwhile, move whatever is left, ATTACH (which takes only SHARE UPDATE EXCLUSIVE
- * on the parent, so inserts into other months go on), and drop the now redundant CHECK.
+ * Attaches the month. One transaction: lock DEFAULT so no row of the range can land there
+ * meanwhile, move its rows of the month, ATTACH (which takes only SHARE UPDATE EXCLUSIVE on
+ * the parent, so inserts into other months go on), and drop the now redundant CHECK.
+ * Moving and attaching commit together or not at all: moved rows are never left in a
+ * table that reads through log_events cannot see. (DEFAULT holds only what arrived outside
+ * every partition, so the lock is short; it waits at most LOCK_TIMEOUT_MS for traffic.)
  */
 async function createPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "create" }>): Promise<ActionOutcome> {
   const catalog = await readCatalog(conn, table);
   if (isAttached(catalog, a.partition)) return { result: "already-done", rowsMoved: 0, detail: `${a.partition} exists` };
   const { defaultPartition, columns } = catalog;
-  await ensureStandaloneTable(conn, table, a);
   let rowsMoved = 0;
   await withLockRetries(conn, `attach ${a.partition}`, async () => {
+    await ensureStandaloneTable(conn, table, a);
     if (defaultPartition) {
       await conn.unsafe(`LOCK TABLE ${ident(defaultPartition)} IN ACCESS EXCLUSIVE MODE`);
-      rowsMoved = await moveBatch(conn, defaultPartition, columns, a);
+      rowsMoved = await moveRows(conn, defaultPartition, columns, a);
     }
     await conn.unsafe(`ALTER TABLE ${ident(table)} ATTACH PARTITION ${ident(a.partition)} FOR VALUES FROM (${iso(a.from)}) TO (${iso(a.to)})`);
     await conn.unsafe(`ALTER TABLE ${ident(a.partition)} DROP CONSTRAINT IF EXISTS ${ident(checkName(a.partition))}`);

@@ -1,7 +1,7 @@
 import type { Sql } from "../db/client.ts";
 import { countRows, readCatalog, readDefaultRowMonths } from "./catalog.ts";
 import { executeAction, type ActionOutcome } from "./execute.ts";
-import { isManaged, planPartitions, type ExistingPartition, type PartitionAction } from "./plan.ts";
+import { isManaged, planPartitions, planRepairs, type ExistingPartition, type PartitionAction } from "./plan.ts";
 import type { PartitionPolicy } from "./policy.ts";
 
 // Arbitrary but fixed; the second key is the table, so two tables never wait on each other.
@@ -34,27 +34,36 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
   try {
     const [lock] = await conn`SELECT pg_try_advisory_lock(${MAINTENANCE_LOCK}, hashtext(${policy.table})) AS ok`;
     if (!lock?.ok) return { ran: false, reason: `another runner is maintaining ${policy.table}` };
+    // Maintenance acts as Failsight itself: the foreign-key check that ATTACH runs, and the
+    // repair's insert through the parent, see services through its forced row-level
+    // security, and with no scope every service looks absent. The setting is the session's
+    // (DDL runs outside asActor) and is cleared before the connection goes back to the pool.
+    await conn`SELECT set_config('failsight.scope', 'system', false)`;
     try {
+      const actions: ActionReport[] = [];
+      const apply = async (list: PartitionAction[]) => {
+        const blocked = new Set<string>();
+        for (const action of list) {
+          let report: ActionReport;
+          if (blocked.has(action.partition)) {
+            report = { ...action, result: "failed", rowsMoved: 0, detail: `skipped: an earlier step for ${action.partition} failed` };
+          } else {
+            try {
+              report = { ...action, ...(await executeAction(conn, policy.table, action)) };
+            } catch (error) {
+              blocked.add(action.partition);
+              report = { ...action, result: "failed", rowsMoved: 0, detail: (error as Error).message };
+            }
+          }
+          actions.push(report);
+          onAction?.(report);
+        }
+      };
+      await apply(planRepairs(policy.table, (await readCatalog(conn, policy.table)).stranded));
       const catalog = await readCatalog(conn, policy.table);
       const defaultRowMonths = catalog.defaultPartition ? await readDefaultRowMonths(conn, catalog.defaultPartition) : [];
       const plan = planPartitions({ policy, partitions: catalog.partitions, defaultRowMonths, now });
-      const actions: ActionReport[] = [];
-      const blocked = new Set<string>();
-      for (const action of plan.actions) {
-        let report: ActionReport;
-        if (blocked.has(action.partition)) {
-          report = { ...action, result: "failed", rowsMoved: 0, detail: `skipped: an earlier step for ${action.partition} failed` };
-        } else {
-          try {
-            report = { ...action, ...(await executeAction(conn, policy.table, action, policy.moveBatchRows)) };
-          } catch (error) {
-            blocked.add(action.partition);
-            report = { ...action, result: "failed", rowsMoved: 0, detail: (error as Error).message };
-          }
-        }
-        actions.push(report);
-        onAction?.(report);
-      }
+      await apply(plan.actions);
       const after = await readCatalog(conn, policy.table);
       return {
         ran: true,
@@ -65,6 +74,7 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
         failed: actions.some((a) => a.result === "failed"),
       };
     } finally {
+      await conn`SELECT set_config('failsight.scope', '', false)`.catch(() => {});
       await conn`SELECT pg_advisory_unlock(${MAINTENANCE_LOCK}, hashtext(${policy.table}))`;
     }
   } finally {

@@ -12,7 +12,7 @@ export function createPartitionMetrics(registry: Registry) {
   const m = {
     runs: new Counter({ name: "failsight_partition_runs_total", help: "Partition maintenance runs, by policy and result (success, failure, skipped: another runner held the lock).", labelNames: ["policy", "result"] as const, registers }),
     duration: new Histogram({ name: "failsight_partition_run_duration_seconds", help: "Time a partition maintenance run took.", labelNames: ["policy"] as const, buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers }),
-    actions: new Counter({ name: "failsight_partition_actions_total", help: "Partition actions applied, by table, kind (create, move-default-rows, detach, drop) and result.", labelNames: ["table", "kind", "result"] as const, registers }),
+    actions: new Counter({ name: "failsight_partition_actions_total", help: "Partition actions applied, by table, kind (repair, create, detach, drop) and result.", labelNames: ["table", "kind", "result"] as const, registers }),
     ahead: new Gauge({ name: "failsight_partition_months_ahead", help: "Months after the current one that already have a partition.", labelNames: ["table"] as const, registers }),
     oldest: new Gauge({ name: "failsight_partition_oldest_timestamp_seconds", help: "Lower bound of the oldest managed partition, as a Unix time.", labelNames: ["table"] as const, registers }),
     defaultRows: new Gauge({ name: "failsight_partition_default_rows", help: "Rows in the DEFAULT partition after the last run; they belong in no monthly partition.", labelNames: ["table"] as const, registers }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addMonths, monthOfName, partitionName } from "./months.ts";
-import { planPartitions, type ExistingPartition } from "./plan.ts";
+import { planPartitions, planRepairs, type ExistingPartition } from "./plan.ts";
 import { PartitionPolicySpec } from "./policy.ts";
 
 const policy = (p: Record<string, unknown> = {}) => PartitionPolicySpec.parse(p);
@@ -40,19 +40,16 @@ describe("planPartitions", () => {
     expect(summary(planPartitions({ policy: policy({ premakeMonths: 2 }), partitions, defaultRowMonths: [], now: utc(2026, 11, 2) }).actions)).toEqual(["create log_events_p2026_12"]);
   });
 
-  it("after a long outage catches up every missing month, moving DEFAULT rows first", () => {
+  it("after a long outage creates every month whose rows wait in DEFAULT, and the months ahead", () => {
     // Partitions stopped at June; it is now November and DEFAULT holds July to November.
     const partitions = [DEFAULT, ours(2026, 5), ours(2026, 6)];
     const plan = planPartitions({ policy: policy({ premakeMonths: 1 }), partitions, defaultRowMonths: [utc(2026, 7), utc(2026, 9), utc(2026, 11)], now: utc(2026, 11, 10) });
-    expect(summary(plan.actions)).toEqual([
-      "move-default-rows log_events_p2026_07",
-      "create log_events_p2026_07",
-      "move-default-rows log_events_p2026_09",
-      "create log_events_p2026_09",
-      "move-default-rows log_events_p2026_11",
-      "create log_events_p2026_11",
-      "create log_events_p2026_12",
-    ]);
+    expect(summary(plan.actions)).toEqual(["create log_events_p2026_07", "create log_events_p2026_09", "create log_events_p2026_11", "create log_events_p2026_12"]);
+  });
+
+  it("repairs each stranded month table of the table, and nothing that is not one", () => {
+    const actions = planRepairs("log_events", ["log_events_p2024_11", "log_events_p2026_13", "other_p2026_01"]);
+    expect(actions).toEqual([{ kind: "repair", partition: "log_events_p2024_11", from: utc(2024, 11), to: utc(2024, 12) }]);
   });
 
   it("leaves partitions it did not create alone, says so, and creates nothing over them", () => {

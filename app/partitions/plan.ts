@@ -5,7 +5,7 @@ import type { PartitionPolicy } from "./policy.ts";
 export type ExistingPartition = { name: string; from: Date | null; to: Date | null; isDefault: boolean };
 
 export type PartitionAction =
-  | { kind: "move-default-rows"; partition: string; from: Date; to: Date }
+  | { kind: "repair"; partition: string; from: Date; to: Date }
   | { kind: "create"; partition: string; from: Date; to: Date }
   | { kind: "detach"; partition: string; from: Date; to: Date }
   | { kind: "drop"; partition: string; from: Date; to: Date };
@@ -27,8 +27,8 @@ export type PlanInput = {
 /**
  * Decides what maintenance to do, and nothing else: no I/O, so every case (year ends,
  * gaps, foreign partitions, a long outage) is tested directly. Creates come first, oldest
- * month first, each preceded by a move when DEFAULT holds rows of its month; then
- * retirements, oldest first. Partitions it did not create are never touched.
+ * month first (each takes DEFAULT's rows of its month along); then retirements, oldest
+ * first. Partitions it did not create are never touched.
  */
 export function planPartitions({ policy, partitions, defaultRowMonths, now }: PlanInput): PartitionPlan {
   const notes: string[] = [];
@@ -55,7 +55,6 @@ export function planPartitions({ policy, partitions, defaultRowMonths, now }: Pl
     else if (cutoff && m < cutoff) notes.push(`DEFAULT holds rows for ${monthLabel(m)}, older than the ${policy.retentionMonths}-month retention: they stay there`);
     else months.set(m.getTime(), m);
   }
-  const withDefaultRows = new Set(defaultRowMonths.map((m) => monthStart(m).getTime()));
 
   const actions: PartitionAction[] = [];
   for (const month of [...months.values()].sort((a, b) => a.getTime() - b.getTime())) {
@@ -67,7 +66,6 @@ export function planPartitions({ policy, partitions, defaultRowMonths, now }: Pl
       if (!managed.includes(existing)) notes.push(`${monthLabel(month)} is covered by ${existing.name}, which Failsight does not manage: not creating ${partition}`);
       continue;
     }
-    if (withDefaultRows.has(month.getTime())) actions.push({ kind: "move-default-rows", partition, from, to });
     actions.push({ kind: "create", partition, from, to });
   }
 
@@ -103,4 +101,15 @@ function overlaps(p: ExistingPartition, from: Date, to: Date): boolean {
 
 function describe(p: ExistingPartition): string {
   return `${p.from?.toISOString() ?? "MINVALUE"} to ${p.to?.toISOString() ?? "MAXVALUE"}`;
+}
+
+/**
+ * Stranded tables (a month's plain table, never attached, still carrying the bounds CHECK
+ * that attaching drops) come first in a run: their rows go back through the parent.
+ */
+export function planRepairs(table: string, stranded: string[]): PartitionAction[] {
+  return stranded.flatMap((name) => {
+    const month = monthOfName(table, name);
+    return month ? [{ kind: "repair" as const, partition: name, from: month, to: addMonths(month, 1) }] : [];
+  });
 }

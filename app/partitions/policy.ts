@@ -10,8 +10,6 @@ export const PartitionPolicySpec = z.strictObject({
   premakeMonths: z.number().int().min(1).max(24).default(3),
   retentionMonths: z.number().int().min(1).max(1200).nullable().default(12),
   retentionMode: z.enum(["detach", "drop"]).default("detach"),
-  /** Rows moved from DEFAULT per transaction when a backlog is drained. */
-  moveBatchRows: z.number().int().min(100).max(1_000_000).default(10_000),
 });
 
 export type PartitionPolicy = z.output<typeof PartitionPolicySpec>;

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, inject } from "vitest";
+import { afterAll, inject, onTestFinished } from "vitest";
 import postgres from "postgres";
 
 /**
  * A database of the test's own, copied from the run's migrated template (the real schema:
  * foreign keys, forced row-level security, the same role), for tests that change what every
  * other test relies on: partition maintenance on log_events itself, revoking every admin
- * key, stopping the server. Dropped when the file ends.
+ * key, stopping the server. Dropped when the file (or, called inside a test, the test) ends.
  */
-export async function freshDatabase(): Promise<string> {
+export async function freshDatabase(lifetime: "file" | "test" = "file"): Promise<string> {
   const shared = inject("databaseUrl");
   const name = `${inject("templateDatabase").replace(/_template$/, "")}_${randomUUID().slice(0, 8)}`;
   const admin = postgres(shared, { max: 1, onnotice: () => {} });
@@ -26,10 +26,12 @@ export async function freshDatabase(): Promise<string> {
   } finally {
     await admin.end();
   }
-  afterAll(async () => {
+  const drop = async () => {
     const dropper = postgres(shared, { max: 1, onnotice: () => {} });
     await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => dropper.end());
-  });
+  };
+  if (lifetime === "file") afterAll(drop);
+  else onTestFinished(drop);
   const url = new URL(shared);
   url.pathname = `/${name}`;
   return url.toString();

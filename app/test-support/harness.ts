@@ -91,6 +91,8 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
     app,
     sql,
     db,
+    /** The app's own pool: no scope, as the API's (and the maintenance it runs in-process). */
+    appPool: appPool.sql,
     serviceIds,
     caller,
     /** The file's admin caller (see above). */

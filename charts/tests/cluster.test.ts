@@ -5,7 +5,7 @@ import { startController, type Controller } from "../../app/controller/controlle
 import { GROUP, PLURAL, VERSION, type PolicyObject } from "../../app/controller/resource.ts";
 import { createDb } from "../../app/db/client.ts";
 import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../../app/test-support/envtest.ts";
-import { attachedPartitions, freshPartitionedTable } from "../../app/test-support/partitioned-table.ts";
+import { maintenanceDatabase } from "../../app/test-support/maintenance-database.ts";
 import { helm, one, render, type K8sObject } from "./helm.ts";
 
 // The chart's Kubernetes objects against a real kube-apiserver (../shared/envtest, started
@@ -64,7 +64,7 @@ suite("chart on a kube-apiserver", () => {
     const policy = one(render({ namespace }), "PartitionPolicy", "fs-failsight-log-events");
     const objects = admin.makeApiClient(CustomObjectsApi);
     const created = (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: policy })) as PolicyObject;
-    expect(created.spec).toEqual({ table: "log_events", premakeMonths: 3, retentionMonths: 12, retentionMode: "detach", interval: "1h", moveBatchRows: 10000 });
+    expect(created.spec).toEqual({ table: "log_events", premakeMonths: 3, retentionMonths: 12, retentionMode: "detach", interval: "1h" });
     const bad = { ...policy, metadata: { name: "bad" }, spec: { premakeMonths: 0, retentionMode: "archive" } };
     await expect(objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: bad })).rejects.toThrow(/premakeMonths|retentionMode/);
   });
@@ -79,10 +79,11 @@ suite("chart on a kube-apiserver", () => {
     const asApi = await kubeconfigAs(namespace, "fs-failsight-api");
     await expect(asApi.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })).rejects.toMatchObject({ code: 403 });
 
-    const table = await freshPartitionedTable(sql);
+    const db = await maintenanceDatabase();
+    const table = "log_events";
     const controller = startController({
       kc: asController,
-      sql,
+      sql: db.pool,
       namespace,
       identity: "fs-failsight-controller-0",
       registry: new Registry(),
@@ -96,7 +97,7 @@ suite("chart on a kube-apiserver", () => {
       return p.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True") && p;
     }, 20_000, "Ready=True written by the controller's ServiceAccount");
     expect(done.status?.monthsAhead).toBe(1);
-    expect(await attachedPartitions(sql, table)).toHaveLength(3);
+    expect(await db.attachedPartitions()).toHaveLength(3);
     const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "fs-failsight-controller", namespace });
     expect(lease.spec?.holderIdentity).toBe("fs-failsight-controller-0");
     await waitFor(async () => {
