@@ -4,6 +4,7 @@ import { NotEntitledError } from "../domain/not-entitled.ts";
 import { log } from "../log.ts";
 import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
+import { refuseUnusableUrl } from "./input-guard.ts";
 import { ApiError, problem, type ProblemCode } from "./problem.ts";
 import { newRouter } from "./router.ts";
 import { registerAudit } from "./routes/admin/audit.ts";
@@ -27,6 +28,7 @@ import { registerMetrics } from "./routes/system/metrics.ts";
 export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use("*", httpMetrics);
+  app.use("*", refuseUnusableUrl);
   app.use("*", authenticate(deps));
 
   registerIngestLogs(app, deps);

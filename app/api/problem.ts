@@ -17,6 +17,8 @@ export const PROBLEM_CODES = {
   "not-found": { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
+  "headers-too-large": { status: 431, title: "The request headers are too large" },
+  "too-many-requests": { status: 429, title: "Too many requests in flight" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "service-unavailable": { status: 503, title: "Service unavailable" },
   "internal-error": { status: 500, title: "Internal error" },

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SEVERITIES, parseSeverity } from "../domain/severity.ts";
+import { isRealCalendarTime, isStorableInstant, unstorableJson } from "../domain/text.ts";
+import { storableText } from "../domain/text-schema.ts";
 
 // The wire format of one log event. This schema validates ingest, types the batch writer
 // and documents POST /v1/logs in the OpenAPI document: one source for all three.
@@ -7,15 +9,8 @@ import { SEVERITIES, parseSeverity } from "../domain/severity.ts";
 export const MAX_BATCH_EVENTS = 5_000;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-// PostgreSQL text and jsonb cannot hold U+0000; refusing it here keeps it from becoming a
-// failed COPY (and a 500) later.
-const NO_NUL = /^[^\u0000]*$/;
-const text = (max: number) => z.string().max(max).regex(NO_NUL, "must not contain NUL characters");
+const text = storableText;
 const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
-
-// Years outside 1970..9999 are almost always a seconds-for-milliseconds mix-up or garbage.
-const MIN_TS = Date.UTC(1970, 0, 1);
-const MAX_TS = Date.UTC(10000, 0, 1) - 1;
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const TIMESTAMP_RULE = "must be ISO-8601 with an offset (2026-11-24T10:15:00Z) or epoch milliseconds, between 1970 and 9999";
@@ -23,8 +18,8 @@ const TIMESTAMP_RULE = "must be ISO-8601 with an offset (2026-11-24T10:15:00Z) o
 const timestamp = z
   .union([z.string(), z.number()], { error: TIMESTAMP_RULE })
   .transform((v, ctx) => {
-    const ms = typeof v === "number" ? Math.floor(v) : ISO_WITH_OFFSET.test(v) ? Date.parse(v) : Number.NaN;
-    if (!Number.isFinite(ms) || ms < MIN_TS || ms > MAX_TS) {
+    const ms = typeof v === "number" ? Math.floor(v) : ISO_WITH_OFFSET.test(v) && isRealCalendarTime(v) ? Date.parse(v) : Number.NaN;
+    if (!isStorableInstant(ms)) {
       ctx.addIssue({ code: "custom", message: TIMESTAMP_RULE });
       return z.NEVER;
     }
@@ -46,7 +41,10 @@ const level = z
 
 const attributes = z
   .record(z.string(), z.unknown())
-  .refine((v) => !JSON.stringify(v).includes("\\u0000"), "must not contain NUL characters")
+  .superRefine((v, ctx) => {
+    const why = unstorableJson(v);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  })
   .openapi({ description: "Free-form structured fields, stored as jsonb.", example: { customer: "c-42", region: "eu-west-1" } });
 
 export const LogEventInput = z

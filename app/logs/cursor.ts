@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRealCalendarTime, isStorableInstant } from "../domain/text.ts";
 
 // The cursor is opaque to clients but not secret: base64url JSON holding the position of
 // the last row returned, the query it belongs to, and the bounds frozen on the first page
@@ -9,12 +10,12 @@ const CursorSchema = z.strictObject({
   /** Fingerprint of the filters and order of the query that produced the cursor. */
   f: z.string(),
   /** Last row returned: its timestamp to the microsecond, and its id. */
-  ts: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-  id: z.number().int().nonnegative(),
+  ts: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((ts) => isRealCalendarTime(ts) && isStorableInstant(Date.parse(ts))),
+  id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   /** Highest event id that existed when the first page was read. */
-  s: z.number().int().nonnegative(),
-  from: z.number().optional(),
-  to: z.number().optional(),
+  s: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  from: z.number().refine(isStorableInstant).optional(),
+  to: z.number().refine(isStorableInstant).optional(),
 });
 
 export type Cursor = z.infer<typeof CursorSchema>;

@@ -51,6 +51,24 @@ describe("planLogsQuery", () => {
     expect(a.ok && b.ok && a.plan.fingerprint === b.plan.fingerprint).toBe(true);
   });
 
+  it.each([
+    ["a month 13", { ts: "2026-13-01T00:00:00.000000Z" }],
+    ["February 30", { ts: "2026-02-30T00:00:00.000000Z" }],
+    ["year 0000", { ts: "0000-01-01T00:00:00.000000Z" }],
+    ["a timestamp without microseconds", { ts: "2026-11-24T11:30:00Z" }],
+    ["a negative id", { id: -1 }],
+    ["an id past 2^53", { id: 2 ** 60 }],
+    ["a fractional snapshot", { s: 1.5 }],
+    ["a from of 1e20", { from: 1e20 }],
+    ["a to before 1970", { to: -1 }],
+  ])("refuses a cursor of the same query with %s, one field broken at a time", (_what, broken) => {
+    const first = planLogsQuery(query({ service: "a" }), now);
+    if (!first.ok) throw new Error("fixture");
+    const good = { f: first.plan.fingerprint, ts: "2026-11-24T11:30:00.000000Z", id: 7, s: 99 };
+    expect(planLogsQuery(query({ service: "a", cursor: encodeCursor(good) }), now).ok).toBe(true);
+    expect(planLogsQuery(query({ service: "a", cursor: encodeCursor({ ...good, ...broken }) }), now)).toMatchObject({ ok: false, cursor: true });
+  });
+
   it("refuses a cursor that is not one of ours", () => {
     expect(planLogsQuery(query({ cursor: "bm90LWEtY3Vyc29y" }), now)).toMatchObject({ ok: false, cursor: true });
     expect(planLogsQuery(query({ cursor: "%%%" }), now)).toMatchObject({ ok: false, cursor: true });

@@ -1,3 +1,5 @@
+import { isRealCalendarTime, isStorableInstant } from "../domain/text.ts";
+
 // Time bounds as people type them: an ISO-8601 instant, epoch milliseconds, `now`, or
 // `now` minus/plus a duration such as `now-15m`, `now-1h`, `now-7d`.
 
@@ -13,11 +15,11 @@ export function parseTimeExpression(input: string, now: Date): Date | undefined 
     const [, sign, amount, unit] = relative;
     if (!sign) return new Date(now);
     const offset = Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-    return new Date(now.getTime() + (sign === "-" ? -offset : offset));
+    return validDate(new Date(now.getTime() + (sign === "-" ? -offset : offset)));
   }
   if (/^\d{1,15}$/.test(text)) return validDate(new Date(Number(text)));
   // A date or local time without an offset is read as UTC, never as the server's zone.
-  if (ISO.test(text)) return validDate(new Date(/(Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10 ? text : `${text}Z`));
+  if (ISO.test(text) && isRealCalendarTime(text)) return validDate(new Date(/(Z|[+-]\d{2}:?\d{2})$/i.test(text) || text.length === 10 ? text : `${text}Z`));
   return undefined;
 }
 
@@ -28,6 +30,7 @@ export function parseDuration(input: string): number | undefined {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
+/** Only instants PostgreSQL and Failsight store (1970 to 9999): `now-999999w` is no time at all. */
 function validDate(date: Date): Date | undefined {
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return isStorableInstant(date.getTime()) ? date : undefined;
 }

@@ -3,8 +3,15 @@ import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { generateKey } from "../auth/keys.ts";
 import { freePort } from "../test-support/free-port.ts";
+import { freshDatabase } from "../test-support/fresh-database.ts";
 import { unique } from "../test-support/harness.ts";
+
+// The API bootstraps its admin key from FAILSIGHT_ADMIN_KEY only where no admin key exists
+// yet: a database of this file's own.
+const databaseUrl = await freshDatabase();
+const adminKey = generateKey().key;
 
 // The real entry points as separate processes, the way a container or `npm start` runs them.
 const entry = (name: string) => fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
@@ -53,12 +60,12 @@ describe("entry points", () => {
   it("on SIGTERM stops accepting, finishes the request in flight, commits it, and exits 0", async () => {
     const port = await freePort();
     const service = unique("drain");
-    const p = run("api", { DATABASE_URL: inject("databaseUrl"), PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_AUTH: "off" });
+    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
     await waitForHealth(port, p.output);
 
     const body = JSON.stringify([{ service, message: "sent across a shutdown" }]);
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/v1/logs", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "/v1/logs", headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
         let text = "";
         res.on("data", (d) => (text += d));
         res.on("end", () => resolve({ status: res.statusCode!, body: text }));
@@ -78,9 +85,26 @@ describe("entry points", () => {
     expect(await response).toEqual({ status: 200, body: '{"accepted":1}' });
     expect(await p.exited).toBe(0);
     expect(p.output()).toContain('"msg":"stopped"');
-    const sql = postgres(inject("databaseUrl"), { max: 1, connection: { "failsight.scope": "system" } as never });
+    const sql = postgres(databaseUrl, { max: 1, connection: { "failsight.scope": "system" } as never });
     const [row] = await sql`SELECT count(*)::int AS n FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`;
     await sql.end();
     expect(row!.n).toBe(1);
+  });
+
+  it("refuses to serve over a role that bypasses row-level security", async () => {
+    const p = run("api", { DATABASE_URL: inject("bypassRlsUrl"), PORT: String(await freePort()), HOST: "127.0.0.1" });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/superuser or BYPASSRLS role/);
+  });
+
+  it("answers oversized headers with a 431 problem, and keeps serving", async () => {
+    const port = await freePort();
+    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    await waitForHealth(port, p.output);
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { "x-padding": "x".repeat(40_000) } });
+    expect(res.status).toBe(431);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await res.json()) as { status: number }).status).toBe(431);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });
 });

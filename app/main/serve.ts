@@ -1,4 +1,6 @@
-import type { Server } from "node:http";
+import { STATUS_CODES, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { problemBody } from "../api/problem.ts";
 import { serve } from "@hono/node-server";
 import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
@@ -11,6 +13,18 @@ import { watchDatabase } from "../metrics/db-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-metrics.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
+
+/**
+ * Node answers requests it cannot parse (headers over its limit, a broken request line)
+ * before the app sees them, with a bare status line. These get the problem+json every other
+ * error has.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (!socket.writable) return socket.destroy();
+  const [status, detail] = error.code === "HPE_HEADER_OVERFLOW" ? [431, "the request headers are too large"] : [400, "the request could not be parsed as HTTP"];
+  const body = JSON.stringify(problemBody(status === 431 ? "headers-too-large" : "validation-error", "", detail));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
 
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
@@ -29,6 +43,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
+    s.on("clientError", answerClientError);
     s.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`port ${config.PORT} is in use: stop what holds it, or set PORT`) : error),
     );

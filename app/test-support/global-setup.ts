@@ -16,6 +16,8 @@ declare module "vitest" {
     databaseUrl: string;
     /** A migrated database no test connects to, copied by freshDatabase() for tests that need one of their own. */
     templateDatabase: string;
+    /** A BYPASSRLS role on the run's database, only to prove the API refuses to serve over one. */
+    bypassRlsUrl: string;
     postgresVersion: string;
   }
 }
@@ -43,6 +45,7 @@ export async function setup(project: TestProject) {
   await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'failsight' NOSUPERUSER NOBYPASSRLS CREATEDB`);
   await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
   await admin.unsafe(`CREATE DATABASE ${dbName}_template OWNER ${dbName}`);
+  await admin.unsafe(`CREATE ROLE ${dbName}_bypass LOGIN PASSWORD 'failsight' NOSUPERUSER BYPASSRLS`);
   const [{ server_version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
   await admin.end();
 
@@ -54,6 +57,7 @@ export async function setup(project: TestProject) {
   }
   project.provide("databaseUrl", url);
   project.provide("templateDatabase", `${dbName}_template`);
+  project.provide("bypassRlsUrl", withDatabase(adminUrl, dbName, `${dbName}_bypass`));
   project.provide("postgresVersion", server_version);
   console.log(`tests run on PostgreSQL ${server_version} (${embedded ? "embedded" : "DATABASE_URL"}), database ${dbName}`);
 }
@@ -63,6 +67,7 @@ export async function teardown() {
   // Databases freshDatabase() made and a failed test left behind go too.
   const copies = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${dbName + "%"}`.catch(() => []);
   for (const { datname } of copies) await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_bypass`).catch(() => {});
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();

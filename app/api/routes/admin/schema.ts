@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { storableText } from "../../../domain/text-schema.ts";
 
 const name = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
 export const RoleEnum = z.enum(["viewer", "operator", "admin"]);
@@ -28,7 +29,7 @@ export const ApiKey = z
 export const ApiKeyCreated = ApiKey.extend({ key: z.string().openapi({ description: "The key itself: shown this once, stored only as a hash." }) }).openapi("ApiKeyCreated");
 export const ApiKeyCreate = z
   .strictObject({
-    name: z.string().min(1).max(200),
+    name: storableText(200).pipe(z.string().min(1)),
     user: name.optional().openapi({ description: "A user key, acting with this user's role." }),
     services: z.array(name).min(1).max(500).optional().openapi({ description: "An ingest key, allowed to write only these services." }),
     expires_in_days: z.number().int().min(1).max(3650).optional(),

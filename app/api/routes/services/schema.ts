@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { storableText } from "../../../domain/text-schema.ts";
 import { Thresholds } from "../status/schema.ts";
 
 const name = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
@@ -18,8 +19,8 @@ const ThresholdOverrides = z
   .openapi("ThresholdOverrides");
 
 const fields = {
-  type: z.string().min(1).max(64).openapi({ description: "What kind of thing this is.", example: "http" }),
-  owner_team: z.string().min(1).max(128).nullable().openapi({ example: "payments" }),
+  type: storableText(64).pipe(z.string().min(1)).openapi({ description: "What kind of thing this is.", example: "http" }),
+  owner_team: storableText(128).pipe(z.string().min(1)).nullable().openapi({ example: "payments" }),
   tier: z.number().int().min(1).max(4).nullable().openapi({ description: "1 is most critical.", example: 1 }),
   thresholds: ThresholdOverrides,
 };
