@@ -15,6 +15,12 @@ const ConfigSchema = z.object({
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
   FAILSIGHT_ADMIN_KEY: z.string().regex(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
   DB_POOL_MAX: positiveInt.max(100).default(10),
+  /** Bounds on waiting for PostgreSQL (app/db/client.ts): connecting, one statement, an idle transaction. */
+  DB_CONNECT_TIMEOUT_SECONDS: positiveInt.max(300).default(5),
+  DB_STATEMENT_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  DB_IDLE_IN_TRANSACTION_SECONDS: positiveInt.max(3600).default(60),
+  /** A request the database has not answered by then gets 503 with Retry-After. */
+  REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),
@@ -59,4 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration from the environment:\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/** The database timeouts a config asks for, in createDb's terms. */
+export function dbTimeouts(config: Config) {
+  return { connectSeconds: config.DB_CONNECT_TIMEOUT_SECONDS, statementMs: config.DB_STATEMENT_TIMEOUT_SECONDS * 1000, idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_SECONDS * 1000 };
 }

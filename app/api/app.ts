@@ -5,6 +5,8 @@ import { log } from "../log.ts";
 import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { refuseUnusableUrl } from "./input-guard.ts";
+import { deadline } from "./deadline.ts";
+import { isDatabaseUnavailable } from "../db/client.ts";
 import { ApiError, problem, type ProblemCode } from "./problem.ts";
 import { newRouter } from "./router.ts";
 import { registerAudit } from "./routes/admin/audit.ts";
@@ -29,6 +31,7 @@ export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use("*", httpMetrics);
   app.use("*", refuseUnusableUrl);
+  app.use("*", deadline(deps.requestTimeoutMs ?? 30_000));
   app.use("*", authenticate(deps));
 
   registerIngestLogs(app, deps);
@@ -55,6 +58,10 @@ export function createApp(deps: AppDeps) {
     if (error instanceof NotEntitledError) return problem(c, "forbidden", error.message);
     // PostgreSQL's row-level security refused a write: the caller is not entitled to it.
     if (sqlState(error) === "42501") return problem(c, "forbidden", "not entitled to write to this service; nothing was stored");
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ err: error, method: c.req.method, path: c.req.path }, "database unavailable");
+      return problem(c, "service-unavailable", "the database is not reachable right now; nothing was stored by this request unless it said otherwise; retry later");
+    }
     // Hono raises these for bodies it cannot read, e.g. malformed JSON in a validated route.
     if (error instanceof HTTPException) return problem(c, problemForHttpError(error), error.message);
     // The detail goes to the log; the caller gets nothing internal.

@@ -10,4 +10,6 @@ export type AppDeps = {
   now: () => Date;
   /** "off" only for a laptop demo: every request then acts as Failsight itself. */
   auth: "on" | "off";
+  /** How long a request may wait for the database before it is answered 503 (default 30 s). */
+  requestTimeoutMs?: number;
 };

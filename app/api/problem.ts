@@ -6,6 +6,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 // ApiError; validation failures, unknown routes and anything unexpected are mapped here,
 // in one place, so no route can answer an error in another shape.
 
+/** Seconds a client is told to wait before retrying a 503 or 429. */
+export const RETRY_AFTER_SECONDS = 5;
+
 export type FieldError = { field: string; message: string; index?: number };
 
 export const PROBLEM_CODES = {
@@ -89,6 +92,8 @@ export function problem(c: Context, code: ProblemCode, detail?: string, errors?:
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
     ...(code === "unauthorized" ? { "www-authenticate": 'Bearer realm="failsight"' } : {}),
+    // Both mean "not now": a client that honours Retry-After (the OTLP and Loki clients do) comes back.
+    ...(code === "service-unavailable" || code === "too-many-requests" ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
   });
 }
 

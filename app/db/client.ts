@@ -17,7 +17,18 @@ export type DbOptions = {
    * does; each request sets its own scope (asActor).
    */
   systemScope?: boolean;
+  /** Bounds on waiting for the database; see DB_TIMEOUT_DEFAULTS. */
+  timeouts?: Partial<DbTimeouts>;
 };
+
+/**
+ * Every wait on PostgreSQL is bounded: a new connection, a statement (enforced by the
+ * server), and a transaction left idle (a client that died mid-request must not hold
+ * locks). A server that does not answer at all (frozen, or a network that drops packets)
+ * is bounded by the API's request deadline instead, which no server setting can be.
+ */
+export type DbTimeouts = { connectSeconds: number; statementMs: number; idleInTransactionMs: number };
+export const DB_TIMEOUT_DEFAULTS: DbTimeouts = { connectSeconds: 5, statementMs: 30_000, idleInTransactionMs: 60_000 };
 
 /**
  * One pool for drizzle and raw SQL alike. Beware: drizzle's postgres-js driver replaces the
@@ -26,10 +37,18 @@ export type DbOptions = {
  * numbers (see `epochMs`), never as Date objects.
  */
 export function createDb(url: string, options: DbOptions = {}) {
+  const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connection: { application_name: options.applicationName ?? "failsight", TimeZone: "UTC", ...(options.systemScope ? { "failsight.scope": "system" } : {}) } as never,
+    connect_timeout: timeouts.connectSeconds,
+    connection: {
+      application_name: options.applicationName ?? "failsight",
+      TimeZone: "UTC",
+      statement_timeout: String(timeouts.statementMs),
+      idle_in_transaction_session_timeout: String(timeouts.idleInTransactionMs),
+      ...(options.systemScope ? { "failsight.scope": "system" } : {}),
+    } as never,
   });
   const db = drizzle(sql, { schema });
   return { sql, db };
@@ -37,3 +56,17 @@ export function createDb(url: string, options: DbOptions = {}) {
 
 /** Epoch milliseconds of a timestamptz expression, as a float8 postgres.js returns as a number. */
 export const epochMs = (expression: string) => `(extract(epoch FROM ${expression}) * 1000)::float8`;
+
+/**
+ * True when an error says the database is away (refused, reset, closed, timed out, shutting
+ * down) rather than that the request was wrong: the API answers 503 with Retry-After.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; errno?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code ?? "";
+  return (
+    ["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH"].includes(code) ||
+    /^(08|57P0)/.test(code) || // connection exceptions; admin/crash shutdown, cannot connect now
+    code === "57014" // statement_timeout: the database is too slow to answer now
+  );
+}

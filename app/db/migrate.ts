@@ -34,7 +34,11 @@ export async function pendingMigrations(sql: Sql, folder = migrationsFolder): Pr
     const { readMigrationFiles } = await import("drizzle-orm/migrator");
     shippedCount.set(folder, readMigrationFiles({ migrationsFolder: folder }).length);
   }
+  // Only a missing journal means "nothing applied"; an unreachable database is an error.
   const [row] = await sql<{ applied: number }[]>`
-    SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`.catch(() => [{ applied: 0 }]);
+    SELECT count(*)::int AS applied FROM drizzle.__drizzle_migrations`.catch((error: { code?: string }) => {
+    if (error.code === "42P01" || error.code === "3F000") return [{ applied: 0 }];
+    throw error;
+  });
   return Math.max(0, shippedCount.get(folder)! - (row?.applied ?? 0));
 }

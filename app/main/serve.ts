@@ -4,7 +4,7 @@ import { problemBody } from "../api/problem.ts";
 import { serve } from "@hono/node-server";
 import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
-import { ConfigError } from "../config.ts";
+import { ConfigError, dbTimeouts } from "../config.ts";
 import { bootstrapAdmin } from "../auth/bootstrap.ts";
 import { createDb } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
@@ -28,7 +28,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
 
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
-  const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api" });
+  const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api", timeouts: dbTimeouts(config) });
   if (config.FAILSIGHT_AUTH === "on") {
     const role = await bypassesRowSecurity(sql);
     if (role) {
@@ -39,7 +39,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   }
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH });
+  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;

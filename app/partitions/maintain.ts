@@ -39,6 +39,8 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
     // security, and with no scope every service looks absent. The setting is the session's
     // (DDL runs outside asActor) and is cleared before the connection goes back to the pool.
     await conn`SELECT set_config('failsight.scope', 'system', false)`;
+    // Moving a month's backlog may take longer than a request's statement timeout.
+    await conn`SET statement_timeout = 0`;
     try {
       const actions: ActionReport[] = [];
       const apply = async (list: PartitionAction[]) => {
@@ -75,6 +77,7 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
       };
     } finally {
       await conn`SELECT set_config('failsight.scope', '', false)`.catch(() => {});
+      await conn`RESET statement_timeout`.catch(() => {});
       await conn`SELECT pg_advisory_unlock(${MAINTENANCE_LOCK}, hashtext(${policy.table}))`;
     }
   } finally {

@@ -23,11 +23,19 @@ export const readyRoute = createRoute({
   },
 });
 
+const READY_TIMEOUT_MS = 900;
+
 export function registerHealth(app: Router, deps: AppDeps) {
   app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyRoute, async (c) => {
     try {
-      const pending = await pendingMigrations(deps.sql);
+      // A probe must answer within its own timeout (kubelet's default is 1 s): a database
+      // that does not answer within READY_TIMEOUT_MS is "not ready", not a hung probe.
+      let timer: NodeJS.Timeout | undefined;
+      const pending = await Promise.race([
+        pendingMigrations(deps.sql),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
       if (pending > 0) return problem(c, "service-unavailable", `${pending} migration(s) not applied yet`) as never;
       return c.json({ status: "ready" as const }, 200);
     } catch (error) {
