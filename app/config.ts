@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
   DB_IDLE_IN_TRANSACTION_SECONDS: positiveInt.max(3600).default(60),
   /** A request the database has not answered by then gets 503 with Retry-After. */
   REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  /** MiB of ingest bodies (after decompression) being parsed and written at once; past it, 429. */
+  INGEST_INFLIGHT_MIB: positiveInt.max(4096).default(16),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),

@@ -1,4 +1,5 @@
 import type { Sql } from "../db/client.ts";
+import type { ByteBudget } from "../ingest/byte-budget.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
 /** What route handlers need from the outside world, handed in by the entry point. */
@@ -12,4 +13,6 @@ export type AppDeps = {
   auth: "on" | "off";
   /** How long a request may wait for the database before it is answered 503 (default 30 s). */
   requestTimeoutMs?: number;
+  /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB); default 16 MiB. */
+  ingestBudget?: ByteBudget;
 };

@@ -91,3 +91,29 @@ describe("who may ingest, each with a cold cache", () => {
     expect((await h.sql`SELECT 1 FROM services WHERE name = ${service}`).length).toBe(0);
   });
 });
+
+describe("memory has a budget", () => {
+  it("refuses a 5 KB gzip body of a million empty events as too large, without parsing it", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const bomb = gzipSync(Buffer.from(`[${"{},".repeat(1_700_000)}{}]`));
+    expect(bomb.length).toBeLessThan(20_000);
+    const res = await h.request("/v1/logs", { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe("events");
+  });
+
+  it("answers 429 with Retry-After past the bytes in flight, and takes batches again once they are done", async () => {
+    const { createApp } = await import("../api/app.ts");
+    const { ByteBudget } = await import("./byte-budget.ts");
+    const budget = new ByteBudget(64 * 1024);
+    const small = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", ingestBudget: budget });
+    const service = unique("budget");
+    const post = (events: unknown[]) => small.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${h.admin.key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
+    const big = await post(Array.from({ length: 600 }, (_, i) => ({ service, message: `${i} ${"x".repeat(100)}` })));
+    expect(big.status).toBe(429);
+    expect(big.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(budget.inUse).toBe(0);
+    expect((await post([{ service, message: "fits" }])).status).toBe(200);
+    expect(budget.inUse).toBe(0);
+  });
+});

@@ -1,9 +1,11 @@
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { createRoute } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { writeBatch } from "../../../ingest/batch-writer.ts";
-import { LogBatchInput, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
+import { LogBatchInput, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
+import { ByteBudget } from "../../../ingest/byte-budget.ts";
+import { countBatchItems } from "../../../ingest/count-items.ts";
 import { parseBatch, type NormalizedEvent } from "../../../ingest/parse-batch.ts";
 import type { Actor } from "../../../auth/actor.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
@@ -16,7 +18,8 @@ import { ApiError, authErrorResponses, commonErrorResponses, problem, problemRes
 import type { Router } from "../../router.ts";
 import { IngestResult } from "./schema.ts";
 
-const gunzipAsync = promisify(gunzip);
+/** Bodies in flight across all ingest requests, unless the entry point sets its own (INGEST_INFLIGHT_MIB). */
+export const DEFAULT_INFLIGHT_BYTES = 16 * 1024 * 1024;
 
 export const ingestLogsRoute = createRoute({
   method: "post",
@@ -32,6 +35,7 @@ export const ingestLogsRoute = createRoute({
     ...commonErrorResponses,
     ...authErrorResponses,
     413: problemResponse("Body over 5 MiB (after decompression) or more than 5,000 events"),
+    429: problemResponse("Too many bytes in flight across all ingest requests; retry after `Retry-After` seconds"),
     415: problemResponse("Not JSON, or an encoding other than gzip"),
   },
 });
@@ -42,12 +46,14 @@ export const ingestLogsRoute = createRoute({
  */
 export function registerIngestLogs(app: Router, deps: AppDeps) {
   app.openAPIRegistry.registerPath(ingestLogsRoute);
+  const budget = deps.ingestBudget ?? new ByteBudget(DEFAULT_INFLIGHT_BYTES);
   app.post(
     ingestLogsRoute.path,
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
     async (c) => {
+      const claim = budget.claim();
       try {
-        const accepted = await ingest(deps, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
+        const accepted = await ingest(deps, claim, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted.length);
         observeEvents(accepted);
@@ -57,16 +63,18 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
         // feeds a paging alert about Failsight itself.
         ingestedBatches.inc({ result: isRefusal(error) ? "rejected" : "failed" });
         throw error;
+      } finally {
+        claim.release();
       }
     },
   );
 }
 
 /** The events stored, once committed; throws for a batch refused whole. */
-async function ingest(deps: AppDeps, actor: Actor, contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<NormalizedEvent[]> {
+async function ingest(deps: AppDeps, claim: Claim, actor: Actor, contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<NormalizedEvent[]> {
   requirePermission(actor, "ingest");
   const receivedAt = deps.now();
-  const body = await readJsonBody(contentType, encoding, raw);
+  const body = await readJsonBody(claim, contentType, encoding, raw);
   const parsed = parseBatch(body, receivedAt);
   if (!parsed.ok) {
     ingestedEvents.inc({ result: "rejected" }, eventCount(body));
@@ -90,27 +98,46 @@ function eventCount(body: unknown): number {
   return Array.isArray(list) ? list.length : 0;
 }
 
-async function readJsonBody(contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<unknown> {
+type Claim = ReturnType<ByteBudget["claim"]>;
+const overBudget = () => new ApiError("too-many-requests", "too many ingest bytes in flight right now; nothing was stored");
+
+/**
+ * The body as JSON, within the budget: raw bytes are claimed, then decompressed bytes as
+ * they come (a 5 KB gzip body can expand to 5 MiB), and the events are counted on the text
+ * before it is parsed, so neither a bomb nor a flood of `{}` is ever built into objects.
+ */
+async function readJsonBody(claim: Claim, contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<unknown> {
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType ?? "")) {
     throw new ApiError("unsupported-media-type", "send Content-Type: application/json");
   }
-  let bytes = Buffer.from(raw);
+  if (!claim.take(raw.byteLength)) throw overBudget();
+  let bytes: Buffer = Buffer.from(raw);
   const coding = (encoding ?? "identity").trim().toLowerCase();
-  if (coding === "gzip" || coding === "x-gzip") {
-    try {
-      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_BODY_BYTES });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-        throw new ApiError("payload-too-large", `more than ${MAX_BODY_BYTES} bytes after decompression`);
-      }
-      throw new ApiError("validation-error", "the body is not valid gzip", [{ field: "body", message: "not valid gzip" }]);
-    }
-  } else if (coding !== "identity") {
-    throw new ApiError("unsupported-media-type", `Content-Encoding ${coding} is not supported; use gzip or none`);
-  }
+  if (coding === "gzip" || coding === "x-gzip") bytes = await gunzipWithin(bytes, claim);
+  else if (coding !== "identity") throw new ApiError("unsupported-media-type", `Content-Encoding ${coding} is not supported; use gzip or none`);
+  const text = bytes.toString("utf8");
+  const items = countBatchItems(text, MAX_BATCH_EVENTS);
+  if (items > MAX_BATCH_EVENTS) throw new ApiError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events; nothing was stored`, [{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events` }]);
   try {
-    return JSON.parse(bytes.toString("utf8"));
+    return JSON.parse(text);
   } catch (error) {
     throw new ApiError("malformed-json", (error as Error).message);
   }
+}
+
+async function gunzipWithin(compressed: Buffer, claim: Claim): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of Readable.from([compressed]).pipe(createGunzip()) as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > MAX_BODY_BYTES) throw new ApiError("payload-too-large", `more than ${MAX_BODY_BYTES} bytes after decompression`);
+      if (!claim.take(chunk.length)) throw overBudget();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError("validation-error", "the body is not valid gzip", [{ field: "body", message: "not valid gzip" }]);
+  }
+  return Buffer.concat(chunks, total);
 }
