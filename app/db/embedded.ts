@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -59,6 +59,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: (m) => remember(tail, m),
     onError: (m) => remember(tail, String(m)),
   });
+  await stopOrphanedPostmaster(dataDir, options.log);
   try {
     if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
       mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -115,5 +116,44 @@ function usableDataDir(wanted: string, asRoot: boolean, log?: (line: string) => 
       return fallback;
     }
     if (dir === path.dirname(dir)) return wanted;
+  }
+}
+
+/**
+ * After the process that started it was killed (SIGKILL, OOM), the embedded postmaster
+ * lives on, re-parented to PID 1, holding the port and `postmaster.pid`, and the next start
+ * failed with "lock file already exists". A postmaster running on this very data folder
+ * is ours: it gets a fast shutdown (SIGINT), and the start goes on once it is gone. A pid
+ * file whose process is gone is left to PostgreSQL, which replaces it itself.
+ */
+async function stopOrphanedPostmaster(dataDir: string, log?: (line: string) => void) {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  let command = "";
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+  } catch {
+    // No /proc (macOS): trust the pid file, which PostgreSQL keeps in this folder only.
+    command = `postgres -D ${dataDir}`;
+  }
+  if (!/postgres/.test(command) || !command.includes(dataDir)) {
+    throw new Error(`${pidFile} names process ${pid}, which is not a PostgreSQL on this folder (${command.trim() || "unknown"}): stop it, or delete the file if it is stale`);
+  }
+  log?.(`stopping the embedded PostgreSQL (pid ${pid}) left running on ${dataDir} by a process that did not stop it`);
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited > 15_000) throw new Error(`the PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop within 15 s: stop it by hand (kill ${pid})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
