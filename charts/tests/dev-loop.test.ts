@@ -19,6 +19,7 @@ type Skaffold = {
 type Kind = { kind: string; nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[] };
 
 const suite = describe.skipIf(!helm.path);
+if (!helm.path) describe(`kind and skaffold dev loop (skipped: ${helm.missing})`, () => it.skip("needs helm", () => {}));
 
 suite("kind and skaffold dev loop", () => {
   const skaffold = yaml<Skaffold>("skaffold.yaml");
