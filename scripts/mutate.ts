@@ -1,0 +1,64 @@
+// Mutation testing of the code that guards data: `npm run mutate` (not part of npm test; it
+// takes a few minutes). Each mutant is one deliberate weakening of a policy, entitlement
+// check, cursor or input check, partition plan or alert rule; the tests that cover that
+// code run against it, and a mutant that leaves them green "survives". Every survivor
+// needs a new test or a reason (kept next to it as `expected`). The file is restored from
+// its saved content after each mutant, whatever happens.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+
+type Mutant = { name: string; file: string; from: string; to: string; tests: string[]; expected?: string };
+
+const ACCESS = ["app/api/route-matrix.test.ts", "app/db/policies.test.ts", "app/ingest/ingest-seams.test.ts"];
+const MUTANTS: Mutant[] = [
+  { name: "services_read ignores the ingest key's scope", file: "migrations/0003_row_level_security.sql", from: "OR (failsight_setting('role') = 'ingest' AND name IN (SELECT failsight_ingest_scope()))\n);\n--> statement-breakpoint\n-- Ingest", to: "OR (failsight_setting('role') = 'ingest')\n);\n--> statement-breakpoint\n-- Ingest", tests: ACCESS },
+  { name: "log_events_insert lets an ingest key write any service", file: "migrations/0003_row_level_security.sql", from: "OR (failsight_setting('role') = 'ingest' AND service_id IN (SELECT id FROM services))", to: "OR (failsight_setting('role') = 'ingest')", tests: ACCESS },
+  { name: "services_update: a read grant lets an operator write", file: "migrations/0003_row_level_security.sql", from: "OR id IN (SELECT failsight_granted_services('write'))))\n);", to: "OR id IN (SELECT failsight_granted_services('read'))))\n);", tests: ACCESS },
+  { name: "log_events_insert: a read grant lets an operator write", file: "migrations/0003_row_level_security.sql", from: "UNION SELECT failsight_granted_services('write'))", to: "UNION SELECT failsight_granted_services('read'))", tests: ACCESS },
+  { name: "log_events_read shows every row to any user role", file: "migrations/0003_row_level_security.sql", from: "CREATE POLICY log_events_read ON log_events FOR SELECT USING (\n  failsight_is_system()\n  OR (failsight_setting('role') IN ('viewer', 'operator', 'admin') AND service_id IN (SELECT id FROM services))", to: "CREATE POLICY log_events_read ON log_events FOR SELECT USING (\n  failsight_is_system()\n  OR (failsight_setting('role') IN ('viewer', 'operator', 'admin'))", tests: ACCESS },
+  { name: "services_insert: an operator registers for any team", file: "migrations/0004_service_ownership.sql", from: "AND owner_team IN (SELECT failsight_user_teams()))", to: "AND true)", tests: ACCESS },
+  { name: "audit_log readable by every role", file: "migrations/0003_row_level_security.sql", from: "FOR SELECT USING (failsight_is_system() OR failsight_setting('role') = 'admin');", to: "FOR SELECT USING (true);", tests: ["app/db/policies.test.ts"] },
+  { name: "read permission admits ingest keys", file: "app/auth/authenticate.ts", from: 'read: ["viewer", "operator", "admin"],', to: 'read: ["viewer", "operator", "admin", "ingest"],', tests: ["app/api/route-matrix.test.ts"] },
+  { name: "admin routes skip the admin check", file: "app/api/routes/admin/admin-route.ts", from: '  requirePermission(actor, "admin");', to: "", tests: ["app/api/route-matrix.test.ts"] },
+  {
+    name: "the route's ingest-key scope check is removed",
+    file: "app/api/routes/logs/ingest.ts",
+    from: "if (outside.length) throw",
+    to: "if (false) throw",
+    tests: ["app/api/route-matrix.test.ts", "app/ingest/ingest-seams.test.ts"],
+    expected: "row-level security refuses the same batch (403): the second layer holds, which is the point of having two",
+  },
+  { name: "a cursor from another query is accepted", file: "app/logs/plan.ts", from: "cursor.f !== fingerprint", to: "false", tests: ["app/logs/plan.test.ts"] },
+  { name: "a cursor's ts is not checked for a real date", file: "app/logs/cursor.ts", from: ".refine((ts) => isRealCalendarTime(ts) && isStorableInstant(Date.parse(ts)))", to: "", tests: ["app/logs/plan.test.ts"] },
+  { name: "lone surrogates pass as storable", file: "app/domain/text.ts", from: "|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]/", to: "/", tests: ["app/api/bad-input.test.ts", "app/ingest/parse-batch.test.ts"] },
+  { name: "retention keeps one month too many", file: "app/partitions/plan.ts", from: "p.to! <= cutoff", to: "p.to! < cutoff", tests: ["app/partitions/plan.test.ts"] },
+  { name: "a partition with odd bounds counts as ours", file: "app/partitions/plan.ts", from: "p.to.getTime() === addMonths(month, 1).getTime()", to: "true", tests: ["app/partitions/plan.test.ts"] },
+  { name: "maintenance runs without the system scope", file: "app/partitions/maintain.ts", from: "await conn`SELECT set_config('failsight.scope', 'system', false)`;", to: "", tests: ["app/partitions/maintenance-seams.test.ts"] },
+  { name: "stranded tables are not repaired", file: "app/partitions/maintain.ts", from: "await apply(planRepairs(policy.table, (await readCatalog(conn, policy.table)).stranded));", to: "", tests: ["app/partitions/maintenance-seams.test.ts"] },
+  { name: "fast burn: 10x instead of 14.4x", file: "charts/failsight/files/prometheus-rules.yaml", from: "rate1h > on (service) (14.4 *", to: "rate1h > on (service) (10 *", tests: ["charts/tests/rules.test.ts"] },
+  { name: "fast burn without its short window", file: "charts/failsight/files/prometheus-rules.yaml", from: "service:failsight_service_error_ratio:rate5m > on (service) (14.4 * service:failsight_service_error_budget:ratio)", to: "service:failsight_service_error_ratio:rate1h > on (service) (14.4 * service:failsight_service_error_budget:ratio)", tests: ["charts/tests/rules.test.ts"] },
+  { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
+];
+
+const only = process.argv[2];
+const results: { name: string; outcome: "killed" | "survived" | "not applied"; expected?: string }[] = [];
+for (const m of MUTANTS.filter((m) => !only || m.name.includes(only))) {
+  const original = readFileSync(m.file, "utf8");
+  if (!original.includes(m.from)) {
+    results.push({ name: m.name, outcome: "not applied" });
+    continue;
+  }
+  writeFileSync(m.file, original.replace(m.from, m.to));
+  try {
+    const run = spawnSync("npx", ["vitest", "run", ...m.tests], { encoding: "utf8", env: process.env, timeout: 300_000 });
+    results.push({ name: m.name, outcome: run.status === 0 ? "survived" : "killed", ...(m.expected ? { expected: m.expected } : {}) });
+  } finally {
+    writeFileSync(m.file, original);
+  }
+  console.log(`${results.at(-1)!.outcome.padEnd(11)} ${m.name}`);
+}
+const count = (o: string) => results.filter((r) => r.outcome === o).length;
+console.log(`\nmutants: ${results.length}, killed ${count("killed")}, survived ${count("survived")}, not applied ${count("not applied")}`);
+for (const r of results.filter((r) => r.outcome !== "killed")) console.log(`- ${r.outcome}: ${r.name}${r.expected ? ` (explained: ${r.expected})` : ""}`);
+const unexplained = results.filter((r) => (r.outcome === "survived" && !r.expected) || r.outcome === "not applied");
+process.exit(unexplained.length ? 1 : 0);
