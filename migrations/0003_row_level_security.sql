@@ -75,7 +75,7 @@ CREATE POLICY log_events_read ON log_events FOR SELECT USING (
 CREATE POLICY log_events_insert ON log_events FOR INSERT WITH CHECK (
   failsight_is_system()
   OR failsight_setting('role') = 'admin'
-  OR (failsight_setting('role') = 'ingest')
+  OR (failsight_setting('role') = 'ingest' AND service_id IN (SELECT id FROM services))
   OR (failsight_setting('role') = 'operator'
       AND service_id IN (SELECT id FROM services WHERE owner_team IN (SELECT failsight_user_teams())
                          UNION SELECT failsight_granted_services('write')))

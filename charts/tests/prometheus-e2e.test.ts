@@ -58,6 +58,7 @@ function start(command: string, args: string[], env: Record<string, string> = {}
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (trafficError) throw trafficError; // no wait outlives the traffic that feeds it
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 500));
@@ -69,6 +70,7 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
   return (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`)).json() as never;
 }
 
+let trafficError: Error | undefined;
 const post = (events: unknown[]) => fetch(`${apiUrl}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(events) });
 
 suite("dashboards and rules on a real Prometheus", () => {
@@ -123,11 +125,17 @@ suite("dashboards and rules on a real Prometheus", () => {
           { service: "e2e-broken", status: k % 2 ? 503 : 200, error_code: k % 2 ? "E_UPSTREAM" : undefined, latency_ms: 40, level: k % 2 ? "error" : "info" },
           { service: "e2e-slow", status: 200, latency_ms: 3_000 + (k % 10) * 100 },
         ]).flat();
-        await post(batch);
-        if (i++ % 5 === 0) await fetch(`${apiUrl}/logs?service=e2e-broken&limit=5`, { headers: { authorization: `Bearer ${key}` } });
+        // A refused batch (a revoked key, a bug) must fail the test at once, not as a timeout.
+        const res = await post(batch);
+        if (!res.ok) throw new Error(`the traffic's ingest answered ${res.status}: ${await res.text()}`);
+        if (i++ % 5 === 0) {
+          const read = await fetch(`${apiUrl}/logs?service=e2e-broken&limit=5`, { headers: { authorization: `Bearer ${key}` } });
+          if (!read.ok) throw new Error(`the traffic's /logs answered ${read.status}`);
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    traffic.catch((error: Error) => (trafficError = error));
     await until("Prometheus to see the services", async () => ((await query("failsight_service_requests_total")).data?.result.length ? true : undefined));
   }, 120_000);
 
