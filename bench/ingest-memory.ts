@@ -28,7 +28,7 @@ const url = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username:
 const port = await freePort();
 const key = generateKey().key;
 const entry = (name: string) => fileURLToPath(new URL(`../app/main/${name}.ts`, import.meta.url));
-const env = { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
+const env = { PATH: process.env.PATH, ...(process.env.API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.API_NODE_OPTIONS } : {}), DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
 await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
 const api = spawn(process.execPath, [entry("api")], { env, stdio: ["ignore", "inherit", "inherit"] });
 const base = `http://127.0.0.1:${port}`;

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
-type Mutant = { name: string; file: string; from: string; to: string; tests: string[]; expected?: string };
+type Mutant = { name: string; file: string; from: string; to: string; tests: string[]; expected?: string; everywhere?: boolean };
 
 const ACCESS = ["app/api/route-matrix.test.ts", "app/db/policies.test.ts", "app/ingest/ingest-seams.test.ts"];
 const MUTANTS: Mutant[] = [
@@ -35,7 +35,9 @@ const MUTANTS: Mutant[] = [
   { name: "a partition with odd bounds counts as ours", file: "app/partitions/plan.ts", from: "p.to.getTime() === addMonths(month, 1).getTime()", to: "true", tests: ["app/partitions/plan.test.ts"] },
   { name: "maintenance runs without the system scope", file: "app/partitions/maintain.ts", from: "await conn`SELECT set_config('failsight.scope', 'system', false)`;", to: "", tests: ["app/partitions/maintenance-seams.test.ts"] },
   { name: "stranded tables are not repaired", file: "app/partitions/maintain.ts", from: "await apply(planRepairs(policy.table, (await readCatalog(conn, policy.table)).stranded));", to: "", tests: ["app/partitions/maintenance-seams.test.ts"] },
-  { name: "fast burn: 10x instead of 14.4x", file: "charts/failsight/files/prometheus-rules.yaml", from: "rate1h > on (service) (14.4 *", to: "rate1h > on (service) (10 *", tests: ["charts/tests/rules.test.ts"] },
+  { name: "fast burn: 10x instead of 14.4x", file: "charts/failsight/files/prometheus-rules.yaml", from: "(14.4 *", to: "(10 *", everywhere: true, tests: ["charts/tests/rules.test.ts"] },
+  { name: "fast burn: the long window alone at 10x", file: "charts/failsight/files/prometheus-rules.yaml", from: "rate1h > on (service) (14.4 *", to: "rate1h > on (service) (10 *", tests: ["charts/tests/rules.test.ts"] },
+  { name: "medium burn: 5x instead of 6x", file: "charts/failsight/files/prometheus-rules.yaml", from: "(6 *", to: "(5 *", everywhere: true, tests: ["charts/tests/rules.test.ts"] },
   { name: "fast burn without its short window", file: "charts/failsight/files/prometheus-rules.yaml", from: "service:failsight_service_error_ratio:rate5m > on (service) (14.4 * service:failsight_service_error_budget:ratio)", to: "service:failsight_service_error_ratio:rate1h > on (service) (14.4 * service:failsight_service_error_budget:ratio)", tests: ["charts/tests/rules.test.ts"] },
   { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
 ];
@@ -48,7 +50,7 @@ for (const m of MUTANTS.filter((m) => !only || m.name.includes(only))) {
     results.push({ name: m.name, outcome: "not applied" });
     continue;
   }
-  writeFileSync(m.file, original.replace(m.from, m.to));
+  writeFileSync(m.file, m.everywhere ? original.replaceAll(m.from, m.to) : original.replace(m.from, m.to));
   try {
     const run = spawnSync("npx", ["vitest", "run", ...m.tests], { encoding: "utf8", env: process.env, timeout: 300_000 });
     results.push({ name: m.name, outcome: run.status === 0 ? "survived" : "killed", ...(m.expected ? { expected: m.expected } : {}) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addMonths, monthOfName, partitionName } from "./months.ts";
-import { planPartitions, planRepairs, type ExistingPartition } from "./plan.ts";
+import { isManaged, planPartitions, planRepairs, type ExistingPartition } from "./plan.ts";
 import { PartitionPolicySpec } from "./policy.ts";
 
 const policy = (p: Record<string, unknown> = {}) => PartitionPolicySpec.parse(p);
@@ -101,5 +101,16 @@ describe("month names", () => {
     expect(monthOfName("log_events", "log_events_p2027_01")).toEqual(utc(2027, 1));
     expect(monthOfName("log_events", "log_events_p2027_13")).toBeUndefined();
     expect(monthOfName("log_events", "other_p2027_01")).toBeUndefined();
+  });
+});
+
+describe("isManaged", () => {
+  it("is ours only when named for a month and bounded by exactly that month, at both ends", () => {
+    const p = (from: Date, to: Date): ExistingPartition => ({ name: "log_events_p2025_01", from, to, isDefault: false });
+    expect(isManaged("log_events", p(utc(2025, 1), utc(2025, 2)))).toBe(true);
+    expect(isManaged("log_events", p(utc(2025, 1), utc(2025, 2, 15)))).toBe(false);
+    expect(isManaged("log_events", p(utc(2025, 1, 2), utc(2025, 2)))).toBe(false);
+    expect(isManaged("log_events", p(utc(2025, 2), utc(2025, 3)))).toBe(false);
+    expect(isManaged("log_events", { name: "log_events_p2025_01", from: null, to: null, isDefault: true })).toBe(false);
   });
 });

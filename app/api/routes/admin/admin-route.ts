@@ -24,6 +24,6 @@ export function adminListRoute<T extends z.ZodType>(path: string, summary: strin
 
 /** Checks the admin role, then runs `work` in the caller's transaction. */
 export function asAdmin<T>(deps: AppDeps, actor: Actor, work: (sql: Sql) => Promise<T>): Promise<T> {
-
+  requirePermission(actor, "admin");
   return asActor(deps.sql, actor, ({ sql }) => work(sql));
 }
