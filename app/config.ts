@@ -8,7 +8,8 @@ const positiveInt = z.coerce.number().int().positive();
 const ConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   PORT: port.default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** `off` only for a laptop demo: every request then acts as Failsight itself, unchecked. */
   FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
@@ -52,7 +53,7 @@ const ConfigSchema = z.object({
   LEASE_RETRY_PERIOD_SECONDS: positiveInt.max(60).default(2),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & { HOST: string };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -66,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration from the environment:\n${lines.join("\n")}`);
   }
-  return result.data;
+  return { ...result.data, HOST: result.data.HOST ?? (result.data.FAILSIGHT_AUTH === "off" ? "127.0.0.1" : "0.0.0.0") };
 }
 
 /** The database timeouts a config asks for, in createDb's terms. */

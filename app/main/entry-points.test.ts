@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -106,5 +107,14 @@ describe("entry points", () => {
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(((await res.json()) as { status: number }).status).toBe(431);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+
+  it("with FAILSIGHT_AUTH=off warns loudly and listens on loopback only", async () => {
+    const port = await freePort();
+    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_AUTH: "off" });
+    await waitForHealth(port, p.output);
+    expect(p.output()).toMatch(/FAILSIGHT_AUTH=off: API keys are not checked.*listening on 127\.0\.0\.1/);
+    const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, "0")} `) && / 0A /.test(l));
+    expect(listening.map((l) => l.trim().split(/\s+/)[1]!.split(":")[0])).toEqual(["0100007F"]);
   });
 });

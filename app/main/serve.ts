@@ -29,6 +29,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
 
 /** The API on a database that is already migrated: the part every entry point shares. */
 export async function startApi(config: Config, databaseUrl: string) {
+  if (config.FAILSIGHT_AUTH === "off") {
+    log.warn(
+      { host: config.HOST },
+      `FAILSIGHT_AUTH=off: API keys are not checked and every request acts as Failsight itself, admin routes included. For a laptop demo only; listening on ${config.HOST}${config.HOST === "127.0.0.1" ? " (set HOST to change it)" : ", which other machines can reach"}`,
+    );
+  }
   const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api", timeouts: dbTimeouts(config) });
   if (config.FAILSIGHT_AUTH === "on") {
     const role = await bypassesRowSecurity(sql);
