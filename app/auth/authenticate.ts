@@ -34,7 +34,7 @@ export type Permission = "read" | "ingest" | "manage" | "admin";
 
 /** Which roles each permission takes; Failsight's own jobs (system) may do anything. */
 export const ROLES_FOR: Record<Permission, readonly string[]> = {
-  read: ["viewer", "operator", "admin", "ingest"],
+  read: ["viewer", "operator", "admin"],
   ingest: ["ingest", "operator", "admin"],
   manage: ["operator", "admin"],
   admin: ["admin"],

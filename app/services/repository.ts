@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { services, type ServiceThresholds } from "../db/schema.ts";
+import { services, teams, type ServiceThresholds } from "../db/schema.ts";
 
 export type ServiceRecord = typeof services.$inferSelect;
 export type ServiceChanges = {
@@ -56,4 +56,10 @@ export async function updateService(db: Db, name: string, changes: ServiceChange
 
 function withoutNulls(t: NonNullable<ServiceChanges["thresholds"]>): ServiceThresholds {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== null && v !== undefined)) as ServiceThresholds;
+}
+
+/** Whether a team of that name exists (services.owner_team must name one). */
+export async function teamExists(db: Db, name: string): Promise<boolean> {
+  const [row] = await db.select({ id: teams.id }).from(teams).where(eq(teams.name, name));
+  return row !== undefined;
 }

@@ -1,5 +1,7 @@
 import type { z } from "@hono/zod-openapi";
-import type { ServiceChanges, ServiceRecord } from "../../../services/repository.ts";
+import type { Db } from "../../../db/client.ts";
+import { teamExists, type ServiceChanges, type ServiceRecord } from "../../../services/repository.ts";
+import { ApiError } from "../../problem.ts";
 import type { ServicePatch } from "./schema.ts";
 
 export function presentService(s: ServiceRecord) {
@@ -22,4 +24,11 @@ export function changesFrom(body: z.output<typeof ServicePatch>): ServiceChanges
     ...(body.tier !== undefined ? { tier: body.tier } : {}),
     ...(body.thresholds !== undefined ? { thresholds: body.thresholds } : {}),
   };
+}
+
+/** A 400 naming owner_team when it names no team; null and absent pass. */
+export async function requireTeam(db: Db, team: string | null | undefined): Promise<void> {
+  if (typeof team === "string" && !(await teamExists(db, team))) {
+    throw new ApiError("validation-error", "invalid json", [{ field: "owner_team", message: `no team named ${team}; create it first (POST /admin/teams)` }]);
+  }
 }

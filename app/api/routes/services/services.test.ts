@@ -6,6 +6,7 @@ const h = testHarness();
 describe("services", () => {
   it("creates, reads, lists and refuses a duplicate with 409", async () => {
     const name = unique("svc");
+    await h.sql`INSERT INTO teams (name) VALUES ('payments') ON CONFLICT DO NOTHING`;
     const created = await h.postJson("/services", { name, type: "http", owner_team: "payments", tier: 1 });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toBe(`/services/${name}`);
@@ -46,5 +47,32 @@ describe("services", () => {
     const malformed = await h.request(`/services/${name}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: "{" });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("content-type")).toContain("problem+json");
+  });
+
+  it("refuses an owner_team that names no team, creating or changing, with a 400 naming the field", async () => {
+    const name = unique("svc");
+    const refused = await h.postJson("/services", { name, owner_team: unique("no-such-team") });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe("owner_team");
+    const created = await h.postJson("/services", { name });
+    expect(created.status).toBe(201);
+    const patched = await h.patchJson(`/services/${name}`, { owner_team: unique("no-such-team") });
+    expect(patched.status).toBe(400);
+    expect(((await patched.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe("owner_team");
+  });
+
+  it("never tells an operator that another team's service exists: 409 only for a service it may see", async () => {
+    const mine = unique("team-mine");
+    const theirs = unique("team-theirs");
+    await h.sql`INSERT INTO teams (name) VALUES (${mine}), (${theirs})`;
+    const hidden = unique("svc-theirs");
+    const seen = unique("svc-mine");
+    await h.sql`INSERT INTO services (name, owner_team) VALUES (${hidden}, ${theirs}), (${seen}, ${mine})`;
+    const operator = await h.caller({ role: "operator", teams: [mine] });
+    const taken = await operator.postJson("/services", { name: hidden });
+    expect(taken.status).toBe(403);
+    expect(await taken.text()).not.toMatch(/exist/);
+    expect((await operator.get(`/services/${hidden}`)).status).toBe(404);
+    expect((await operator.postJson("/services", { name: seen })).status).toBe(409);
   });
 });

@@ -5,7 +5,7 @@ import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
-import { changesFrom, presentService } from "./present.ts";
+import { changesFrom, presentService, requireTeam } from "./present.ts";
 import { Service, ServiceName, ServicePatch } from "./schema.ts";
 
 export const updateServiceRoute = createRoute({
@@ -29,7 +29,10 @@ export function registerUpdateService(app: Router, deps: AppDeps) {
     const { name } = c.req.valid("param");
     const body = c.req.valid("json");
     requirePermission(c.get("actor"), "manage");
-    const updated = await asActor(deps.sql, c.get("actor"), ({ db }) => updateService(db, name, changesFrom(body)));
+    const updated = await asActor(deps.sql, c.get("actor"), async ({ db }) => {
+      await requireTeam(db, body.owner_team);
+      return updateService(db, name, changesFrom(body));
+    });
     if (!updated) throw new ApiError("not-found", `no service named ${name}`);
     return c.json(presentService(updated), 200);
   });
