@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
   FAILSIGHT_ADMIN_KEY: z.string().regex(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
   DB_POOL_MAX: positiveInt.max(100).default(10),
+  /** The bearer token Prometheus scrapes /metrics with (admins' API keys work too); unset: admins only. */
+  METRICS_TOKEN: z.string().min(32, "must be at least 32 characters (openssl rand -hex 32)").optional(),
   /** Bounds on waiting for PostgreSQL (app/db/client.ts): connecting, one statement, an idle transaction. */
   DB_CONNECT_TIMEOUT_SECONDS: positiveInt.max(300).default(5),
   DB_STATEMENT_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),

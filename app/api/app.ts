@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps) {
   registerKeys(app, deps);
   registerAudit(app, deps);
   registerHealth(app, deps);
-  registerMetrics(app);
+  registerMetrics(app, deps);
   registerDocs(app);
 
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));

@@ -15,4 +15,6 @@ export type AppDeps = {
   requestTimeoutMs?: number;
   /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB); default 16 MiB. */
   ingestBudget?: ByteBudget;
+  /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
+  metricsToken?: string;
 };

@@ -76,7 +76,8 @@ const exists = (table: "users" | "teams" | "services") => async () => (await h.s
 const CASES: Record<string, Case> = {
   "GET /health": { access: "public", call: (c) => c.get("/health") },
   "GET /ready": { access: "public", call: (c) => c.get("/ready") },
-  "GET /metrics": { access: "public", call: (c) => c.get("/metrics") },
+  // Per-service metrics name every team's services: admins (and the scrape token, in metrics.test.ts) only.
+  "GET /metrics": { access: "admin", call: (c) => c.get("/metrics") },
   "GET /openapi.json": { access: "public", call: (c) => c.get("/openapi.json") },
   "GET /docs": { access: "public", call: (c) => c.get("/docs") },
   "GET /logs": { access: "read", call: (c) => c.get(`/logs?service=${ALL.join(",")}&limit=1000`), services: items("items", "service") },

@@ -6,7 +6,7 @@ import { resolveKey } from "./key-store.ts";
 
 export type AuthEnv = { Variables: { actor: Actor } };
 
-/** Routes anyone may call: probes, metrics and the API's own documentation. */
+/** Routes anyone may call (probes, the API's own documentation), and /metrics, which checks its own scrape credential. */
 const PUBLIC = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
 const isPublic = (path: string) => PUBLIC.has(path) || path.startsWith("/docs/");
 

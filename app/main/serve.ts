@@ -46,7 +46,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   }
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024) });
+  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024), metricsToken: config.METRICS_TOKEN });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;

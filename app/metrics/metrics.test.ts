@@ -45,6 +45,7 @@ describe("service metrics derived from ingested events", () => {
 
   it("publish each service's state, owner, SLO target and silence limit as gauges", async () => {
     const svc = unique("gauged");
+    await h.sql`INSERT INTO teams (name) VALUES ('payments') ON CONFLICT DO NOTHING`;
     await h.postJson("/services", { name: svc, owner_team: "payments", tier: 1, thresholds: { slo_target: 0.995, silence_seconds_down: 120 } });
     await h.postJson("/v1/logs", Array.from({ length: 10 }, () => ({ service: svc, status: 500 })));
     publishStatuses(await evaluateServices(h.sql, new Date(), 300_000, [svc]));
@@ -89,3 +90,24 @@ describe.skipIf(!promtool)("promtool check metrics on the live /metrics", () => 
   });
 });
 if (!promtool) describe("promtool check metrics (skipped: no promtool on PATH; install Debian's prometheus package)", () => it.skip("needs promtool", () => {}));
+
+describe("who may read /metrics", () => {
+  it("the scrape token and admins' keys; nobody else learns anything about services", async () => {
+    const { createApp } = await import("../api/app.ts");
+    const token = "t".repeat(40);
+    const app = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", metricsToken: token });
+    const service = unique("metered");
+    expect((await h.postJson("/v1/logs", [{ service }])).status).toBe(200);
+    const as = (authorization?: string) => app.request("/metrics", authorization ? { headers: { authorization } } : {});
+    const scraped = await as(`Bearer ${token}`);
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain(service);
+    expect((await as(`Bearer ${h.admin.key}`)).status).toBe(200);
+    const viewer = await h.caller({ role: "viewer" });
+    for (const [who, header, status] of [["no credential", undefined, 401], ["a wrong token", `Bearer ${"x".repeat(40)}`, 401], ["a viewer's key", `Bearer ${viewer.key}`, 403]] as const) {
+      const res = await as(header);
+      expect(res.status, who).toBe(status);
+      expect(await res.text(), who).not.toContain(service);
+    }
+  });
+});

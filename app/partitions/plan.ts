@@ -70,7 +70,7 @@ export function planPartitions({ policy, partitions, defaultRowMonths, now }: Pl
   }
 
   if (cutoff) {
-    const expired = managed.filter((p) => p.to! < cutoff).sort((a, b) => a.from!.getTime() - b.from!.getTime());
+    const expired = managed.filter((p) => p.to! <= cutoff).sort((a, b) => a.from!.getTime() - b.from!.getTime());
     for (const p of expired) {
       actions.push({ kind: "detach", partition: p.name, from: p.from!, to: p.to! });
       if (policy.retentionMode === "drop") actions.push({ kind: "drop", partition: p.name, from: p.from!, to: p.to! });

@@ -71,6 +71,7 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
 }
 
 let trafficError: Error | undefined;
+const SCRAPE_TOKEN = "e2e-scrape-token-".padEnd(48, "x");
 const post = (events: unknown[]) => fetch(`${apiUrl}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(events) });
 
 suite("dashboards and rules on a real Prometheus", () => {
@@ -91,9 +92,11 @@ suite("dashboards and rules on a real Prometheus", () => {
       PORT: String(apiPort),
       HOST: "127.0.0.1",
       STATUS_EVALUATION_SECONDS: "1",
+      METRICS_TOKEN: SCRAPE_TOKEN,
       LOG_LEVEL: "warn",
     });
-    const targets = [`  - job_name: failsight-api\n    honor_labels: true\n    static_configs: [{targets: ["127.0.0.1:${apiPort}"]}]`];
+    // Scraped as the chart's ServiceMonitor does: with the scrape token.
+    const targets = [`  - job_name: failsight-api\n    honor_labels: true\n    authorization: {credentials: ${SCRAPE_TOKEN}}\n    static_configs: [{targets: ["127.0.0.1:${apiPort}"]}]`];
     if (envtestKubeconfig) {
       const controllerPort = await freePort();
       start(process.execPath, [fileURLToPath(new URL("../../app/main/controller.ts", import.meta.url))], {

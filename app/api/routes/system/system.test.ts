@@ -71,7 +71,7 @@ describe("the OpenAPI document's access model", () => {
   it("declares the bearer scheme, and for every route that needs a key, the scheme and its roles", async () => {
     const doc = (await (await h.get("/openapi.json")).json()) as { components: { securitySchemes: Record<string, { type: string; scheme: string }> }; paths: Record<string, Record<string, { security?: unknown[]; "x-failsight-roles"?: string[] }>> };
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
-    const open = new Set(["/health", "/ready", "/metrics"]);
+    const open = new Set(["/health", "/ready"]);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         if (open.has(path)) {
