@@ -110,9 +110,18 @@ export async function revokeKey(sql: Sql, prefix: string): Promise<KeyRow | unde
   return rows.length ? (await listKeys(sql, prefix))[0] : undefined;
 }
 
-export async function readAudit(sql: Sql, from: Date, to: Date, limit: number) {
-  return sql<{ id: number; at: string; user: string | null; key_prefix: string | null; role: string; method: string; path: string; filters: Record<string, unknown>; row_count: number }[]>`
-    SELECT a.id, to_json(a.at)#>>'{}' AS at, u.name AS "user", a.key_prefix, a.role, a.method, a.path, a.filters, a.row_count
+export type AuditFilter = { from: Date; to: Date; limit: number; user?: string; role?: string; method?: string; route?: string; status?: { min: number; max: number } };
+
+/** Entries newest first; ids as numbers (bigserial stays below 2^53 for any audit trail that fits a disk). */
+export async function readAudit(sql: Sql, f: AuditFilter) {
+  return sql<{ id: number; at: string; user: string | null; key_prefix: string | null; role: string; method: string; path: string; route: string | null; status: number | null; filters: Record<string, unknown>; row_count: number }[]>`
+    SELECT a.id::float8 AS id, to_json(a.at)#>>'{}' AS at, u.name AS "user", a.key_prefix, a.role, a.method, a.path, a.route, a.status, a.filters, a.row_count
     FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-    WHERE a.at >= ${from.toISOString()} AND a.at < ${to.toISOString()} ORDER BY a.id DESC LIMIT ${limit}`;
+    WHERE a.at >= ${f.from.toISOString()} AND a.at < ${f.to.toISOString()}
+      ${f.user ? sql`AND u.name = ${f.user}` : sql``}
+      ${f.role ? sql`AND a.role = ${f.role}` : sql``}
+      ${f.method ? sql`AND a.method = ${f.method.toUpperCase()}` : sql``}
+      ${f.route ? sql`AND a.route = ${f.route}` : sql``}
+      ${f.status ? sql`AND a.status BETWEEN ${f.status.min} AND ${f.status.max}` : sql``}
+    ORDER BY a.id DESC LIMIT ${f.limit}`;
 }

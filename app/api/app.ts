@@ -6,6 +6,7 @@ import type { AppDeps } from "./deps.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { refuseUnusableUrl } from "./input-guard.ts";
 import { deadline } from "./deadline.ts";
+import { auditTrail } from "./audit-trail.ts";
 import { isDatabaseUnavailable } from "../db/client.ts";
 import { ApiError, problem, type ProblemCode } from "./problem.ts";
 import { newRouter } from "./router.ts";
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps) {
   app.use("*", httpMetrics);
   app.use("*", refuseUnusableUrl);
   app.use("*", deadline(deps.requestTimeoutMs ?? 30_000));
+  app.use("*", auditTrail(deps));
   app.use("*", authenticate(deps));
 
   registerIngestLogs(app, deps);

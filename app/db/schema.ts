@@ -116,6 +116,10 @@ export const auditLog = pgTable(
     path: text("path").notNull(),
     filters: jsonb("filters").$type<Record<string, unknown>>().notNull().default({}),
     rowCount: integer("row_count").notNull(),
+    /** The route template (`/services/{name}`), so entries group by operation whatever the ids in the path. */
+    route: text("route"),
+    /** The HTTP status answered: the outcome. */
+    status: smallint("status"),
   },
   (t) => [index("audit_log_at_idx").on(t.at)],
 );

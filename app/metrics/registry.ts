@@ -32,3 +32,9 @@ export const ingestedBatches = new Counter({
   labelNames: ["result"] as const,
   registers: [registry],
 });
+
+export const auditFailures = new Counter({
+  name: "failsight_audit_write_failures_total",
+  help: "Requests whose audit entry could not be written (the request itself had already been answered).",
+  registers: [registry],
+});

@@ -11,9 +11,21 @@ const auditRoute = createRoute({
   method: "get",
   path: "/admin/audit",
   ...adminAccess,
-  summary: "Who read which logs",
-  description: "Every GET /logs is recorded: the caller, the filters, how many rows it returned. Newest first.",
-  request: { query: z.strictObject({ from: z.string().default("now-24h"), to: z.string().default("now+1m"), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+  summary: "Who did what, when, and with what outcome",
+  description:
+    "Every request but probes, docs and scrapes: changes (admin routes, key revocation, services), reads (logs with the rows returned, status, services) and refusals (with the key prefix tried). Newest first; filter by user, role, method, route template and status (`403` or a class like `4xx`).",
+  request: {
+    query: z.strictObject({
+      from: z.string().default("now-24h"),
+      to: z.string().default("now+1m"),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      user: z.string().max(128).optional(),
+      role: z.string().max(32).optional(),
+      method: z.string().regex(/^[A-Za-z]{1,16}$/).optional(),
+      route: z.string().max(256).optional().openapi({ example: "/services/:name" }),
+      status: z.string().regex(/^[1-5](\d\d|xx)$/i, "must be a status like 403 or a class like 4xx").optional(),
+    }),
+  },
   responses: { 200: { description: "Entries", content: { "application/json": { schema: z.object({ items: z.array(AuditEntry) }) } } }, ...adminErrors },
 });
 
@@ -24,6 +36,8 @@ export function registerAudit(app: Router, deps: AppDeps) {
     const from = parseTimeExpression(q.from, now);
     const to = parseTimeExpression(q.to, now);
     if (!from || !to) throw new ApiError("validation-error", "invalid query", [{ field: from ? "to" : "from", message: "must be ISO-8601, epoch milliseconds, or now-<n><unit>" }]);
-    return c.json({ items: await asAdmin(deps, c.get("actor"), (sql) => readAudit(sql, from, to, q.limit)) }, 200);
+    const status = q.status ? (/xx$/i.test(q.status) ? { min: Number(q.status[0]) * 100, max: Number(q.status[0]) * 100 + 99 } : { min: Number(q.status), max: Number(q.status) }) : undefined;
+    const items = await asAdmin(deps, c.get("actor"), (sql) => readAudit(sql, { from, to, limit: q.limit, user: q.user, role: q.role, method: q.method, route: q.route, status }));
+    return c.json({ items }, 200);
   });
 }

@@ -37,5 +37,17 @@ export const ApiKeyCreate = z
   .refine((k) => (k.user === undefined) !== (k.services === undefined), "give exactly one of user (a user key) or services (an ingest key)")
   .openapi("ApiKeyCreate");
 export const AuditEntry = z
-  .object({ id: z.number().int(), at: z.string(), user: z.string().nullable(), key_prefix: z.string().nullable(), role: z.string(), method: z.string(), path: z.string(), filters: z.record(z.string(), z.unknown()), row_count: z.number().int() })
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    user: z.string().nullable(),
+    key_prefix: z.string().nullable(),
+    role: z.string().openapi({ description: "viewer, operator, admin, ingest, system, or anonymous for a request refused before a key was accepted" }),
+    method: z.string(),
+    path: z.string(),
+    route: z.string().nullable().openapi({ description: "The route template, e.g. /services/:name" }),
+    status: z.number().int().nullable().openapi({ description: "The HTTP status answered: the outcome" }),
+    filters: z.record(z.string(), z.unknown()),
+    row_count: z.number().int(),
+  })
   .openapi("AuditEntry");

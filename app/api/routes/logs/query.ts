@@ -8,7 +8,7 @@ import type { AppDeps } from "../../deps.ts";
 import { ApiError, commonErrorResponses, authErrorResponses } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
-import { recordRead } from "../../../auth/audit.ts";
+import { recordRequest } from "../../../auth/audit.ts";
 
 export const queryLogsRoute = createRoute({
   method: "get",
@@ -37,9 +37,10 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
     const query = c.req.valid("query");
     const page = await asActor(deps.sql, actor, async ({ db, sql }) => {
       const read = await readLogsPage(db, sql, deps.serviceIds, result.plan);
-      await recordRead(sql, actor, c.req.method, c.req.path, query, read.items.length);
+      await recordRequest(sql, actor, { method: c.req.method, path: c.req.path, route: queryLogsRoute.path, status: 200, filters: query, rowCount: read.items.length });
       return read;
     });
+    c.set("audited", true);
     return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
   });
 }

@@ -1,0 +1,50 @@
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { AuthEnv } from "../auth/authenticate.ts";
+import { recordRequest } from "../auth/audit.ts";
+import { parseKey } from "../auth/keys.ts";
+import { asActor } from "../db/scoped.ts";
+import { log } from "../log.ts";
+import { auditFailures } from "../metrics/registry.ts";
+import type { AppDeps } from "./deps.ts";
+
+/** Routes not worth a row each: probes, the docs, and Prometheus' scrapes. */
+const UNAUDITED = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
+
+export type AuditEnv = AuthEnv & { Variables: { audited?: boolean } };
+
+/**
+ * Every request except probes, docs and scrapes leaves one entry: who (the key's user and
+ * role, or "anonymous" with the key prefix it tried), what (method, path, route template,
+ * query), when, and the outcome (the status answered). Routes that record inside their
+ * own transaction (GET /logs, with the rows it returned) set `audited`.
+ */
+export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
+  return async (c, next) => {
+    await next();
+    if (c.get("audited") || UNAUDITED.has(c.req.path) || c.req.path.startsWith("/docs/")) return;
+    const template = routePath(c, -1);
+    const entry = {
+      method: c.req.method,
+      path: c.req.path,
+      route: template === "/*" || template === "*" ? undefined : template,
+      status: c.res.status,
+      filters: c.req.queries() ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {},
+      rowCount: 0,
+      keyPrefix: parseKey(/^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "")?.prefix,
+    };
+    const actor = c.get("actor");
+    try {
+      if (actor) await asActor(deps.sql, actor, ({ sql }) => recordRequest(sql, actor, entry));
+      else await deps.sql.begin(async (tx) => {
+        await tx`SELECT set_config('failsight.scope', 'request', true)`;
+        await recordRequest(tx as never, undefined, entry);
+      });
+    } catch (error) {
+      // The request itself is done (a change committed, or a refusal answered); a trail
+      // that could not be written is an operator's alarm, not the caller's error.
+      auditFailures.inc();
+      log.error({ err: error, method: entry.method, path: entry.path }, "could not write the audit entry");
+    }
+  };
+}
