@@ -26,6 +26,8 @@ const ConfigSchema = z.object({
   REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   /** MiB of ingest bodies (after decompression) being parsed and written at once; past it, 429. */
   INGEST_INFLIGHT_MIB: positiveInt.max(4096).default(16),
+  /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */
+  INGEST_CONCURRENCY: positiveInt.max(256).default(4),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),

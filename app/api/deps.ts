@@ -1,5 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import type { ByteBudget } from "../ingest/byte-budget.ts";
+import type { WorkSlots } from "../ingest/work-slots.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
 /** What route handlers need from the outside world, handed in by the entry point. */
@@ -15,6 +16,8 @@ export type AppDeps = {
   requestTimeoutMs?: number;
   /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB); default 16 MiB. */
   ingestBudget?: ByteBudget;
+  /** Ingest batches parsed and written at once (INGEST_CONCURRENCY); default 4. */
+  ingestSlots?: WorkSlots;
   /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
   metricsToken?: string;
 };

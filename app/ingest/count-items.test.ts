@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countBatchItems } from "./count-items.ts";
+import { BatchItemCounter, countBatchItems } from "./count-items.ts";
 
 describe("countBatchItems", () => {
   it.each([
@@ -11,12 +11,18 @@ describe("countBatchItems", () => {
     ['{"events":[{"message":"a \\" , ] }"}]}', 1],
     ["[1, 2, \"three\"]", 3],
     ['{"service":"a"}', 0],
+    ['[{"m":"ünïcødé , ] \\\\"},{"m":"日本語"}]', 2],
   ])("counts the events of %s as %i, whatever the strings and nesting inside", (text, n) => {
-    expect(countBatchItems(text, 10)).toBe(n);
+    expect(countBatchItems(text)).toBe(n);
     expect(JSON.parse(text)).toBeDefined();
   });
 
-  it("stops past the limit without reading the rest", () => {
-    expect(countBatchItems(`[${"{},".repeat(1_000_000)}{}]`, 5_000)).toBe(5_001);
+  it("counts the same when the body arrives in pieces cut anywhere, inside strings and escapes too", () => {
+    const text = Buffer.from('{"events":[{"a":"x\\",y"},{"b":[1,{"c":"]"}]},"s",{"d":"é"}]}');
+    for (let size = 1; size <= 7; size++) {
+      const counter = new BatchItemCounter();
+      for (let i = 0; i < text.length; i += size) counter.feed(text.subarray(i, i + size));
+      expect(counter.count, `pieces of ${size}`).toBe(4);
+    }
   });
 });

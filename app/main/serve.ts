@@ -13,6 +13,7 @@ import { watchDatabase } from "../metrics/db-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-metrics.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { ByteBudget } from "../ingest/byte-budget.ts";
+import { WorkSlots } from "../ingest/work-slots.ts";
 import { startStatusTracker } from "../status/tracker.ts";
 
 /**
@@ -46,7 +47,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   }
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024), metricsToken: config.METRICS_TOKEN });
+  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024), ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY), metricsToken: config.METRICS_TOKEN });
   const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;

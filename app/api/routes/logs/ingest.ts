@@ -5,7 +5,8 @@ import { bodyLimit } from "hono/body-limit";
 import { writeBatch } from "../../../ingest/batch-writer.ts";
 import { LogBatchInput, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
 import { ByteBudget } from "../../../ingest/byte-budget.ts";
-import { countBatchItems } from "../../../ingest/count-items.ts";
+import { BatchItemCounter } from "../../../ingest/count-items.ts";
+import { WorkSlots } from "../../../ingest/work-slots.ts";
 import { parseBatch, type NormalizedEvent } from "../../../ingest/parse-batch.ts";
 import type { Actor } from "../../../auth/actor.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
@@ -20,6 +21,8 @@ import { IngestResult } from "./schema.ts";
 
 /** Bodies in flight across all ingest requests, unless the entry point sets its own (INGEST_INFLIGHT_MIB). */
 export const DEFAULT_INFLIGHT_BYTES = 16 * 1024 * 1024;
+/** Batches parsed and written at once (INGEST_CONCURRENCY). */
+export const DEFAULT_INGEST_SLOTS = 4;
 
 export const ingestLogsRoute = createRoute({
   method: "post",
@@ -47,13 +50,16 @@ export const ingestLogsRoute = createRoute({
 export function registerIngestLogs(app: Router, deps: AppDeps) {
   app.openAPIRegistry.registerPath(ingestLogsRoute);
   const budget = deps.ingestBudget ?? new ByteBudget(DEFAULT_INFLIGHT_BYTES);
+  const slots = deps.ingestSlots ?? new WorkSlots(DEFAULT_INGEST_SLOTS);
   app.post(
     ingestLogsRoute.path,
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
     async (c) => {
       const claim = budget.claim();
       try {
-        const accepted = await ingest(deps, claim, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), await c.req.arrayBuffer());
+        const raw = await c.req.arrayBuffer();
+        if (!claim.take(raw.byteLength)) throw overBudget();
+        const accepted = await slots.run(() => ingest(deps, claim, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), raw));
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted.length);
         observeEvents(accepted);
@@ -110,28 +116,31 @@ async function readJsonBody(claim: Claim, contentType: string | undefined, encod
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType ?? "")) {
     throw new ApiError("unsupported-media-type", "send Content-Type: application/json");
   }
-  if (!claim.take(raw.byteLength)) throw overBudget();
+  const counter = new BatchItemCounter();
   let bytes: Buffer = Buffer.from(raw);
   const coding = (encoding ?? "identity").trim().toLowerCase();
-  if (coding === "gzip" || coding === "x-gzip") bytes = await gunzipWithin(bytes, claim);
+  if (coding === "gzip" || coding === "x-gzip") bytes = await gunzipWithin(bytes, claim, counter);
   else if (coding !== "identity") throw new ApiError("unsupported-media-type", `Content-Encoding ${coding} is not supported; use gzip or none`);
-  const text = bytes.toString("utf8");
-  const items = countBatchItems(text, MAX_BATCH_EVENTS);
-  if (items > MAX_BATCH_EVENTS) throw new ApiError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events; nothing was stored`, [{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events` }]);
+  else refuseTooMany(counter.feed(bytes));
   try {
-    return JSON.parse(text);
+    return JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     throw new ApiError("malformed-json", (error as Error).message);
   }
 }
 
-async function gunzipWithin(compressed: Buffer, claim: Claim): Promise<Buffer> {
+function refuseTooMany(events: number) {
+  if (events > MAX_BATCH_EVENTS) throw new ApiError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events; nothing was stored`, [{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events` }]);
+}
+
+async function gunzipWithin(compressed: Buffer, claim: Claim, counter: BatchItemCounter): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     for await (const chunk of Readable.from([compressed]).pipe(createGunzip()) as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > MAX_BODY_BYTES) throw new ApiError("payload-too-large", `more than ${MAX_BODY_BYTES} bytes after decompression`);
+      refuseTooMany(counter.feed(chunk));
       if (!claim.take(chunk.length)) throw overBudget();
       chunks.push(chunk);
     }
