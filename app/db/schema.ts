@@ -170,3 +170,16 @@ export const statusEvents = pgTable(
   },
   (t) => [index("status_events_service_at_idx").on(t.serviceId, t.at)],
 );
+
+/**
+ * Database roles that read as one team through SQL (Grafana's PostgreSQL datasource, psql):
+ * row-level security shows them that team's services and their events, tied to the role
+ * itself rather than to any setting (migrations/0007).
+ */
+export const sqlReaders = pgTable("sql_readers", {
+  roleName: text("role_name").primaryKey(),
+  team: text("team")
+    .notNull()
+    .references(() => teams.name, { onDelete: "cascade" }),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { ingestedBatches } from "../metrics/registry.ts";
 import { createDb } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
-import { testHarness, unique, type Caller } from "../test-support/harness.ts";
+import { asRuntime, testHarness, unique, type Caller } from "../test-support/harness.ts";
 import { writeBatch } from "./batch-writer.ts";
 import { parseBatch } from "./parse-batch.ts";
 
@@ -24,7 +24,7 @@ describe("first batches for new services", () => {
 
   it("a first batch that rolls back after registering its service does not poison the name", async () => {
     const service = unique("poisoned");
-    const pool = createDb(inject("databaseUrl"), { max: 1 }).sql;
+    const pool = createDb(asRuntime(inject("databaseUrl")), { max: 1 }).sql;
     const admin = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" } as const;
     const parsed = parseBatch([{ service, message: "never stored" }], new Date());
     if (!parsed.ok) throw new Error("fixture");

@@ -3,13 +3,13 @@ import { log } from "../log.ts";
 import { startApi } from "./serve.ts";
 import { onShutdown } from "./shutdown.ts";
 
-// The API as it runs in the cluster: DATABASE_URL is required, and migrations are the
-// migrate entry point's job (a Helm hook), so replicas never race to apply them.
+// The API as it runs in the cluster: DATABASE_URL (the runtime role) is required, and
+// migrations are the migrate entry point's job (an init container), run as the owner.
 try {
   const config = loadConfig();
   log.level = config.LOG_LEVEL;
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the api entry point (npm start runs an embedded database instead)");
-  const api = await startApi(config, config.DATABASE_URL);
+  const api = await startApi(config, config.DATABASE_URL, config.OWNER_DATABASE_URL);
   onShutdown([
     { name: "drain http", run: () => api.drain(config.SHUTDOWN_GRACE_SECONDS * 1000) },
     { name: "close database pool", run: () => api.close() },

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { addMember, createGrant, createKey, createTeam, createUser, listKeys, listUsers, revokeKey } from "../access/repository.ts";
 import { generateKey } from "../auth/keys.ts";
+import { listSqlReaders, registerSqlReader, removeSqlReader } from "../access/sql-readers.ts";
 import { createDb } from "../db/client.ts";
 
 // `npm run failsight -- <command>`: administration straight on the database, as Failsight
@@ -17,6 +18,9 @@ const HELP = `usage: npm run failsight -- <command> [options]
   keys list
   keys revoke <prefix>
   keys generate          print a new key for FAILSIGHT_ADMIN_KEY (touches no database)
+  readers add <role> <team>    let a database login role (e.g. Grafana's) read as a team
+  readers list
+  readers remove <role>
 
 Connects to DATABASE_URL, or to the embedded database of \`npm start\` on
 127.0.0.1:\${FAILSIGHT_EMBEDDED_PG_PORT:-54329}.`;
@@ -93,6 +97,18 @@ try {
       break;
     case "keys revoke":
       out((await revokeKey(sql, name ?? fail("keys revoke needs a prefix"))) ?? fail(`no key ${name}`));
+      break;
+    case "readers add":
+      if (!name || !args[1]) fail("readers add needs a database role and a team");
+      if (!(await registerSqlReader(sql, name!, args[1]!))) fail(`no database role ${name} or no team ${args[1]} (create the role first: CREATE ROLE ${name} LOGIN PASSWORD '...')`);
+      out({ role: name, team: args[1] });
+      break;
+    case "readers list":
+      out(await listSqlReaders(sql));
+      break;
+    case "readers remove":
+      if (!(await removeSqlReader(sql, name ?? fail("readers remove needs a role")))) fail(`no reader ${name}`);
+      out({ removed: name });
       break;
     default:
       fail(`unknown command: ${noun} ${verb ?? ""}`);

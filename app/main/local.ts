@@ -24,13 +24,17 @@ try {
       log: (line) => log.info(line),
     });
   }
-  const databaseUrl = config.DATABASE_URL ?? (await embedded!.appUrl());
-  const { sql } = createDb(databaseUrl, { max: 2, applicationName: "failsight-migrate" });
+  // Embedded: the owner migrates and maintains, the API connects as its runtime role.
+  // With DATABASE_URL: that one connection, unless OWNER_DATABASE_URL names the owner's.
+  // The runtime role exists before migrating: migration 0007 grants to its group.
+  const ownerUrl = config.DATABASE_URL ? (config.OWNER_DATABASE_URL ?? config.DATABASE_URL) : await embedded!.appUrl();
+  const databaseUrl = config.DATABASE_URL ?? (await embedded!.runtimeUrl());
+  const { sql } = createDb(ownerUrl, { max: 2, applicationName: "failsight-migrate" });
   await runMigrations(sql).finally(() => sql.end());
 
-  const api = await startApi(config, databaseUrl);
+  const api = await startApi(config, databaseUrl, ownerUrl);
   const maintenance = startPartitionScheduler(
-    api.sql,
+    api.ownerSql,
     PartitionPolicySpec.parse({
       premakeMonths: config.PARTITION_PREMAKE_MONTHS,
       retentionMonths: config.PARTITION_RETENTION_MONTHS,

@@ -8,6 +8,7 @@ import { ConfigError, dbTimeouts } from "../config.ts";
 import { bootstrapAdmin } from "../auth/bootstrap.ts";
 import { createDb } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
+import { ownsTables } from "../db/roles.ts";
 import { log } from "../log.ts";
 import { watchDatabase } from "../metrics/db-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-metrics.ts";
@@ -28,8 +29,12 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-/** The API on a database that is already migrated: the part every entry point shares. */
-export async function startApi(config: Config, databaseUrl: string) {
+/**
+ * The API on a database that is already migrated. Requests use `databaseUrl` (the runtime
+ * role); Failsight's own jobs in this process (the status tracker) use `ownerUrl`, the
+ * only connection that may act in the system scope. The part every entry point shares.
+ */
+export async function startApi(config: Config, databaseUrl: string, ownerUrl: string | undefined) {
   if (config.FAILSIGHT_AUTH === "off") {
     log.warn(
       { host: config.HOST },
@@ -44,11 +49,17 @@ export async function startApi(config: Config, databaseUrl: string) {
       throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
     }
     await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY);
+    if (await ownsTables(sql)) {
+      log.warn(
+        "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",
+      );
+    }
   }
+  const owner = ownerUrl && ownerUrl !== databaseUrl ? createDb(ownerUrl, { max: 2, applicationName: "failsight-api-jobs", timeouts: dbTimeouts(config) }).sql : sql;
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
   const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024), ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY), metricsToken: config.METRICS_TOKEN });
-  const tracker = startStatusTracker(sql, config.STATUS_EVALUATION_SECONDS * 1000);
+  const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
     s.on("clientError", answerClientError);
@@ -58,6 +69,7 @@ export async function startApi(config: Config, databaseUrl: string) {
   }).catch(async (error) => {
     await tracker.stop();
     await sql.end({ timeout: 1 });
+    if (owner !== sql) await owner.end({ timeout: 1 });
     throw error;
   });
   log.info({ port: config.PORT }, `Failsight API on http://localhost:${config.PORT} (docs at /docs)`);
@@ -80,6 +92,11 @@ export async function startApi(config: Config, databaseUrl: string) {
       clearTimeout(timer);
       await tracker.stop();
     },
-    close: () => sql.end({ timeout: 5 }),
+    /** The owner's pool (the requests' pool when there is no separate owner): for Failsight's own jobs. */
+    ownerSql: owner,
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      if (owner !== sql) await owner.end({ timeout: 5 });
+    },
   };
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "../db/client.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { freshDatabase } from "../test-support/fresh-database.ts";
 import { runPartitionMaintenance } from "./maintain.ts";
@@ -7,9 +8,13 @@ import { PartitionPolicySpec } from "./policy.ts";
 
 // Where partition maintenance meets ingest and row-level security, on the real schema in a
 // database of this file's own: events go in through the API with an ingest key, maintenance
-// runs on the API's own pool (no scope, as in production), and every row is counted through
-// GET /logs.
-const h = testHarness({ databaseUrl: await freshDatabase() });
+// runs as the owner with no scope (as the controller does), and every row is counted
+// through GET /logs.
+const databaseUrl = await freshDatabase();
+const h = testHarness({ databaseUrl });
+// Maintenance connects as the owner (the controller's role), with no scope of its own.
+const maintenancePool = createDb(databaseUrl, { max: 2, applicationName: "failsight-maintenance-test" }).sql;
+afterAll(() => maintenancePool.end({ timeout: 5 }));
 const readable = async (service: string) => {
   const from = "1970-01-01T00:00:00Z";
   const to = "9999-01-01T00:00:00Z";
@@ -33,7 +38,7 @@ describe("partition maintenance with row-level security", () => {
     expect(res.status).toBe(200);
     expect(await readable(service)).toBe(3);
 
-    const report = await runPartitionMaintenance(h.appPool, PartitionPolicySpec.parse({ premakeMonths: 8, retentionMonths: 36 }), now);
+    const report = await runPartitionMaintenance(maintenancePool, PartitionPolicySpec.parse({ premakeMonths: 8, retentionMonths: 36 }), now);
     if (!report.ran) throw new Error(report.reason);
     expect(report.actions.filter((a) => a.result === "failed")).toEqual([]);
     expect(report.actions.map((a) => a.partition)).toEqual(expect.arrayContaining([partitionName("log_events", behind), partitionName("log_events", ahead)]));
@@ -52,7 +57,7 @@ describe("partition maintenance with row-level security", () => {
     await h.sql.unsafe(`WITH moved AS (DELETE FROM log_events_default WHERE ts >= '${month.toISOString()}' AND ts < '${addMonths(month, 1).toISOString()}' RETURNING *) INSERT INTO ${name} SELECT * FROM moved`);
     expect(await readable(service)).toBe(0);
 
-    const report = await runPartitionMaintenance(h.appPool, PartitionPolicySpec.parse({ premakeMonths: 3, retentionMonths: 36 }), new Date());
+    const report = await runPartitionMaintenance(maintenancePool, PartitionPolicySpec.parse({ premakeMonths: 3, retentionMonths: 36 }), new Date());
     if (!report.ran) throw new Error(report.reason);
     expect(report.actions[0]).toMatchObject({ kind: "repair", partition: name, result: "done", rowsMoved: 3 });
     expect(report.actions).toContainEqual(expect.objectContaining({ kind: "create", partition: name, result: "done", rowsMoved: 3 }));
@@ -67,7 +72,7 @@ describe("partition maintenance with row-level security", () => {
     const name = partitionName("log_events", month);
     await h.sql.unsafe(`CREATE TABLE ${name} (LIKE log_events INCLUDING ALL)`);
     await h.sql.unsafe(`INSERT INTO ${name} (ts, service_id, level, message) SELECT '1999-01-01', id, 'info', 'squatter' FROM services WHERE name = '${service}'`);
-    const report = await runPartitionMaintenance(h.appPool, PartitionPolicySpec.parse({ premakeMonths: 3, retentionMonths: 36 }), new Date());
+    const report = await runPartitionMaintenance(maintenancePool, PartitionPolicySpec.parse({ premakeMonths: 3, retentionMonths: 36 }), new Date());
     if (!report.ran) throw new Error(report.reason);
     expect(report.actions.find((a) => a.partition === name)).toMatchObject({ kind: "create", result: "failed" });
     expect(await readable(service)).toBe(1);

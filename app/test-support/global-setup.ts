@@ -5,6 +5,7 @@ import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
 import { runMigrations } from "../db/migrate.ts";
+import { ensureRuntimeLogin } from "../db/roles.ts";
 import { freePort } from "./free-port.ts";
 
 // One throw-away database per test run: on the server at DATABASE_URL when it is set
@@ -13,7 +14,12 @@ import { freePort } from "./free-port.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
+    /** The run's database as its owner: migrations, maintenance, and tests arranging data. */
     databaseUrl: string;
+    /** The same database as the API's runtime role (member of failsight_runtime, owning nothing). */
+    runtimeDatabaseUrl: string;
+    /** A bare login role on the run's database, for the tests of SQL readers to register. */
+    readerDatabaseUrl: string;
     /** A migrated database no test connects to, copied by freshDatabase() for tests that need one of their own. */
     templateDatabase: string;
     /** A BYPASSRLS role on the run's database, only to prove the API refuses to serve over one. */
@@ -46,6 +52,8 @@ export async function setup(project: TestProject) {
   await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
   await admin.unsafe(`CREATE DATABASE ${dbName}_template OWNER ${dbName}`);
   await admin.unsafe(`CREATE ROLE ${dbName}_bypass LOGIN PASSWORD 'failsight' NOSUPERUSER BYPASSRLS`);
+  await ensureRuntimeLogin(admin, `${dbName}_api`, "failsight");
+  await admin.unsafe(`CREATE ROLE ${dbName}_reader LOGIN PASSWORD 'failsight' NOSUPERUSER NOBYPASSRLS`);
   const [{ server_version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
   await admin.end();
 
@@ -56,6 +64,8 @@ export async function setup(project: TestProject) {
     await sql.end();
   }
   project.provide("databaseUrl", url);
+  project.provide("runtimeDatabaseUrl", withDatabase(adminUrl, dbName, `${dbName}_api`));
+  project.provide("readerDatabaseUrl", withDatabase(adminUrl, dbName, `${dbName}_reader`));
   project.provide("templateDatabase", `${dbName}_template`);
   project.provide("bypassRlsUrl", withDatabase(adminUrl, dbName, `${dbName}_bypass`));
   project.provide("postgresVersion", server_version);
@@ -68,6 +78,8 @@ export async function teardown() {
   const copies = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${dbName + "%"}`.catch(() => []);
   for (const { datname } of copies) await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_bypass`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_api`).catch(() => {});
+  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_reader`).catch(() => {});
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();

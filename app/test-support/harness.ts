@@ -35,13 +35,15 @@ export type Caller = {
  * under RLS (the admin policies), never Failsight's own system scope. Tests about what a
  * role may see or do make their own callers with `h.caller(...)`.
  *
- * `h.sql` and `h.db` are the test's own pool in Failsight's system scope, for arranging data
- * and checking the database directly, as Failsight's own jobs do: it is never used to make
- * a request. `auth: "off"` is only for the tests of FAILSIGHT_AUTH=off itself.
+ * `h.sql` and `h.db` are the test's own pool, the owner's, in Failsight's system scope, for
+ * arranging data and checking the database directly, as Failsight's own jobs do: it is
+ * never used to make a request. `h.appPool` is the app's: the runtime role, no scope. `auth: "off"` is only for the tests of FAILSIGHT_AUTH=off itself.
  */
 export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; databaseUrl?: string } = {}) {
   const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
-  const appPool = createDb(databaseUrl, { max: 4, applicationName: "failsight-test-app" });
+  // The app connects as the runtime role, as the API does in production; the test's own
+  // pool is the owner's (the role that migrated), in the system scope.
+  const appPool = createDb(asRuntime(databaseUrl), { max: 4, applicationName: "failsight-test-app" });
   const { sql, db } = createDb(databaseUrl, { max: 4, applicationName: "failsight-test", systemScope: true });
   const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
@@ -91,7 +93,7 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
     app,
     sql,
     db,
-    /** The app's own pool: no scope, as the API's (and the maintenance it runs in-process). */
+    /** The app's own pool: the runtime role, no scope, as the API's. */
     appPool: appPool.sql,
     serviceIds,
     caller,
@@ -108,6 +110,15 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
       admin.request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
     patchJson: (path: string, body: unknown) => admin.patchJson(path, body),
   };
+}
+
+/** A database of the run (the shared one or a fresh copy) as the API's runtime role. */
+export function asRuntime(databaseUrl: string): string {
+  const runtime = new URL(inject("runtimeDatabaseUrl"));
+  const url = new URL(databaseUrl);
+  url.username = runtime.username;
+  url.password = runtime.password;
+  return url.toString();
 }
 
 /** A name no other test uses. */

@@ -42,7 +42,7 @@ suite("helm chart", () => {
   it("renders the full install by default, with selectors that find their pods", () => {
     const objects = render();
     const kinds = objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
     const api = one(objects, "Deployment", "fs-failsight-api");
     const controller = one(objects, "Deployment", "fs-failsight-controller");
     for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
@@ -66,15 +66,31 @@ suite("helm chart", () => {
     }
   });
 
-  it("wires DATABASE_URL to the CloudNativePG app secret, in every container and init container", () => {
+  it("migrates and maintains as the CloudNativePG owner, and serves the API as its runtime role", () => {
     const objects = render();
-    const cluster = one(objects, "Cluster", "fs-failsight-db") as unknown as { spec: { instances: number; bootstrap: { initdb: { database: string; owner: string } } } };
+    const cluster = one(objects, "Cluster", "fs-failsight-db") as unknown as {
+      spec: { instances: number; bootstrap: { initdb: { database: string; owner: string } }; managed: { roles: { name: string; login: boolean; inRoles?: string[]; passwordSecret?: { name: string } }[] } };
+    };
     expect(cluster.spec).toMatchObject({ instances: 2, bootstrap: { initdb: { database: "app", owner: "app" } } });
+    expect(cluster.spec.managed.roles).toEqual([
+      expect.objectContaining({ name: "failsight_runtime", login: false }),
+      expect.objectContaining({ name: "failsight_api", login: true, inRoles: ["failsight_runtime"], passwordSecret: { name: "fs-failsight-db-runtime" } }),
+    ]);
+    const runtime = one(objects, "Secret", "fs-failsight-db-runtime") as unknown as { type: string; data: Record<string, string> };
+    expect(runtime.type).toBe("kubernetes.io/basic-auth");
+    expect(Buffer.from(runtime.data.username!, "base64").toString()).toBe("failsight_api");
     for (const d of find(objects, "Deployment")) {
       const spec = podSpec(d);
-      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) expect(databaseEnv(c), `${d.metadata.name}/${c.name}`).toEqual({ name: "fs-failsight-db-app", key: "uri" });
+      for (const c of spec.initContainers ?? []) expect(databaseEnv(c), `${d.metadata.name}/${c.name}`).toEqual({ name: "fs-failsight-db-app", key: "uri" });
       expect(spec.initContainers?.map((c) => c.command)).toEqual([["node", "dist/app/main/migrate.js"]]);
     }
+    expect(databaseEnv(podSpec(one(objects, "Deployment", "fs-failsight-controller")).containers[0]!)).toEqual({ name: "fs-failsight-db-app", key: "uri" });
+    const api = podSpec(one(objects, "Deployment", "fs-failsight-api")).containers[0]!.env!;
+    expect(api.find((e) => e.name === "DATABASE_URL")?.value).toBe("postgresql://failsight_api:$(RUNTIME_DB_PASSWORD)@fs-failsight-db-rw.failsight:5432/app");
+    expect(api.find((e) => e.name === "RUNTIME_DB_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-db-runtime", key: "password" });
+    expect(api.find((e) => e.name === "OWNER_DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-db-app", key: "uri" });
+    // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+    expect(api.findIndex((e) => e.name === "RUNTIME_DB_PASSWORD")).toBeLessThan(api.findIndex((e) => e.name === "DATABASE_URL"));
   });
 
   it("turns authentication on by default, with the first admin's key from a Secret it makes", () => {
@@ -86,7 +102,7 @@ suite("helm chart", () => {
     expect(env.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("on");
     expect(env.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-admin-key", key: "admin-key" });
     const own = render({ set: ["auth.adminKeySecret=vault-synced", "auth.adminKeyKey=key"] });
-    expect(find(own, "Secret")).toHaveLength(0);
+    expect(find(own, "Secret").map((s) => s.metadata.name)).toEqual(["fs-failsight-db-runtime"]);
     expect(podSpec(one(own, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "vault-synced", key: "key" });
     const off = render({ set: ["auth.enabled=false"] });
     expect(podSpec(one(off, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("off");

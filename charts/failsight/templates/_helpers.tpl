@@ -98,6 +98,44 @@ DATABASE_URL, from the CloudNativePG app secret or from an existing secret.
 {{- end }}
 
 {{/*
+The API's connections: DATABASE_URL as the runtime role (failsight_api, member of
+failsight_runtime, owning nothing) and OWNER_DATABASE_URL as the owner, for the status
+tracker. With CloudNativePG the runtime role is one of the cluster's managed roles and its
+password is in the <cluster>-runtime Secret; with an external database, from
+database.runtimeSecret when given (else everything on the owner's URL, which the API warns
+about).
+*/}}
+{{- define "failsight.apiDatabaseEnv" -}}
+{{- if .Values.cnpg.enabled }}
+- name: RUNTIME_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "failsight.cnpgClusterName" . }}-runtime
+      key: password
+- name: DATABASE_URL
+  value: "postgresql://failsight_api:$(RUNTIME_DB_PASSWORD)@{{ include "failsight.cnpgClusterName" . }}-rw.{{ .Release.Namespace }}:5432/app"
+- name: OWNER_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "failsight.cnpgClusterName" . }}-app
+      key: uri
+{{- else if .Values.database.runtimeSecret }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.database.runtimeSecret }}
+      key: {{ .Values.database.uriKey }}
+- name: OWNER_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "database.existingSecret is required when cnpg.enabled is false" .Values.database.existingSecret }}
+      key: {{ .Values.database.uriKey }}
+{{- else }}
+{{ include "failsight.databaseEnv" . }}
+{{- end }}
+{{- end }}
+
+{{/*
 The Secret holding the first admin's API key.
 */}}
 {{- define "failsight.adminKeySecretName" -}}

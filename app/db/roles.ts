@@ -1,0 +1,27 @@
+import type { Sql } from "./client.ts";
+
+/** The group the API's login role belongs to; its grants are in migrations/0007. */
+export const RUNTIME_GROUP = "failsight_runtime";
+
+/**
+ * Makes (or updates the password of) a login role for the API, member of failsight_runtime,
+ * owning nothing. Needs a superuser or CREATEROLE connection: `npm start`'s embedded server,
+ * the test set-up and the bench; in a cluster the CloudNativePG chart does the same with
+ * managed roles. Concurrent callers (two test runs on one server) may race to create the
+ * same role: the loser finds it made.
+ */
+export async function ensureRuntimeLogin(superuser: Sql, login: string, password: string): Promise<void> {
+  const quoted = `"${login.replace(/"/g, '""')}"`;
+  const literal = `'${password.replace(/'/g, "''")}'`;
+  const create = async (statement: string) => superuser.unsafe(statement).catch((e: { code?: string }) => (e.code === "42710" || e.code === "23505" ? undefined : Promise.reject(e)));
+  if (!(await superuser`SELECT 1 FROM pg_roles WHERE rolname = ${RUNTIME_GROUP}`).length) await create(`CREATE ROLE ${RUNTIME_GROUP} NOLOGIN`);
+  if (!(await superuser`SELECT 1 FROM pg_roles WHERE rolname = ${login}`).length) await create(`CREATE ROLE ${quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+  await superuser.unsafe(`ALTER ROLE ${quoted} PASSWORD ${literal}`);
+  await superuser.unsafe(`GRANT ${RUNTIME_GROUP} TO ${quoted}`);
+}
+
+/** Whether this connection's role owns Failsight's tables (or acts as their owner). */
+export async function ownsTables(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ owns: boolean }[]>`SELECT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'public.services'::regclass), 'MEMBER') AS owns`;
+  return row?.owns ?? false;
+}
