@@ -14,6 +14,15 @@ const ConfigSchema = z.object({
    * owns the tables (README, "Security model").
    */
   OWNER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * migrate: database roles to register as SQL readers after migrating, `role:team` comma
+   * separated (the chart sets it for Grafana's datasource role); missing teams are made.
+   */
+  SQL_READERS: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}:[\x21-\x2b\x2d-\x7e]{1,128}(,[a-z_][a-z0-9_]{0,62}:[\x21-\x2b\x2d-\x7e]{1,128})*$/, "must be role:team[,role:team...]")
+    .transform((v) => v.split(",").map((pair) => ({ role: pair.split(":")[0]!, team: pair.slice(pair.indexOf(":") + 1) })))
+    .optional(),
   PORT: port.default(3000),
   /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
   HOST: z.string().min(1).optional(),

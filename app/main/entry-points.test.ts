@@ -58,6 +58,21 @@ describe("entry points", () => {
     expect(await p.exited).toBe(0);
   });
 
+  it("migrate registers the SQL readers it is given, and that role then reads its team's services only", async () => {
+    const readerRole = new URL(inject("readerDatabaseUrl")).username;
+    const team = unique("team-sql");
+    const p = run("migrate", { DATABASE_URL: databaseUrl, SQL_READERS: `${readerRole}:${team}` });
+    expect(await p.exited, p.output()).toBe(0);
+    const owner = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { "failsight.scope": "system" } as never });
+    const mine = unique("svc-sql");
+    await owner`INSERT INTO services (name, owner_team) VALUES (${mine}, ${team}), (${unique("svc-other")}, NULL)`;
+    await owner.end();
+    const reader = postgres(Object.assign(new URL(databaseUrl), { username: readerRole, password: "failsight" }).toString(), { max: 1, onnotice: () => {} });
+    const seen = (await reader<{ name: string }[]>`SELECT name FROM services`).map((r) => r.name);
+    await reader.end();
+    expect(seen).toEqual([mine]);
+  });
+
   it("on SIGTERM stops accepting, finishes the request in flight, commits it, and exits 0", async () => {
     const port = await freePort();
     const service = unique("drain");

@@ -108,6 +108,23 @@ suite("helm chart", () => {
     expect(podSpec(one(off, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("off");
   });
 
+  it("provisions a Grafana PostgreSQL datasource that reads as one team, when asked", () => {
+    expect(find(render(), "Secret").map((s) => s.metadata.name)).not.toContain("fs-failsight-sql-datasource");
+    const objects = render({ set: ["monitoring.sqlDatasource.team=payments"] });
+    const cluster = one(objects, "Cluster", "fs-failsight-db") as unknown as { spec: { managed: { roles: { name: string; login: boolean; passwordSecret?: { name: string } }[] } } };
+    expect(cluster.spec.managed.roles).toContainEqual(expect.objectContaining({ name: "failsight_grafana", login: true, passwordSecret: { name: "fs-failsight-db-grafana" } }));
+    const role = one(objects, "Secret", "fs-failsight-db-grafana") as unknown as { data: Record<string, string> };
+    const datasource = one(objects, "Secret", "fs-failsight-sql-datasource") as unknown as { metadata: { labels: Record<string, string> }; stringData: Record<string, string> };
+    expect(datasource.metadata.labels.grafana_datasource).toBe("1");
+    const provisioned = loadYaml<{ datasources: { type: string; user: string; url: string; jsonData: { database: string }; secureJsonData: { password: string } }[] }>(datasource.stringData["failsight-sql.yaml"]!);
+    expect(provisioned.datasources[0]).toMatchObject({ type: "grafana-postgresql-datasource", user: "failsight_grafana", url: "fs-failsight-db-rw.failsight:5432", jsonData: { database: "app" } });
+    expect(provisioned.datasources[0]!.secureJsonData.password).toBe(Buffer.from(role.data.password!, "base64").toString());
+    for (const d of find(objects, "Deployment")) {
+      const migrate = podSpec(d).initContainers![0]!;
+      expect(migrate.env!.find((e) => e.name === "SQL_READERS")?.value, d.metadata.name).toBe("failsight_grafana:payments");
+    }
+  });
+
   it("takes DATABASE_URL from an existing secret when CloudNativePG is off, and insists on one", () => {
     const objects = render({ values: ["cnpg-off-external-secret-values.yaml"] });
     expect(find(objects, "Cluster")).toHaveLength(0);

@@ -154,6 +154,11 @@ initContainers:
     command: ["node", "dist/app/main/migrate.js"]
     env:
       {{- include "failsight.databaseEnv" . | nindent 6 }}
+      {{- if and .Values.cnpg.enabled .Values.monitoring.sqlDatasource.team }}
+      # Registers Grafana's role as the team's SQL reader once the migrations are applied.
+      - name: SQL_READERS
+        value: {{ printf "failsight_grafana:%s" .Values.monitoring.sqlDatasource.team | quote }}
+      {{- end }}
     securityContext:
       {{- toYaml .Values.containerSecurityContext | nindent 6 }}
     resources:
