@@ -19,7 +19,7 @@ import postgres from "postgres";
 import { createDb } from "../app/db/client.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
-import { ensureRuntimeLogin } from "../app/db/roles.ts";
+import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
@@ -45,16 +45,12 @@ const embedded = process.env.DATABASE_URL
 const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
 const dbName = `failsight_bench_${Date.now().toString(36)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
 const [{ server_version: version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
-// Failsight's own role owns the database, as in production; the superuser skips row-level security.
-await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'bench' NOSUPERUSER`);
-await admin.unsafe(`ALTER DATABASE ${dbName} OWNER TO ${dbName}`);
+// An owner role migrates, the API connects as its runtime role, as in production; the
+// superuser (the baseline) skips row-level security.
+const database = await createProductionLikeDatabase(admin, adminUrl, dbName, "bench");
+const { ownerUrl: url, runtimeUrl } = database;
 const superUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-const url = Object.assign(new URL(superUrl), { username: dbName, password: "bench" }).toString();
-// The API connects as its runtime role, as in production; the owner migrates.
-await ensureRuntimeLogin(admin, `${dbName}_api`, "bench");
-const runtimeUrl = Object.assign(new URL(url), { username: `${dbName}_api` }).toString();
 const { sql: appSql } = createDb(url, { max: 4, applicationName: "failsight-bench-app" });
 const { sql, db } = createDb(superUrl, { max: 4, applicationName: "failsight-bench" });
 await runMigrations(appSql);
@@ -221,9 +217,7 @@ api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));
 await sql.end();
 await appSql.end();
-await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
-await admin.unsafe(`DROP ROLE ${dbName}`);
-await admin.unsafe(`DROP ROLE ${dbName}_api`);
+await database.drop();
 await admin.end();
 await embedded?.stop();
 

@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { generateKey } from "../app/auth/keys.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
-import { ensureRuntimeLogin } from "../app/db/roles.ts";
+import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
@@ -22,11 +22,8 @@ const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostg
 const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
 const dbName = `failsight_membench_${Date.now().toString(36)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'bench' NOSUPERUSER`);
-await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
-const url = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username: dbName, password: "bench" }).toString();
-await ensureRuntimeLogin(admin, `${dbName}_api`, "bench");
-const runtimeUrl = Object.assign(new URL(url), { username: `${dbName}_api` }).toString();
+const database = await createProductionLikeDatabase(admin, adminUrl, dbName, "bench");
+const { ownerUrl: url, runtimeUrl } = database;
 
 const port = await freePort();
 const key = generateKey().key;
@@ -100,8 +97,6 @@ console.log(`| 5 s after the load | ${after.toFixed(0)} |`);
 
 api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));
-await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
-await admin.unsafe(`DROP ROLE ${dbName}`);
-await admin.unsafe(`DROP ROLE ${dbName}_api`);
+await database.drop();
 await admin.end();
 await embedded?.stop();

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { generateKey } from "../app/auth/keys.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
-import { ensureRuntimeLogin } from "../app/db/roles.ts";
+import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -112,13 +112,9 @@ let failed = false;
 const adminUrl = process.env.DATABASE_URL || (embedded = await startEmbeddedPostgres({ dataDir: path.join(work, "pgdata"), port: await freePort(), persistent: false })).url;
 const dbName = `failsight_image_${Date.now().toString(36)}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-// An ordinary role owning its database, as the API insists on (row-level security).
-await admin.unsafe(`CREATE ROLE ${dbName} LOGIN PASSWORD 'image' NOSUPERUSER`);
-await admin.unsafe(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
-const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}`, username: dbName, password: "image" }).toString();
-// The API connects as its runtime role, which owns nothing; the owner migrates (README, "Security model").
-await ensureRuntimeLogin(admin, `${dbName}_api`, "image");
-const runtimeUrl = Object.assign(new URL(databaseUrl), { username: `${dbName}_api` }).toString();
+// The owner migrates, the API connects as its runtime role, which owns nothing (README, "Security model").
+const database = await createProductionLikeDatabase(admin, adminUrl, dbName, "image");
+const { ownerUrl: databaseUrl, runtimeUrl } = database;
 const adminKey = generateKey().key;
 
 try {
@@ -150,9 +146,7 @@ try {
   console.error(`\nimage check FAILED: ${(error as Error).message}`);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
-  await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}_api`).catch(() => {});
+  await database.drop().catch(() => {});
   await admin.end();
   await embedded?.stop();
   rmSync(work, { recursive: true, force: true });

@@ -25,3 +25,26 @@ export async function ownsTables(sql: Sql): Promise<boolean> {
   const [row] = await sql<{ owns: boolean }[]>`SELECT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'public.services'::regclass), 'MEMBER') AS owns`;
   return row?.owns ?? false;
 }
+
+export type ProductionLikeDatabase = { ownerUrl: string; runtimeUrl: string; drop: () => Promise<void> };
+
+/**
+ * A throw-away database laid out as production runs it, made through a superuser
+ * connection: an ordinary owner role that owns it (and will migrate it) and the API's
+ * runtime login. For the benches and the image check, which start entry points on it.
+ */
+export async function createProductionLikeDatabase(superuser: Sql, superuserUrl: string, name: string, password: string): Promise<ProductionLikeDatabase> {
+  await superuser.unsafe(`CREATE ROLE ${name} LOGIN PASSWORD '${password}' NOSUPERUSER NOBYPASSRLS`);
+  await superuser.unsafe(`CREATE DATABASE ${name} OWNER ${name}`);
+  await ensureRuntimeLogin(superuser, `${name}_api`, password);
+  const ownerUrl = Object.assign(new URL(superuserUrl), { pathname: `/${name}`, username: name, password }).toString();
+  return {
+    ownerUrl,
+    runtimeUrl: Object.assign(new URL(ownerUrl), { username: `${name}_api` }).toString(),
+    drop: async () => {
+      await superuser.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await superuser.unsafe(`DROP ROLE IF EXISTS ${name}_api`);
+      await superuser.unsafe(`DROP ROLE IF EXISTS ${name}`);
+    },
+  };
+}
