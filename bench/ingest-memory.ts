@@ -28,13 +28,16 @@ const { ownerUrl: url, runtimeUrl } = database;
 const port = await freePort();
 const key = generateKey().key;
 const entry = (name: string) => fileURLToPath(new URL(`../app/main/${name}.ts`, import.meta.url));
+// API_BUILD=dist measures the compiled API the image runs (`npm run build` first); by
+// default the sources, as `npm start` runs them (Node's type stripping costs some memory).
+const apiEntry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../dist/app/main/api.js", import.meta.url)) : entry("api");
 // API_NODE_OPTIONS, MALLOC_ARENA_MAX and INGEST_INFLIGHT_MIB reach the API, to compare settings.
 const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "INGEST_CONCURRENCY"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 // NODE_OPTIONS as the Dockerfile runs the API, unless API_NODE_OPTIONS says otherwise.
 const nodeOptions = process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4";
 const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
 await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env: { ...env, DATABASE_URL: url }, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
-const api = spawn(process.execPath, [entry("api")], { env, stdio: ["ignore", "inherit", "inherit"] });
+const api = spawn(process.execPath, [apiEntry], { env, stdio: ["ignore", "inherit", "inherit"] });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
   try {
@@ -89,7 +92,7 @@ await new Promise((r) => setTimeout(r, 5_000));
 const after = rssMiB();
 const accepted = (statuses.get(200) ?? 0) * 1_000;
 
-console.log(`| API RSS (MiB), NODE_OPTIONS=${nodeOptions} | value |`);
+console.log(`| API RSS (MiB), ${process.env.API_BUILD === "dist" ? "compiled (dist/)" : "sources"}, NODE_OPTIONS=${nodeOptions} | value |`);
 console.log(`| idle | ${idle.toFixed(0)} |`);
 console.log(`| peak, ${CLIENTS} clients × 1,000-event batches for ${SECONDS} s (${(accepted / SECONDS).toFixed(0)} events/s accepted; answers ${JSON.stringify(Object.fromEntries(statuses))}) | ${load.peak.toFixed(0)} |`);
 console.log(`| peak, ${BOMBS} concurrent ${(bomb.length / 1024).toFixed(1)} KB gzip bodies of 1.7M {} (answers ${JSON.stringify(Object.fromEntries(bombStatuses))}) | ${bombs.peak.toFixed(0)} |`);

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import postgres from "postgres";
 import { registerSqlReader, removeSqlReader } from "../access/sql-readers.ts";
 import { createDb } from "./client.ts";
-import { unique } from "../test-support/harness.ts";
+import { asRuntime, unique } from "../test-support/harness.ts";
+import { maintenanceDatabase } from "../test-support/maintenance-database.ts";
+import { runPartitionMaintenance } from "../partitions/maintain.ts";
+import { PartitionPolicySpec } from "../partitions/policy.ts";
 
 // The database's own guarantees, tried as an attacker would with each role's credentials:
 // the API's runtime role (what a leaked API Secret gives) and a SQL reader (what Grafana's
@@ -54,6 +57,20 @@ describe("the API's runtime role, with its own credentials", () => {
     expect(await code(runtime.unsafe("CREATE TABLE sneaky (x int)"))).toBe("42501");
     expect(await code(runtime.unsafe("CREATE OR REPLACE FUNCTION failsight_is_system() RETURNS boolean LANGUAGE sql AS 'SELECT true'"))).toBe("42501");
     expect(await code(runtime.unsafe("SELECT * FROM sql_readers"))).toBe("42501");
+  });
+
+  it("gets no access to a partition that maintenance makes later, either", async () => {
+    const db = await maintenanceDatabase();
+    const report = await runPartitionMaintenance(db.pool, PartitionPolicySpec.parse({ premakeMonths: 1 }), new Date());
+    if (!report.ran) throw new Error(report.reason);
+    const made = report.actions.find((a) => a.kind === "create" && a.result === "done")!.partition;
+    const late = postgres(asRuntime(db.url), { max: 1, onnotice: () => {} });
+    try {
+      expect(await code(late.unsafe(`SELECT count(*) FROM ${made}`))).toBe("42501");
+      expect(await code(late`SELECT count(*) FROM log_events`)).toBe("ok");
+    } finally {
+      await late.end();
+    }
   });
 
   it("reads as whom its settings name, as the API relies on: an admin sees both teams", async () => {
