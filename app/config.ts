@@ -27,7 +27,7 @@ const ConfigSchema = z.object({
   /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
   HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /** `off` only for a laptop demo: every request then acts as Failsight itself, unchecked. */
+  /** `off` only for a laptop demo: every request then acts as an admin, unchecked. */
   FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
   FAILSIGHT_ADMIN_KEY: z.string().regex(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),

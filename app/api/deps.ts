@@ -10,7 +10,7 @@ export type AppDeps = {
   serviceIds: ServiceIds;
   /** The clock; tests pin it. */
   now: () => Date;
-  /** "off" only for a laptop demo: every request then acts as Failsight itself. */
+  /** "off" only for a laptop demo: every request then acts as an admin, unchecked. */
   auth: "on" | "off";
   /** How long a request may wait for the database before it is answered 503 (default 30 s). */
   requestTimeoutMs?: number;

@@ -13,8 +13,9 @@ export type DbOptions = {
   applicationName?: string;
   /**
    * Start every connection in Failsight's system scope, which row-level security lets see
-   * everything: for tools and tests that check the database directly. The API's pool never
-   * does; each request sets its own scope (asActor).
+   * everything, but only for the owner of the tables (migrations/0007): for the CLI, the
+   * migrate step and tests that check the database directly. The API's pool never does;
+   * each request sets its own scope (asActor).
    */
   systemScope?: boolean;
   /** Bounds on waiting for the database; see DB_TIMEOUT_DEFAULTS. */

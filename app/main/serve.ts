@@ -38,7 +38,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   if (config.FAILSIGHT_AUTH === "off") {
     log.warn(
       { host: config.HOST },
-      `FAILSIGHT_AUTH=off: API keys are not checked and every request acts as Failsight itself, admin routes included. For a laptop demo only; listening on ${config.HOST}${config.HOST === "127.0.0.1" ? " (set HOST to change it)" : ", which other machines can reach"}`,
+      `FAILSIGHT_AUTH=off: API keys are not checked and every request acts as an admin, admin routes included. For a laptop demo only; listening on ${config.HOST}${config.HOST === "127.0.0.1" ? " (set HOST to change it)" : ", which other machines can reach"}`,
     );
   }
   const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api", timeouts: dbTimeouts(config) });
