@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
+import { DEFAULT_INFLIGHT_MIB } from "./ingest/byte-budget.ts";
+import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
 
 // Every setting Failsight reads from the environment, in one place. A bad value stops
 // start-up with a message naming the variable, rather than failing later at first use.
@@ -35,15 +38,15 @@ const ConfigSchema = z.object({
   /** The bearer token Prometheus scrapes /metrics with (admins' API keys work too); unset: admins only. */
   METRICS_TOKEN: z.string().min(32, "must be at least 32 characters (openssl rand -hex 32)").optional(),
   /** Bounds on waiting for PostgreSQL (app/db/client.ts): connecting, one statement, an idle transaction. */
-  DB_CONNECT_TIMEOUT_SECONDS: positiveInt.max(300).default(5),
-  DB_STATEMENT_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
-  DB_IDLE_IN_TRANSACTION_SECONDS: positiveInt.max(3600).default(60),
+  DB_CONNECT_TIMEOUT_SECONDS: positiveInt.max(300).default(DB_TIMEOUT_DEFAULTS.connectSeconds),
+  DB_STATEMENT_TIMEOUT_SECONDS: positiveInt.max(3600).default(DB_TIMEOUT_DEFAULTS.statementMs / 1000),
+  DB_IDLE_IN_TRANSACTION_SECONDS: positiveInt.max(3600).default(DB_TIMEOUT_DEFAULTS.idleInTransactionMs / 1000),
   /** A request the database has not answered by then gets 503 with Retry-After. */
-  REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(REQUEST_TIMEOUT_DEFAULT_MS / 1000),
   /** MiB of ingest bodies (after decompression) being parsed and written at once; past it, 429. */
-  INGEST_INFLIGHT_MIB: positiveInt.max(4096).default(16),
+  INGEST_INFLIGHT_MIB: positiveInt.max(4096).default(DEFAULT_INFLIGHT_MIB),
   /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */
-  INGEST_CONCURRENCY: positiveInt.max(256).default(4),
+  INGEST_CONCURRENCY: positiveInt.max(256).default(DEFAULT_INGEST_CONCURRENCY),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),

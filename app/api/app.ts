@@ -7,7 +7,7 @@ import { httpMetrics } from "./http-metrics.ts";
 import { refuseUnusableUrl } from "./input-guard.ts";
 import { deadline } from "./deadline.ts";
 import { auditTrail } from "./audit-trail.ts";
-import { isDatabaseUnavailable } from "../db/client.ts";
+import { REQUEST_TIMEOUT_DEFAULT_MS, isDatabaseUnavailable } from "../db/client.ts";
 import { ApiError, problem, type ProblemCode } from "./problem.ts";
 import { newRouter } from "./router.ts";
 import { registerAudit } from "./routes/admin/audit.ts";
@@ -32,7 +32,7 @@ export function createApp(deps: AppDeps) {
   const app = newRouter();
   app.use("*", httpMetrics);
   app.use("*", refuseUnusableUrl);
-  app.use("*", deadline(deps.requestTimeoutMs ?? 30_000));
+  app.use("*", deadline(deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS));
   app.use("*", auditTrail(deps));
   app.use("*", authenticate(deps));
 
@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps) {
   registerKeys(app, deps);
   registerAudit(app, deps);
   registerHealth(app, deps);
-  registerMetrics(app, deps);
+  registerMetrics(app);
   registerDocs(app);
 
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));

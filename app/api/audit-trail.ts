@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import type { AuthEnv } from "../auth/authenticate.ts";
+import { bearerToken, type AuthEnv } from "../auth/authenticate.ts";
 import { recordRequest } from "../auth/audit.ts";
 import { parseKey } from "../auth/keys.ts";
 import { asActor } from "../db/scoped.ts";
@@ -17,7 +17,8 @@ export type AuditEnv = AuthEnv & { Variables: { audited?: boolean } };
  * Every request except probes, docs and scrapes leaves one entry: who (the key's user and
  * role, or "anonymous" with the key prefix it tried), what (method, path, route template,
  * query), when, and the outcome (the status answered). Routes that record inside their
- * own transaction (GET /logs, with the rows it returned) set `audited`.
+ * own transaction (GET /logs with the rows it returned, POST /v1/logs with the events it
+ * stored) set `audited`.
  */
 export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
   return async (c, next) => {
@@ -29,9 +30,9 @@ export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
       path: c.req.path,
       route: template === "/*" || template === "*" ? undefined : template,
       status: c.res.status,
-      filters: c.req.queries() ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {},
+      filters: Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])),
       rowCount: 0,
-      keyPrefix: parseKey(/^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "")?.prefix,
+      keyPrefix: parseKey(bearerToken(c.req.header("authorization")) ?? "")?.prefix,
     };
     const actor = c.get("actor");
     try {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { withTimeout } from "../with-timeout.ts";
 import { ApiError } from "./problem.ts";
 
 /**
@@ -8,15 +9,5 @@ import { ApiError } from "./problem.ts";
  * stores it again: ingest is at least once, never lost.
  */
 export function deadline(ms: number): MiddlewareHandler {
-  return async (_c, next) => {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ApiError("service-unavailable", `the database did not answer within ${ms / 1000} s; retry later`)), ms);
-    });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (_c, next) => withTimeout(next(), ms, () => new ApiError("service-unavailable", `the database did not answer within ${ms / 1000} s; retry later`));
 }

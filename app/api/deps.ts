@@ -12,11 +12,11 @@ export type AppDeps = {
   now: () => Date;
   /** "off" only for a laptop demo: every request then acts as an admin, unchecked. */
   auth: "on" | "off";
-  /** How long a request may wait for the database before it is answered 503 (default 30 s). */
+  /** How long a request may wait for the database before it is answered 503 (REQUEST_TIMEOUT_DEFAULT_MS). */
   requestTimeoutMs?: number;
-  /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB); default 16 MiB. */
+  /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB; DEFAULT_INFLIGHT_MIB). */
   ingestBudget?: ByteBudget;
-  /** Ingest batches parsed and written at once (INGEST_CONCURRENCY); default 4. */
+  /** Ingest batches parsed and written at once (INGEST_CONCURRENCY; DEFAULT_INGEST_CONCURRENCY). */
   ingestSlots?: WorkSlots;
   /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
   metricsToken?: string;

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../api/deps.ts";
 import { ApiError } from "../api/problem.ts";
@@ -9,8 +10,15 @@ export type AuthEnv = { Variables: { actor: Actor } };
 /** Whom every request acts for with FAILSIGHT_AUTH=off. */
 const UNCHECKED_ADMIN: Actor = { kind: "user", userId: 0, name: "anyone (FAILSIGHT_AUTH=off)", role: "admin", keyPrefix: "" };
 
-/** Routes anyone may call (probes, the API's own documentation), and /metrics, which checks its own scrape credential. */
-const PUBLIC = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
+/** Routes anyone may call: probes and the API's own documentation. */
+const PUBLIC = new Set(["/health", "/ready", "/openapi.json", "/docs"]);
+/** The one route the scrape token (METRICS_TOKEN) opens; it is not an API key and opens nothing else. */
+const SCRAPED = "/metrics";
+
+/** The token of an `Authorization: Bearer <token>` header, if the header is one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+}
 const isPublic = (path: string) => PUBLIC.has(path) || path.startsWith("/docs/");
 
 /**
@@ -19,6 +27,11 @@ const isPublic = (path: string) => PUBLIC.has(path) || path.startsWith("/docs/")
  * the database owner's alone, and the API's role cannot take it.
  */
 export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
+  const scrapeToken = deps.metricsToken ? Buffer.from(deps.metricsToken) : undefined;
+  const isScrapeToken = (token: string) => {
+    const given = Buffer.from(token);
+    return scrapeToken !== undefined && given.length === scrapeToken.length && timingSafeEqual(given, scrapeToken);
+  };
   return async (c, next) => {
     if (deps.auth === "off") {
       c.set("actor", UNCHECKED_ADMIN);
@@ -28,10 +41,13 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
       c.set("actor", SYSTEM);
       return next();
     }
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ApiError("unauthorized", "send Authorization: Bearer <API key>");
-    const check = await resolveKey(deps.sql, match[1]!);
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) throw new ApiError("unauthorized", "send Authorization: Bearer <API key>");
+    if (c.req.path === SCRAPED && isScrapeToken(token)) {
+      c.set("actor", SYSTEM);
+      return next();
+    }
+    const check = await resolveKey(deps.sql, token);
     if (!check.ok) throw new ApiError("unauthorized", check.reason);
     c.set("actor", check.actor);
     return next();

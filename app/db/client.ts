@@ -30,6 +30,8 @@ export type DbOptions = {
  */
 export type DbTimeouts = { connectSeconds: number; statementMs: number; idleInTransactionMs: number };
 export const DB_TIMEOUT_DEFAULTS: DbTimeouts = { connectSeconds: 5, statementMs: 30_000, idleInTransactionMs: 60_000 };
+/** How long a request may wait for the database before the API answers 503 (REQUEST_TIMEOUT_SECONDS). */
+export const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 
 /**
  * One pool for drizzle and raw SQL alike. Beware: drizzle's postgres-js driver replaces the

@@ -22,7 +22,7 @@ export async function ensureRuntimeLogin(superuser: Sql, login: string, password
 
 /** Whether this connection's role owns Failsight's tables (or acts as their owner). */
 export async function ownsTables(sql: Sql): Promise<boolean> {
-  const [row] = await sql<{ owns: boolean }[]>`SELECT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'public.services'::regclass), 'MEMBER') AS owns`;
+  const [row] = await sql<{ owns: boolean }[]>`SELECT failsight_is_owner() AS owns`; // migrations/0007
   return row?.owns ?? false;
 }
 

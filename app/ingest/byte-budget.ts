@@ -4,6 +4,9 @@
  * its bytes as they become known and gives them all back when it ends; one that would go
  * over the budget is refused (429 with Retry-After), never queued without bound.
  */
+/** MiB of ingest bodies in flight when nothing says otherwise (INGEST_INFLIGHT_MIB). */
+export const DEFAULT_INFLIGHT_MIB = 16;
+
 export class ByteBudget {
   private used = 0;
   readonly limit: number;

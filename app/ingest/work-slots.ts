@@ -5,6 +5,9 @@
  * no throughput, only memory: fifty parsed batches waiting for ten connections held
  * hundreds of MB. Waiting is bounded by the request deadline.
  */
+/** Batches parsed and written at once when nothing says otherwise (INGEST_CONCURRENCY). */
+export const DEFAULT_INGEST_CONCURRENCY = 4;
+
 export class WorkSlots {
   private busy = 0;
   private readonly waiting: (() => void)[] = [];

@@ -28,7 +28,21 @@ export async function freshDatabase(lifetime: "file" | "test" = "file"): Promise
   }
   const drop = async () => {
     const dropper = postgres(shared, { max: 1, onnotice: () => {} });
-    await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => dropper.end());
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          return;
+        } catch (error) {
+          // 42501: an autovacuum worker (the superuser's, which this role may not end) is
+          // busy in the copy after a test's inserts; it finishes in moments.
+          if ((error as { code?: string }).code !== "42501" || attempt === 40) throw error;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    } finally {
+      await dropper.end();
+    }
   };
   if (lifetime === "file") afterAll(drop);
   else onTestFinished(drop);

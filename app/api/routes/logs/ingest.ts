@@ -4,25 +4,22 @@ import { createRoute } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { writeBatch } from "../../../ingest/batch-writer.ts";
 import { LogBatchInput, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
-import { ByteBudget } from "../../../ingest/byte-budget.ts";
+import { ByteBudget, DEFAULT_INFLIGHT_MIB } from "../../../ingest/byte-budget.ts";
 import { BatchItemCounter } from "../../../ingest/count-items.ts";
-import { WorkSlots } from "../../../ingest/work-slots.ts";
+import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "../../../ingest/work-slots.ts";
 import { parseBatch, type NormalizedEvent } from "../../../ingest/parse-batch.ts";
 import type { Actor } from "../../../auth/actor.ts";
 import { ingestedBatches, ingestedEvents } from "../../../metrics/registry.ts";
 import { observeEvents } from "../../../metrics/service-metrics.ts";
 import { access, requirePermission } from "../../../auth/authenticate.ts";
 import { asActor } from "../../../db/scoped.ts";
+import { recordRequest } from "../../../auth/audit.ts";
 import { NotEntitledError } from "../../../domain/not-entitled.ts";
 import type { AppDeps } from "../../deps.ts";
 import { ApiError, authErrorResponses, commonErrorResponses, problem, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { IngestResult } from "./schema.ts";
 
-/** Bodies in flight across all ingest requests, unless the entry point sets its own (INGEST_INFLIGHT_MIB). */
-export const DEFAULT_INFLIGHT_BYTES = 16 * 1024 * 1024;
-/** Batches parsed and written at once (INGEST_CONCURRENCY). */
-export const DEFAULT_INGEST_SLOTS = 4;
 
 export const ingestLogsRoute = createRoute({
   method: "post",
@@ -49,8 +46,8 @@ export const ingestLogsRoute = createRoute({
  */
 export function registerIngestLogs(app: Router, deps: AppDeps) {
   app.openAPIRegistry.registerPath(ingestLogsRoute);
-  const budget = deps.ingestBudget ?? new ByteBudget(DEFAULT_INFLIGHT_BYTES);
-  const slots = deps.ingestSlots ?? new WorkSlots(DEFAULT_INGEST_SLOTS);
+  const budget = deps.ingestBudget ?? new ByteBudget(DEFAULT_INFLIGHT_MIB * 1024 * 1024);
+  const slots = deps.ingestSlots ?? new WorkSlots(DEFAULT_INGEST_CONCURRENCY);
   app.post(
     ingestLogsRoute.path,
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) }),
@@ -59,7 +56,9 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
       try {
         const raw = await c.req.arrayBuffer();
         if (!claim.take(raw.byteLength)) throw overBudget();
-        const accepted = await slots.run(() => ingest(deps, claim, c.get("actor"), c.req.header("content-type"), c.req.header("content-encoding"), raw));
+        const request = { actor: c.get("actor"), contentType: c.req.header("content-type"), encoding: c.req.header("content-encoding"), raw, method: c.req.method, path: c.req.path };
+        const accepted = await slots.run(() => ingest(deps, claim, request));
+        c.set("audited", true);
         ingestedBatches.inc({ result: "accepted" });
         ingestedEvents.inc({ result: "accepted" }, accepted.length);
         observeEvents(accepted);
@@ -76,8 +75,14 @@ export function registerIngestLogs(app: Router, deps: AppDeps) {
   );
 }
 
-/** The events stored, once committed; throws for a batch refused whole. */
-async function ingest(deps: AppDeps, claim: Claim, actor: Actor, contentType: string | undefined, encoding: string | undefined, raw: ArrayBuffer): Promise<NormalizedEvent[]> {
+type IngestRequest = { actor: Actor; contentType: string | undefined; encoding: string | undefined; raw: ArrayBuffer; method: string; path: string };
+
+/**
+ * The events stored, once committed; throws for a batch refused whole. The audit entry is
+ * written in the batch's own transaction: one commit per batch, not two (a refused batch
+ * is recorded by the audit middleware).
+ */
+async function ingest(deps: AppDeps, claim: Claim, { actor, contentType, encoding, raw, method, path }: IngestRequest): Promise<NormalizedEvent[]> {
   requirePermission(actor, "ingest");
   const receivedAt = deps.now();
   const body = await readJsonBody(claim, contentType, encoding, raw);
@@ -91,7 +96,10 @@ async function ingest(deps: AppDeps, claim: Claim, actor: Actor, contentType: st
     const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
     if (outside.length) throw new ApiError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
   }
-  await asActor(deps.sql, actor, (scoped) => writeBatch(scoped, deps.serviceIds, parsed.events));
+  await asActor(deps.sql, actor, async (scoped) => {
+    await writeBatch(scoped, deps.serviceIds, parsed.events);
+    await recordRequest(scoped.sql, actor, { method, path, route: ingestLogsRoute.path, status: 200, filters: {}, rowCount: parsed.events.length });
+  });
   return parsed.events;
 }
 

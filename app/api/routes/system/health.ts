@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pendingMigrations } from "../../../db/migrate.ts";
+import { withTimeout } from "../../../with-timeout.ts";
 import type { AppDeps } from "../../deps.ts";
 import { problem, problemResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
@@ -31,11 +32,7 @@ export function registerHealth(app: Router, deps: AppDeps) {
     try {
       // A probe must answer within its own timeout (kubelet's default is 1 s): a database
       // that does not answer within READY_TIMEOUT_MS is "not ready", not a hung probe.
-      let timer: NodeJS.Timeout | undefined;
-      const pending = await Promise.race([
-        pendingMigrations(deps.sql),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS))),
-      ]).finally(() => clearTimeout(timer));
+      const pending = await withTimeout(pendingMigrations(deps.sql), READY_TIMEOUT_MS, () => new Error(`no answer within ${READY_TIMEOUT_MS} ms`));
       if (pending > 0) return problem(c, "service-unavailable", `${pending} migration(s) not applied yet`) as never;
       return c.json({ status: "ready" as const }, 200);
     } catch (error) {
