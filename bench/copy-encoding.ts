@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
+import type { LogEvent } from "../app/domain/log-event.ts";
 
 // PostgreSQL COPY text format: one line per row, tab-separated, \N for NULL, and
 // backslash escapes for the characters that would otherwise end a field or a row.
@@ -28,7 +28,7 @@ export function copyField(value: string | number | null | undefined): string {
   return value.replace(SPECIAL, (c) => ESCAPES[c]!);
 }
 
-export function copyRow(event: NormalizedEvent, serviceId: number): string {
+export function copyRow(event: LogEvent, serviceId: number): string {
   return [
     event.timestamp.toISOString(),
     serviceId,

@@ -21,11 +21,12 @@ import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
-import type { NormalizedEvent } from "../app/ingest/parse-batch.ts";
+import type { LogEvent } from "../app/domain/log-event.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
-import { createKey, createTeam, createUser } from "../app/access/repository.ts";
+import { createTeam, createUser } from "../app/access/repository.ts";
+import { createKey } from "../app/access/api-keys.ts";
 import { asActor } from "../app/db/scoped.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
 import { freePort } from "../app/test-support/free-port.ts";
@@ -79,7 +80,7 @@ const rand = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 };
 const routes = ["/orders/:id", "/cart", "/pay", "/users/:id", "/search"];
-const events: NormalizedEvent[] = Array.from({ length: EVENTS }, (_, i) => {
+const events: LogEvent[] = Array.from({ length: EVENTS }, (_, i) => {
   const r = rand();
   const status = r < 0.02 ? 503 : r < 0.04 ? 500 : r < 0.1 ? 404 : 200;
   return {
@@ -110,7 +111,7 @@ const viewerKey = (await createKey(systemSql, { name: "bench viewer", user: "ben
 const ingestKey = (await createKey(systemSql, { name: "bench ingest", services }))!.key;
 const [viewer] = await systemSql<{ id: number }[]>`SELECT id FROM users WHERE name = 'bench-viewer'`;
 await systemSql.end();
-async function copyRows(rows: NormalizedEvent[]) {
+async function copyRows(rows: LogEvent[]) {
   const copy = await sql.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
   await pipeline(Readable.from((function* () { for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000).map((e) => copyRow(e, ids.get(e.service)!)).join(""); })()), copy);
 }

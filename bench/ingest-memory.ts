@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import postgres from "postgres";
-import { generateKey } from "../app/auth/keys.ts";
+import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { generateKey } from "../app/auth/keys.ts";
+import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";

@@ -1,8 +1,7 @@
 import type { Sql } from "../db/client.ts";
-import type { Role } from "../auth/actor.ts";
-import { generateKey } from "../auth/keys.ts";
+import type { GrantAccess, Role } from "../domain/vocabulary.ts";
 
-// Users, teams, grants and keys: the dimensions access control is made of. Reached by
+// Users, teams and grants: the dimensions access control is made of. Reached by
 // admins through /admin and by the CLI; no row-level security on these tables, so the API
 // checks the admin role before any of this runs.
 
@@ -54,10 +53,10 @@ export async function removeMember(sql: Sql, team: string, user: string): Promis
   return rows.length === 1;
 }
 
-export type GrantRow = { id: number; service: string; team: string | null; user: string | null; access: "read" | "write" };
+export type GrantRow = { id: number; service: string; team: string | null; user: string | null; access: GrantAccess };
 
 /** A grant of one service to a team or a user; undefined when one of them does not exist. */
-export async function createGrant(sql: Sql, service: string, to: { team?: string; user?: string }, access: "read" | "write"): Promise<GrantRow | undefined> {
+export async function createGrant(sql: Sql, service: string, to: { team?: string; user?: string }, access: GrantAccess): Promise<GrantRow | undefined> {
   const [row] = await sql<{ id: number }[]>`
     INSERT INTO grants (service_id, team_id, user_id, access)
     SELECT s.id, (SELECT id FROM teams WHERE name = ${to.team ?? null}), (SELECT id FROM users WHERE name = ${to.user ?? null}), ${access}::grant_access
@@ -79,49 +78,10 @@ export async function deleteGrant(sql: Sql, id: number): Promise<boolean> {
   return (await sql`DELETE FROM grants WHERE id = ${id} RETURNING id`).length === 1;
 }
 
-export type KeyRow = { prefix: string; name: string; kind: "user" | "ingest"; user: string | null; services: string[]; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };
-
-/** Creates a key and returns it whole: the only time its secret is ever seen. */
-export async function createKey(sql: Sql, spec: { name: string; user?: string; services?: string[]; expiresInDays?: number }): Promise<(KeyRow & { key: string }) | undefined> {
-  const fresh = generateKey();
-  const kind = spec.user ? "user" : "ingest";
-  const rows = await sql`
-    INSERT INTO api_keys (prefix, secret_hash, name, kind, user_id, services, expires_at)
-    SELECT ${fresh.prefix}, ${fresh.secretHash}, ${spec.name}, ${kind}::api_key_kind,
-           ${spec.user ? sql`(SELECT id FROM users WHERE name = ${spec.user})` : sql`NULL`}, ${spec.services ?? []}::text[],
-           ${spec.expiresInDays ? sql`now() + make_interval(days => ${spec.expiresInDays})` : sql`NULL`}
-    WHERE ${spec.user ? sql`EXISTS (SELECT 1 FROM users WHERE name = ${spec.user})` : sql`true`}
-    RETURNING id`;
-  if (!rows.length) return undefined;
-  return { ...(await listKeys(sql, fresh.prefix))[0]!, key: fresh.key };
-}
-
-export async function listKeys(sql: Sql, prefix?: string): Promise<KeyRow[]> {
-  return sql<KeyRow[]>`
-    SELECT k.prefix, k.name, k.kind, u.name AS "user", k.services,
-           to_json(k.created_at)#>>'{}' AS created_at, to_json(k.expires_at)#>>'{}' AS expires_at,
-           to_json(k.revoked_at)#>>'{}' AS revoked_at, to_json(k.last_used_at)#>>'{}' AS last_used_at
-    FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
-    ${prefix ? sql`WHERE k.prefix = ${prefix}` : sql``} ORDER BY k.created_at, k.id`;
-}
-
-export async function revokeKey(sql: Sql, prefix: string): Promise<KeyRow | undefined> {
-  const rows = await sql`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE prefix = ${prefix} RETURNING id`;
-  return rows.length ? (await listKeys(sql, prefix))[0] : undefined;
-}
-
-export type AuditFilter = { from: Date; to: Date; limit: number; user?: string; role?: string; method?: string; route?: string; status?: { min: number; max: number } };
-
-/** Entries newest first; ids as numbers (bigserial stays below 2^53 for any audit trail that fits a disk). */
-export async function readAudit(sql: Sql, f: AuditFilter) {
-  return sql<{ id: number; at: string; user: string | null; key_prefix: string | null; role: string; method: string; path: string; route: string | null; status: number | null; filters: Record<string, unknown>; row_count: number }[]>`
-    SELECT a.id::float8 AS id, to_json(a.at)#>>'{}' AS at, u.name AS "user", a.key_prefix, a.role, a.method, a.path, a.route, a.status, a.filters, a.row_count
-    FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-    WHERE a.at >= ${f.from.toISOString()} AND a.at < ${f.to.toISOString()}
-      ${f.user ? sql`AND u.name = ${f.user}` : sql``}
-      ${f.role ? sql`AND a.role = ${f.role}` : sql``}
-      ${f.method ? sql`AND a.method = ${f.method.toUpperCase()}` : sql``}
-      ${f.route ? sql`AND a.route = ${f.route}` : sql``}
-      ${f.status ? sql`AND a.status BETWEEN ${f.status.min} AND ${f.status.max}` : sql``}
-    ORDER BY a.id DESC LIMIT ${f.limit}`;
+/** The id of user `name`, made (or given `role`) if need be. */
+export async function ensureUser(sql: Sql, name: string, role: Role): Promise<number> {
+  const [user] = await sql<{ id: number }[]>`
+    INSERT INTO users (name, role) VALUES (${name}, ${role})
+    ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role RETURNING id`;
+  return user!.id;
 }

@@ -1,29 +1,30 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { bearerToken, type AuthEnv } from "../auth/authenticate.ts";
-import { recordRequest } from "../auth/audit.ts";
-import { parseKey } from "../auth/keys.ts";
+import { bearerToken, type AuthEnv } from "./authenticate.ts";
+import { recordRequest } from "../access/audit-log.ts";
+import { parseKey } from "../access/key-format.ts";
 import { asActor } from "../db/scoped.ts";
 import { log } from "../log.ts";
 import { auditFailures } from "../metrics/registry.ts";
 import type { AppDeps } from "./deps.ts";
 
-/** Routes not worth a row each: probes, the docs, and Prometheus' scrapes. */
-const UNAUDITED = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs"]);
-
-export type AuditEnv = AuthEnv & { Variables: { audited?: boolean } };
+/**
+ * `recorded`: the route wrote its entry in its own transaction; `skip`: its guard says it
+ * is not worth a row (probes, docs, scrapes; see route.ts).
+ */
+export type AuditEnv = AuthEnv & { Variables: { audit?: "recorded" | "skip" } };
 
 /**
  * Every request except probes, docs and scrapes leaves one entry: who (the key's user and
  * role, or "anonymous" with the key prefix it tried), what (method, path, route template,
  * query), when, and the outcome (the status answered). Routes that record inside their
  * own transaction (GET /logs with the rows it returned, POST /v1/logs with the events it
- * stored) set `audited`.
+ * stored) set `audit` to `recorded`.
  */
 export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
   return async (c, next) => {
     await next();
-    if (c.get("audited") || UNAUDITED.has(c.req.path) || c.req.path.startsWith("/docs/")) return;
+    if (c.get("audit")) return;
     const template = routePath(c, -1);
     const entry = {
       method: c.req.method,

@@ -1,6 +1,6 @@
+import { RequestError } from "../domain/request-error.ts";
 import type { MiddlewareHandler } from "hono";
 import { withTimeout } from "../with-timeout.ts";
-import { ApiError } from "./problem.ts";
 
 /**
  * Bounds every request: one the database has not answered within `ms` (a frozen server, a
@@ -9,5 +9,5 @@ import { ApiError } from "./problem.ts";
  * stores it again: ingest is at least once, never lost.
  */
 export function deadline(ms: number): MiddlewareHandler {
-  return (_c, next) => withTimeout(next(), ms, () => new ApiError("service-unavailable", `the database did not answer within ${ms / 1000} s; retry later`));
+  return (_c, next) => withTimeout(next(), ms, () => new RequestError("service-unavailable", `the database did not answer within ${ms / 1000} s; retry later`));
 }

@@ -1,6 +1,6 @@
+import { RequestError } from "../domain/request-error.ts";
 import type { MiddlewareHandler } from "hono";
 import { unstorable } from "../domain/text.ts";
-import { ApiError } from "./problem.ts";
 
 /**
  * Refuses a path or query string that no route could use: malformed percent-encoding, NUL
@@ -28,9 +28,9 @@ function check(field: string, raw: string): string {
   try {
     text = decodeURIComponent(raw.replace(/\+/g, " "));
   } catch {
-    throw new ApiError("validation-error", `invalid ${field}`, [{ field, message: "malformed percent-encoding" }]);
+    throw new RequestError("validation-error", `invalid ${field}`, [{ field, message: "malformed percent-encoding" }]);
   }
   const why = unstorable(text);
-  if (why) throw new ApiError("validation-error", `invalid ${field}`, [{ field: field === "query" ? text.replace(/[\u0000\ud800-\udfff]/g, "?") : field, message: why }]);
+  if (why) throw new RequestError("validation-error", `invalid ${field}`, [{ field: field === "query" ? text.replace(/[\u0000\ud800-\udfff]/g, "?") : field, message: why }]);
   return text;
 }

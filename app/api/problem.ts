@@ -1,15 +1,16 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { FieldError } from "../domain/field-error.ts";
+import type { RequestErrorCode } from "../domain/request-error.ts";
 
-// Every error leaves the API as RFC 9457 application/problem+json. Handlers throw
-// ApiError; validation failures, unknown routes and anything unexpected are mapped here,
+// Every error leaves the API as RFC 9457 application/problem+json. Any layer throws
+// RequestError (domain/request-error.ts); validation failures, unknown routes and anything unexpected are mapped here,
 // in one place, so no route can answer an error in another shape.
 
 /** Seconds a client is told to wait before retrying a 503 or 429. */
 export const RETRY_AFTER_SECONDS = 5;
 
-export type FieldError = { field: string; message: string; index?: number };
 
 export const PROBLEM_CODES = {
   "validation-error": { status: 400, title: "The request is not valid" },
@@ -25,20 +26,9 @@ export const PROBLEM_CODES = {
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "service-unavailable": { status: 503, title: "Service unavailable" },
   "internal-error": { status: 500, title: "Internal error" },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
+} as const satisfies Record<RequestErrorCode, { status: ContentfulStatusCode; title: string }>;
 
-export type ProblemCode = keyof typeof PROBLEM_CODES;
-
-export class ApiError extends Error {
-  override name = "ApiError";
-  readonly code: ProblemCode;
-  readonly errors: FieldError[] | undefined;
-  constructor(code: ProblemCode, detail?: string, errors?: FieldError[]) {
-    super(detail ?? PROBLEM_CODES[code].title);
-    this.code = code;
-    this.errors = errors;
-  }
-}
+export type ProblemCode = RequestErrorCode;
 
 export const FieldErrorSchema = z
   .object({
@@ -61,19 +51,16 @@ export const ProblemSchema = z
 
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };
 
-/** The error responses every route can give, spread into each route's `responses`. */
-export const commonErrorResponses = {
-  400: { description: "Invalid request", content: problemContent },
-  500: { description: "Internal error", content: problemContent },
-} as const;
-export const notFoundResponse = { 404: { description: "Not found", content: problemContent } } as const;
-
-/** The 401 and 403 every route that needs an API key can answer. */
-export const authErrorResponses = {
-  401: { description: "No key, or an unknown, revoked or expired one", content: problemContent },
-  403: { description: "The key's role may not do this, or its scope does not cover the service", content: problemContent },
-} as const;
-export const problemResponse = (description: string) => ({ description, content: problemContent });
+/** OpenAPI responses for problem codes, one per status (codes that share one are described together). */
+export function problemResponses(described: Partial<Record<ProblemCode, string>>) {
+  const byStatus: Record<number, { description: string; content: typeof problemContent }> = {};
+  for (const [code, description] of Object.entries(described) as [ProblemCode, string][]) {
+    const { status } = PROBLEM_CODES[code];
+    const known = byStatus[status];
+    byStatus[status] = { description: known ? `${known.description}; or: ${description}` : description, content: problemContent };
+  }
+  return byStatus;
+}
 
 export function problemBody(code: ProblemCode, instance: string, detail?: string, errors?: FieldError[]) {
   const { status, title } = PROBLEM_CODES[code];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "../logs/time-expression.ts";
+import { parseDuration } from "../domain/time-expression.ts";
 import { PartitionPolicySpec, type PartitionPolicy } from "../partitions/policy.ts";
 
 // The PartitionPolicy custom resource as the controller sees it. The CRD's schema in

@@ -1,12 +1,10 @@
+import { ADVISORY_LOCKS } from "./advisory-locks.ts";
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "./client.ts";
 
 export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
-
-// Arbitrary but fixed: every Failsight process that migrates takes this lock first.
-const MIGRATION_LOCK = 7_240_001;
 
 /**
  * Applies pending migrations. Several API replicas may start at once; the advisory lock
@@ -15,10 +13,10 @@ const MIGRATION_LOCK = 7_240_001;
 export async function runMigrations(sql: Sql, folder = migrationsFolder): Promise<void> {
   const lock = await sql.reserve();
   try {
-    await lock`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+    await lock`SELECT pg_advisory_lock(${ADVISORY_LOCKS.migrations})`;
     await migrate(drizzle(sql), { migrationsFolder: folder });
   } finally {
-    await lock`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+    await lock`SELECT pg_advisory_unlock(${ADVISORY_LOCKS.migrations})`.catch(() => {});
     lock.release();
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Actor } from "../auth/actor.ts";
+import type { Actor } from "../domain/actor.ts";
 import { createDb } from "./client.ts";
 import { asActor } from "./scoped.ts";
 import { asRuntime, unique } from "../test-support/harness.ts";

@@ -14,17 +14,17 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
+import { GRANT_ACCESS, KEY_KINDS, SERVICE_STATES, SEVERITIES, USER_ROLES } from "../domain/vocabulary.ts";
 
 // The typed picture of the tables. drizzle-kit generates migrations from this file; what it
 // cannot express (monthly partitions of log_events, the DEFAULT partition) lives in the
 // hand-written migrations beside the generated ones.
 
-/** Declaration order is severity order, so `level >= 'warn'` works in SQL. */
-export const severity = pgEnum("severity", ["trace", "debug", "info", "warn", "error", "fatal"]);
-export const serviceState = pgEnum("service_state", ["up", "degraded", "down", "unknown"]);
-export const userRole = pgEnum("user_role", ["viewer", "operator", "admin"]);
-export const keyKind = pgEnum("api_key_kind", ["user", "ingest"]);
-export const grantAccess = pgEnum("grant_access", ["read", "write"]);
+export const severity = pgEnum("severity", SEVERITIES);
+export const serviceState = pgEnum("service_state", SERVICE_STATES);
+export const userRole = pgEnum("user_role", USER_ROLES);
+export const keyKind = pgEnum("api_key_kind", KEY_KINDS);
+export const grantAccess = pgEnum("grant_access", GRANT_ACCESS);
 
 /** Per-service overrides of the status thresholds; absent keys take the defaults. */
 export type ServiceThresholds = {

@@ -1,8 +1,4 @@
-import { severity } from "../db/schema.ts";
-
-/** Ordered least to most severe; the order the database enum declares. */
-export const SEVERITIES = severity.enumValues;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from "./vocabulary.ts";
 
 /** Spellings log shippers commonly send, folded onto ours. */
 const ALIASES: Record<string, Severity> = { warning: "warn", err: "error", critical: "fatal", panic: "fatal" };

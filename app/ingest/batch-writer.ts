@@ -1,8 +1,8 @@
 import type { Scoped } from "../db/scoped.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
-import { timed } from "../metrics/db-metrics.ts";
+import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
-import type { NormalizedEvent } from "./parse-batch.ts";
+import type { LogEvent } from "../domain/log-event.ts";
 
 /**
  * Writes a validated batch with one INSERT ... SELECT FROM unnest(...) in the caller's
@@ -12,9 +12,9 @@ import type { NormalizedEvent } from "./parse-batch.ts";
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch({ sql, tx, afterCommit }: Pick<Scoped, "sql" | "tx" | "afterCommit">, serviceIds: ServiceIds, events: NormalizedEvent[]): Promise<number> {
+export async function writeBatch({ sql, tx, afterCommit }: Pick<Scoped, "sql" | "tx" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<number> {
   const ids = await serviceIds.register(sql, events.map((e) => e.service), afterCommit);
-  const column = <T>(pick: (e: NormalizedEvent) => T) => events.map(pick);
+  const column = <T>(pick: (e: LogEvent) => T) => events.map(pick);
   await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       tx.savepoint(

@@ -35,3 +35,5 @@ export class ByteBudget {
     return this.used;
   }
 }
+
+export type Claim = ReturnType<ByteBudget["claim"]>;

@@ -4,7 +4,7 @@ import { createDb } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
 import { asRuntime, testHarness, unique, type Caller } from "../test-support/harness.ts";
 import { writeBatch } from "./batch-writer.ts";
-import { parseBatch } from "./parse-batch.ts";
+import { parseBatch } from "./formats/native-json.ts";
 
 // Ingest where it meets registration, entitlements and concurrency, always as real callers
 // with the service-id cache cold where it matters.
@@ -59,7 +59,7 @@ describe("who may ingest, each with a cold cache", () => {
     ["an ingest key scoped to another service", () => h.caller({ ingest: [foreign] }), owned, 403],
   ];
 
-  it.each(cases)("%s", async (_who, make, service, expected) => {
+  it.each(cases)("%s", async (who, make, service, expected) => {
     await h.sql`INSERT INTO teams (name) VALUES (${team}), (${other}) ON CONFLICT DO NOTHING`;
     await h.sql`INSERT INTO services (name, owner_team) VALUES (${owned}, ${team}), (${foreign}, ${other}) ON CONFLICT DO NOTHING`;
     const caller = await make();
@@ -69,9 +69,12 @@ describe("who may ingest, each with a cold cache", () => {
     const res = await caller.postJson("/v1/logs", [{ service, message: marker }]);
     expect(res.status, await res.clone().text()).toBe(expected);
     expect((await h.sql`SELECT count(*)::int AS n FROM log_events WHERE message = ${marker}`)[0]!.n).toBe(expected === 200 ? 1 : 0);
-    // A refused batch is the caller's mistake, never a `failed` one (that pages us).
+    // A refused batch is the caller's mistake, never a `failed` one (that pages us). A key
+    // whose role may not ingest is turned away by the route's guard before its body is
+    // read; a batch outside the key's entitlement is read, and counted as rejected.
     expect(await batchesCounted("failed")).toBe(failedBefore);
-    if (expected === 403) expect(await batchesCounted("rejected")).toBe(rejectedBefore + 1);
+    const mayIngest = !who.startsWith("a viewer");
+    if (expected === 403) expect(await batchesCounted("rejected")).toBe(rejectedBefore + (mayIngest ? 1 : 0));
   });
 
   it("an operator's first batch to a new name registers it for the operator's team", async () => {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { Severity } from "../domain/severity.ts";
-import type { FieldError } from "../api/problem.ts";
+import type { Severity } from "../domain/vocabulary.ts";
+import type { FieldError } from "../domain/field-error.ts";
 import { decodeCursor } from "./cursor.ts";
 import type { LogsQuery } from "./query-params.ts";
-import { parseTimeExpression } from "./time-expression.ts";
+import { parseTimeExpression } from "../domain/time-expression.ts";
 
 /** Everything the repository needs to run one page of /logs, with no I/O left to decide. */
 export type LogsPlan = {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SEVERITIES } from "../domain/severity.ts";
+import { SEVERITIES } from "../domain/vocabulary.ts";
 
 // GET /logs query parameters as they arrive: strings, some repeatable. Their meaning
 // (relative times, status classes, the cursor) is worked out by the planner, which can

@@ -1,7 +1,7 @@
 import { and, asc, between, desc, eq, gt, gte, ilike, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db, Sql } from "../db/client.ts";
 import { logEvents, services } from "../db/schema.ts";
-import { timed } from "../metrics/db-metrics.ts";
+import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { encodeCursor } from "./cursor.ts";
 import type { LogsPlan } from "./plan.ts";

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { addMember, createGrant, createKey, createTeam, createUser, listKeys, listUsers, revokeKey } from "../access/repository.ts";
-import { generateKey } from "../auth/keys.ts";
+import { addMember, createGrant, createTeam, createUser, listUsers } from "../access/repository.ts";
+import { createKey, listKeys, revokeKey } from "../access/api-keys.ts";
+import { generateKey } from "../access/key-format.ts";
 import { listSqlReaders, registerSqlReader, removeSqlReader } from "../access/sql-readers.ts";
 import { createDb } from "../db/client.ts";
 

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { generateKey } from "../auth/keys.ts";
+import { generateKey } from "../access/key-format.ts";
 import { freePort } from "../test-support/free-port.ts";
 import { freshDatabase } from "../test-support/fresh-database.ts";
 import { unique } from "../test-support/harness.ts";

@@ -5,13 +5,13 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
 import { ConfigError, dbTimeouts } from "../config.ts";
-import { bootstrapAdmin } from "../auth/bootstrap.ts";
+import { bootstrapAdmin } from "../access/bootstrap.ts";
 import { createDb } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
 import { ownsTables } from "../db/roles.ts";
 import { log } from "../log.ts";
-import { watchDatabase } from "../metrics/db-metrics.ts";
-import { limitServiceLabels } from "../metrics/service-metrics.ts";
+import { watchDatabase } from "../db/query-metrics.ts";
+import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { ByteBudget } from "../ingest/byte-budget.ts";
 import { WorkSlots } from "../ingest/work-slots.ts";
@@ -48,7 +48,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       await sql.end();
       throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
     }
-    await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY);
+    await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY, (key) => log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)"));
     if (await ownsTables(sql)) {
       log.warn(
         "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",

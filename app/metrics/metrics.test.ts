@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { evaluateServices } from "../status/service-status.ts";
 import { LabelLimiter } from "./label-limiter.ts";
-import { limitServiceLabels, publishStatuses } from "./service-metrics.ts";
+import { limitServiceLabels } from "./service-labels.ts";
+import { publishStatuses } from "../status/metrics.ts";
 
 const h = testHarness();
 const promtool = hasBinary("promtool");

@@ -28,7 +28,7 @@ export const ingestedEvents = new Counter({
 
 export const ingestedBatches = new Counter({
   name: "failsight_ingest_batches_total",
-  help: "Batches received on POST /v1/logs, by result (accepted, rejected, failed).",
+  help: "Ingest batches whose body was read, by result (accepted, rejected: refused as the caller's mistake, failed: Failsight's own).",
   labelNames: ["result"] as const,
   registers: [registry],
 });

@@ -1,11 +1,9 @@
+import { ADVISORY_LOCKS } from "../db/advisory-locks.ts";
 import type { Sql } from "../db/client.ts";
 import { countRows, readCatalog, readDefaultRowMonths } from "./catalog.ts";
 import { executeAction, type ActionOutcome } from "./execute.ts";
 import { isManaged, planPartitions, planRepairs, type ExistingPartition, type PartitionAction } from "./plan.ts";
 import type { PartitionPolicy } from "./policy.ts";
-
-// Arbitrary but fixed; the second key is the table, so two tables never wait on each other.
-const MAINTENANCE_LOCK = 7_240_003;
 
 export type ActionReport = PartitionAction & ({ result: ActionOutcome["result"]; rowsMoved: number; detail: string } | { result: "failed"; rowsMoved: 0; detail: string });
 
@@ -32,7 +30,7 @@ export type ActionListener = (report: ActionReport) => void;
 export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy, now: Date, onAction?: ActionListener): Promise<MaintenanceReport> {
   const conn = await sql.reserve();
   try {
-    const [lock] = await conn`SELECT pg_try_advisory_lock(${MAINTENANCE_LOCK}, hashtext(${policy.table})) AS ok`;
+    const [lock] = await conn`SELECT pg_try_advisory_lock(${ADVISORY_LOCKS.partitionMaintenance}, hashtext(${policy.table})) AS ok`;
     if (!lock?.ok) return { ran: false, reason: `another runner is maintaining ${policy.table}` };
     // Maintenance acts as Failsight itself: the foreign-key check that ATTACH runs, and the
     // repair's insert through the parent, see services through its forced row-level
@@ -78,7 +76,7 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
     } finally {
       await conn`SELECT set_config('failsight.scope', '', false)`.catch(() => {});
       await conn`RESET statement_timeout`.catch(() => {});
-      await conn`SELECT pg_advisory_unlock(${MAINTENANCE_LOCK}, hashtext(${policy.table}))`;
+      await conn`SELECT pg_advisory_unlock(${ADVISORY_LOCKS.partitionMaintenance}, hashtext(${policy.table}))`;
     }
   } finally {
     conn.release();

@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { NotEntitledError } from "../domain/not-entitled.ts";
+import { RequestError } from "../domain/request-error.ts";
 
 /** Where a transaction hands over work to run only once it has committed. */
 export type AfterCommit = (run: () => void) => void;
@@ -24,7 +24,7 @@ export class ServiceIds {
   /**
    * The id of every name, registering those that do not exist yet, in the caller's
    * transaction. A new service registered by an operator belongs to its team (see
-   * migrations/0004). Throws NotEntitledError naming the services that exist but that
+   * migrations/0004). Throws RequestError("forbidden") naming the services that exist but that
    * the caller may not see, and those it may not register.
    */
   async register(sql: Sql, names: Iterable<string>, afterCommit: AfterCommit): Promise<Map<string, number>> {
@@ -40,7 +40,7 @@ export class ServiceIds {
         ON CONFLICT (name) DO NOTHING`;
       for (const [name, id] of await this.visible(sql, unknown)) learned.set(name, id);
       const refused = unknown.filter((n) => !learned.has(n));
-      if (refused.length) throw new NotEntitledError(`not entitled to write to ${refused.join(", ")}; nothing was stored`);
+      if (refused.length) throw new RequestError("forbidden", `not entitled to write to ${refused.join(", ")}; nothing was stored`);
     }
     for (const [name, id] of learned) found.set(name, id);
     afterCommit(() => this.remember(learned));

@@ -1,6 +1,6 @@
 import type { ServiceThresholds } from "../db/schema.ts";
 
-export type ServiceState = "up" | "degraded" | "down" | "unknown";
+import type { ServiceState } from "../domain/vocabulary.ts";
 
 /** What one service did over the status window. Latencies in ms, null without samples. */
 export type WindowStats = {

@@ -1,8 +1,10 @@
+import { ADVISORY_LOCKS } from "../db/advisory-locks.ts";
 import { epochMs, type Sql } from "../db/client.ts";
 import type { ServiceThresholds } from "../db/schema.ts";
-import type { ServiceState, WindowStats } from "./evaluate.ts";
+import type { ServiceState } from "../domain/vocabulary.ts";
+import type { WindowStats } from "./evaluate.ts";
 import type { Transition } from "./uptime.ts";
-import { IS_ERROR_SQL } from "../domain/errors.ts";
+import { IS_ERROR_SQL } from "../domain/error-event.ts";
 
 export type ServiceWindowRow = WindowStats & {
   serviceId: number;
@@ -50,8 +52,6 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, nam
   }));
 }
 
-// Arbitrary but fixed: serialises transition recording across API replicas.
-const TRANSITION_LOCK = 7_240_002;
 
 /** Records a status_events row for each service whose state differs from its last one. */
 export async function recordTransitions(
@@ -61,7 +61,7 @@ export async function recordTransitions(
 ): Promise<number> {
   if (evaluated.length === 0) return 0;
   // In the caller's transaction (the tracker's, as Failsight itself): the lock lasts to its end.
-  await sql`SELECT pg_advisory_xact_lock(${TRANSITION_LOCK})`;
+  await sql`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.statusTransitions})`;
   const inserted = await sql`
       INSERT INTO status_events (service_id, from_state, to_state, at, reason)
       SELECT v.service_id, coalesce(last.to_state, 'unknown'), v.state, ${now.toISOString()}::timestamptz, v.reason

@@ -1,6 +1,7 @@
 import type { Sql } from "../db/client.ts";
-import { timed } from "../metrics/db-metrics.ts";
-import { errorRate, evaluateState, thresholdsFor, type ServiceState, type Thresholds } from "./evaluate.ts";
+import { timed } from "../db/query-metrics.ts";
+import type { ServiceState } from "../domain/vocabulary.ts";
+import { errorRate, evaluateState, thresholdsFor, type Thresholds } from "./evaluate.ts";
 import { readWindowStats, type ServiceWindowRow } from "./repository.ts";
 
 export type ServiceStatus = ServiceWindowRow & {

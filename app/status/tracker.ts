@@ -1,9 +1,9 @@
 import type { Sql } from "../db/client.ts";
 import { log } from "../log.ts";
 import { startPeriodic } from "../periodic.ts";
-import { SYSTEM } from "../auth/actor.ts";
+import { SYSTEM } from "../domain/actor.ts";
 import { asActor } from "../db/scoped.ts";
-import { publishStatuses } from "../metrics/service-metrics.ts";
+import { publishStatuses } from "./metrics.ts";
 import { recordTransitions } from "./repository.ts";
 import { evaluateServices } from "./service-status.ts";
 import { DEFAULT_WINDOW, parseWindow } from "./window.ts";

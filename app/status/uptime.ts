@@ -1,4 +1,4 @@
-import type { ServiceState } from "./evaluate.ts";
+import type { ServiceState } from "../domain/vocabulary.ts";
 
 export type Transition = { at: Date; toState: ServiceState };
 

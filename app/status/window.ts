@@ -1,4 +1,4 @@
-import { parseDuration } from "../logs/time-expression.ts";
+import { parseDuration } from "../domain/time-expression.ts";
 
 export const DEFAULT_WINDOW = "5m";
 export const MAX_WINDOW_MS = 24 * 3_600_000;

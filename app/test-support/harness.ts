@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
-import { addMember, createGrant, createKey, createTeam, createUser, revokeKey } from "../access/repository.ts";
-import type { Role } from "../auth/actor.ts";
+import { addMember, createGrant, createTeam, createUser } from "../access/repository.ts";
+import { createKey, revokeKey } from "../access/api-keys.ts";
+import type { Role } from "../domain/vocabulary.ts";
 import { createApp } from "../api/app.ts";
 import { createDb } from "../db/client.ts";
 import { ServiceIds } from "../services/service-ids.ts";

@@ -1,9 +1,9 @@
 import { onTestFinished } from "vitest";
-import type { Actor } from "../auth/actor.ts";
+import type { Actor } from "../domain/actor.ts";
 import { createDb, type Sql } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
 import { writeBatch } from "../ingest/batch-writer.ts";
-import { parseBatch } from "../ingest/parse-batch.ts";
+import { parseBatch } from "../ingest/formats/native-json.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { freshDatabase } from "./fresh-database.ts";
 

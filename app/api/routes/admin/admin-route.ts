@@ -1,29 +1,24 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { access, requirePermission } from "../../../auth/authenticate.ts";
-import type { Actor } from "../../../auth/actor.ts";
+import { z } from "@hono/zod-openapi";
+import type { Actor } from "../../../domain/actor.ts";
 import type { Sql } from "../../../db/client.ts";
 import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
-import { authErrorResponses, commonErrorResponses } from "../../problem.ts";
+import { defineRoute } from "../../route.ts";
 
-/** What every /admin route declares: admins only. */
-export const adminAccess = { tags: ["admin"], ...access("admin") };
-export const adminErrors = { ...commonErrorResponses, ...authErrorResponses };
-
-/** `GET <path>`: every row of one kind, as `{ items: [...] }`. */
+/** `GET <path>`: every row of one kind, as `{ items: [...] }`, for admins. */
 export function adminListRoute<T extends z.ZodType>(path: string, summary: string, item: T) {
-  return createRoute({
+  return defineRoute({
     method: "get",
     path,
-    ...adminAccess,
+    tags: ["admin"],
+    access: "admin",
     summary,
     request: { query: z.strictObject({}) },
-    responses: { 200: { description: summary, content: { "application/json": { schema: z.object({ items: z.array(item) }) } } }, ...adminErrors },
+    responses: { 200: { description: summary, content: { "application/json": { schema: z.object({ items: z.array(item) }) } } } },
   });
 }
 
-/** Checks the admin role, then runs `work` in the caller's transaction. */
-export function asAdmin<T>(deps: AppDeps, actor: Actor, work: (sql: Sql) => Promise<T>): Promise<T> {
-  requirePermission(actor, "admin");
+/** Runs `work` in the caller's transaction (the route's guard has admitted the caller). */
+export function asCaller<T>(deps: AppDeps, actor: Actor, work: (sql: Sql) => Promise<T>): Promise<T> {
   return asActor(deps.sql, actor, ({ sql }) => work(sql));
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../../ingest/event-schema.ts";
+import { MAX_BODY_BYTES } from "../../../ingest/limits.ts";
 import { testHarness, unique } from "../../../test-support/harness.ts";
 
 const h = testHarness();

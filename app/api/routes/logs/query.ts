@@ -1,37 +1,33 @@
-import { createRoute } from "@hono/zod-openapi";
+import { RequestError } from "../../../domain/request-error.ts";
+import { defineRoute } from "../../route.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { readLogsPage, type LogRow } from "../../../logs/repository.ts";
 import { asActor } from "../../../db/scoped.ts";
-import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, commonErrorResponses, authErrorResponses } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
-import { recordRequest } from "../../../auth/audit.ts";
+import { recordRequest } from "../../../access/audit-log.ts";
 
-export const queryLogsRoute = createRoute({
+export const queryLogsRoute = defineRoute({
   method: "get",
   path: "/logs",
   tags: ["logs"],
   summary: "Search log events",
-  ...access("read"),
+  access: "read",
   description:
     "Filters combine with AND. Keyset pagination: pass `next_cursor` back as `cursor` with the same filters. Later pages see the events that existed when the first page was read.",
   request: { query: LogsQuery },
   responses: {
     200: { description: "One page of events", content: { "application/json": { schema: LogsPage } } },
-    ...commonErrorResponses,
-    ...authErrorResponses,
   },
 });
 
 export function registerQueryLogs(app: Router, deps: AppDeps) {
   app.openapi(queryLogsRoute, async (c) => {
-    requirePermission(c.get("actor"), "read");
     const result = planLogsQuery(c.req.valid("query"), deps.now());
     if (!result.ok) {
-      throw new ApiError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
+      throw new RequestError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
     const actor = c.get("actor");
     const query = c.req.valid("query");
@@ -40,7 +36,7 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
       await recordRequest(sql, actor, { method: c.req.method, path: c.req.path, route: queryLogsRoute.path, status: 200, filters: query, rowCount: read.items.length });
       return read;
     });
-    c.set("audited", true);
+    c.set("audit", "recorded");
     return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
   });
 }

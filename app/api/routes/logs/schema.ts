@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SEVERITIES } from "../../../domain/severity.ts";
+import { SEVERITIES } from "../../../domain/vocabulary.ts";
 
 export const LogItem = z
   .object({

@@ -1,7 +1,7 @@
+import { RequestError } from "../../../domain/request-error.ts";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../../../db/client.ts";
 import { teamExists, type ServiceChanges, type ServiceRecord } from "../../../services/repository.ts";
-import { ApiError } from "../../problem.ts";
 import type { ServicePatch } from "./schema.ts";
 
 export function presentService(s: ServiceRecord) {
@@ -29,6 +29,6 @@ export function changesFrom(body: z.output<typeof ServicePatch>): ServiceChanges
 /** A 400 naming owner_team when it names no team; null and absent pass. */
 export async function requireTeam(db: Db, team: string | null | undefined): Promise<void> {
   if (typeof team === "string" && !(await teamExists(db, team))) {
-    throw new ApiError("validation-error", "invalid json", [{ field: "owner_team", message: `no team named ${team}; create it first (POST /admin/teams)` }]);
+    throw new RequestError("validation-error", "invalid json", [{ field: "owner_team", message: `no team named ${team}; create it first (POST /admin/teams)` }]);
   }
 }

@@ -1,26 +1,23 @@
-import { createRoute } from "@hono/zod-openapi";
+import { RequestError } from "../../../domain/request-error.ts";
+import { defineRoute } from "../../route.ts";
 import { updateService } from "../../../services/repository.ts";
 import { asActor } from "../../../db/scoped.ts";
-import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { changesFrom, presentService, requireTeam } from "./present.ts";
 import { Service, ServiceName, ServicePatch } from "./schema.ts";
 
-export const updateServiceRoute = createRoute({
+export const updateServiceRoute = defineRoute({
   method: "patch",
   path: "/services/{name}",
   tags: ["services"],
   summary: "Change a service's type, owner, tier or thresholds",
-  ...access("manage"),
+  access: "manage",
   description: "Threshold keys given are set, keys given `null` return to the default, others are kept.",
   request: { params: ServiceName, body: { required: true, content: { "application/json": { schema: ServicePatch } } } },
+  errors: { "not-found": "No such service, or one the key may not see" },
   responses: {
     200: { description: "Updated", content: { "application/json": { schema: Service } } },
-    ...commonErrorResponses,
-    ...authErrorResponses,
-    ...notFoundResponse,
   },
 });
 
@@ -28,12 +25,11 @@ export function registerUpdateService(app: Router, deps: AppDeps) {
   app.openapi(updateServiceRoute, async (c) => {
     const { name } = c.req.valid("param");
     const body = c.req.valid("json");
-    requirePermission(c.get("actor"), "manage");
     const updated = await asActor(deps.sql, c.get("actor"), async ({ db }) => {
       await requireTeam(db, body.owner_team);
       return updateService(db, name, changesFrom(body));
     });
-    if (!updated) throw new ApiError("not-found", `no service named ${name}`);
+    if (!updated) throw new RequestError("not-found", `no service named ${name}`);
     return c.json(presentService(updated), 200);
   });
 }

@@ -1,25 +1,21 @@
-import { createRoute } from "@hono/zod-openapi";
+import { defineRoute } from "../../route.ts";
 import { evaluateServices } from "../../../status/service-status.ts";
 import { asActor } from "../../../db/scoped.ts";
-import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { commonErrorResponses, authErrorResponses } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
 import { StatusList, StatusQuery } from "./schema.ts";
 import { windowMsOrThrow } from "./window-param.ts";
 
-export const listStatusRoute = createRoute({
+export const listStatusRoute = defineRoute({
   method: "get",
   path: "/status",
   tags: ["status"],
   summary: "Health of every service over a window",
-  ...access("read"),
+  access: "read",
   request: { query: StatusQuery },
   responses: {
     200: { description: "One row per service", content: { "application/json": { schema: StatusList } } },
-    ...commonErrorResponses,
-    ...authErrorResponses,
   },
 });
 
@@ -27,7 +23,6 @@ export function registerListStatus(app: Router, deps: AppDeps) {
   app.openapi(listStatusRoute, async (c) => {
     const { window } = c.req.valid("query");
     const now = deps.now();
-    requirePermission(c.get("actor"), "read");
     const windowMs = windowMsOrThrow(window);
     const statuses = await asActor(deps.sql, c.get("actor"), ({ sql }) => evaluateServices(sql, now, windowMs));
     return c.json({ window, evaluated_at: now.toISOString(), services: statuses.map(presentStatus) }, 200);

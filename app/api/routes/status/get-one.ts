@@ -1,11 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { RequestError } from "../../../domain/request-error.ts";
+import { defineRoute } from "../../route.ts";
+import { z } from "@hono/zod-openapi";
 import { evaluateServices } from "../../../status/service-status.ts";
 import { readTransitions } from "../../../status/repository.ts";
 import { uptimeRatio } from "../../../status/uptime.ts";
 import { asActor } from "../../../db/scoped.ts";
-import { access, requirePermission } from "../../../auth/authenticate.ts";
 import type { AppDeps } from "../../deps.ts";
-import { ApiError, authErrorResponses, commonErrorResponses, notFoundResponse } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
 import { ServiceStatusDetail, StatusQuery } from "./schema.ts";
@@ -14,18 +14,16 @@ import { windowMsOrThrow } from "./window-param.ts";
 const DAY = 86_400_000;
 const UPTIME_PERIODS = { "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY } as const;
 
-export const getStatusRoute = createRoute({
+export const getStatusRoute = defineRoute({
   method: "get",
   path: "/status/{service}",
   tags: ["status"],
   summary: "Health and uptime of one service",
-  ...access("read"),
+  access: "read",
   request: { params: z.object({ service: z.string().openapi({ example: "checkout" }) }), query: StatusQuery },
+  errors: { "not-found": "No such service, or one the key may not see" },
   responses: {
     200: { description: "The service's state", content: { "application/json": { schema: ServiceStatusDetail } } },
-    ...commonErrorResponses,
-    ...authErrorResponses,
-    ...notFoundResponse,
   },
 });
 
@@ -34,7 +32,6 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
     const { service } = c.req.valid("param");
     const { window } = c.req.valid("query");
     const now = deps.now();
-    requirePermission(c.get("actor"), "read");
     const windowMs = windowMsOrThrow(window);
     const from = new Date(now.getTime() - UPTIME_PERIODS["30d"]);
     const { status, history } = await asActor(deps.sql, c.get("actor"), async ({ sql }) => {
@@ -42,7 +39,7 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
       return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
     });
     // A service the caller may not see answers exactly as one that does not exist.
-    if (!status || !history) throw new ApiError("not-found", `no service named ${service}`);
+    if (!status || !history) throw new RequestError("not-found", `no service named ${service}`);
     const uptimeOver = (ms: number) => {
       const since = new Date(now.getTime() - ms);
       const initial = [...history.events].reverse().find((t) => t.at < since)?.toState ?? history.initial;

@@ -1,26 +1,29 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { defineRoute } from "../../route.ts";
+import { z } from "@hono/zod-openapi";
 import { pendingMigrations } from "../../../db/migrate.ts";
 import { withTimeout } from "../../../with-timeout.ts";
 import type { AppDeps } from "../../deps.ts";
-import { problem, problemResponse } from "../../problem.ts";
+import { problem } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 
-export const healthRoute = createRoute({
+export const healthRoute = defineRoute({
   method: "get",
   path: "/health",
   tags: ["system"],
+  access: "public",
   summary: "Liveness: the process is up",
+  errors: { "service-unavailable": "Not ready; `detail` says why" },
   responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
 });
 
-export const readyRoute = createRoute({
+export const readyRoute = defineRoute({
   method: "get",
   path: "/ready",
   tags: ["system"],
+  access: "public",
   summary: "Readiness: the database answers and every migration is applied",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: z.object({ status: z.literal("ready") }) } } },
-    503: problemResponse("Not ready; `detail` says why"),
   },
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_EVENTS } from "./event-schema.ts";
-import { parseBatch } from "./parse-batch.ts";
+import { MAX_BATCH_EVENTS } from "../limits.ts";
+import { parseBatch } from "./native-json.ts";
 
 const receivedAt = new Date("2026-11-24T10:00:00Z");
 

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createRequire } from "node:module";
-import type { Router } from "../../router.ts";
+import { guard } from "./route.ts";
+import type { Router } from "./router.ts";
 
 // Swagger UI served from the swagger-ui-dist package, not a CDN: clusters with no way out
 // to the internet still get their docs.
@@ -23,7 +24,10 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-export function registerDocs(app: Router) {
+/** The OpenAPI document of every route mounted so far, and Swagger UI over it: public, and not audited. */
+export function mountDocs(app: Router) {
+  const open = guard("public");
+  app.use("/openapi.json", open);
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
@@ -44,8 +48,8 @@ export function registerDocs(app: Router) {
       { name: "system", description: "Liveness, readiness and metrics" },
     ],
   });
-  app.get("/docs", (c) => c.html(PAGE));
-  app.get("/docs/assets/:file", async (c) => {
+  app.get("/docs", open, (c) => c.html(PAGE));
+  app.get("/docs/assets/:file", open, async (c) => {
     const file = c.req.param("file");
     if (!Object.hasOwn(ASSETS, file)) return c.notFound();
     const body = await readFile(path.join(assetsDir, file));

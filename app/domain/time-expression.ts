@@ -1,4 +1,4 @@
-import { isRealCalendarTime, isStorableInstant } from "../domain/text.ts";
+import { isRealCalendarTime, isStorableInstant } from "./text.ts";
 
 // Time bounds as people type them: an ISO-8601 instant, epoch milliseconds, `now`, or
 // `now` minus/plus a duration such as `now-15m`, `now-1h`, `now-7d`.

@@ -1,4 +1,4 @@
-import type { Severity } from "./severity.ts";
+import type { Severity } from "./vocabulary.ts";
 
 /**
  * What counts as an error, everywhere Failsight counts them (/status, the Prometheus

@@ -1,6 +1,6 @@
 import { Gauge, Histogram } from "prom-client";
-import type { Sql } from "../db/client.ts";
-import { registry } from "./registry.ts";
+import type { Sql } from "./client.ts";
+import { registry } from "../metrics/registry.ts";
 
 const registers = [registry];
 const duration = new Histogram({

@@ -1,0 +1,95 @@
+import type { Sql } from "../db/client.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { KeyKind, Role } from "../domain/vocabulary.ts";
+import { generateKey, hashSecret, parseKey, secretMatches } from "./key-format.ts";
+
+// Every statement on api_keys: what a key is worth on a request, and what admins, the CLI
+// and the first start do with keys.
+
+type ResolvedRow = {
+  id: number;
+  kind: KeyKind;
+  secret_hash: string;
+  name: string;
+  services: string[];
+  expired: boolean;
+  revoked: boolean;
+  last_used_ms: number | null;
+  user_id: number | null;
+  user_name: string | null;
+  role: Role | null;
+};
+
+export type KeyCheck = { ok: true; actor: Extract<Actor, { kind: "user" | "ingest" }> } | { ok: false; reason: string };
+
+/**
+ * Who a bearer key acts for. Read fresh on every request: a revoked or expired key fails
+ * on the next call, with no cache to wait out.
+ */
+export async function resolveKey(pool: Sql, bearer: string): Promise<KeyCheck> {
+  const parsed = parseKey(bearer);
+  if (!parsed) return { ok: false, reason: "not a Failsight API key" };
+  const [row] = await pool<ResolvedRow[]>`
+    SELECT k.id, k.kind, k.secret_hash, k.name, k.services,
+           k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
+           k.revoked_at IS NOT NULL AS revoked,
+           (extract(epoch FROM k.last_used_at) * 1000)::float8 AS last_used_ms,
+           u.id AS user_id, u.name AS user_name, u.role
+    FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+    WHERE k.prefix = ${parsed.prefix}`;
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return { ok: false, reason: "unknown key" };
+  if (row.revoked) return { ok: false, reason: "revoked key" };
+  if (row.expired) return { ok: false, reason: "expired key" };
+  // Written at most once a minute per key, off the request's path.
+  if (row.last_used_ms === null || Date.now() - row.last_used_ms > 60_000) {
+    void pool`UPDATE api_keys SET last_used_at = now() WHERE id = ${row.id}`.catch(() => {});
+  }
+  if (row.kind === "ingest") return { ok: true, actor: { kind: "ingest", name: row.name, keyPrefix: parsed.prefix, services: row.services } };
+  if (row.user_id === null || row.role === null) return { ok: false, reason: "key without a user" };
+  return { ok: true, actor: { kind: "user", userId: row.user_id, name: row.user_name!, role: row.role, keyPrefix: parsed.prefix } };
+}
+
+export type KeyRow = { prefix: string; name: string; kind: KeyKind; user: string | null; services: string[]; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };
+
+/** Creates a key and returns it whole: the only time its secret is ever seen. */
+export async function createKey(sql: Sql, spec: { name: string; user?: string; services?: string[]; expiresInDays?: number }): Promise<(KeyRow & { key: string }) | undefined> {
+  const fresh = generateKey();
+  const kind = spec.user ? "user" : "ingest";
+  const rows = await sql`
+    INSERT INTO api_keys (prefix, secret_hash, name, kind, user_id, services, expires_at)
+    SELECT ${fresh.prefix}, ${fresh.secretHash}, ${spec.name}, ${kind}::api_key_kind,
+           ${spec.user ? sql`(SELECT id FROM users WHERE name = ${spec.user})` : sql`NULL`}, ${spec.services ?? []}::text[],
+           ${spec.expiresInDays ? sql`now() + make_interval(days => ${spec.expiresInDays})` : sql`NULL`}
+    WHERE ${spec.user ? sql`EXISTS (SELECT 1 FROM users WHERE name = ${spec.user})` : sql`true`}
+    RETURNING id`;
+  if (!rows.length) return undefined;
+  return { ...(await listKeys(sql, fresh.prefix))[0]!, key: fresh.key };
+}
+
+export async function listKeys(sql: Sql, prefix?: string): Promise<KeyRow[]> {
+  return sql<KeyRow[]>`
+    SELECT k.prefix, k.name, k.kind, u.name AS "user", k.services,
+           to_json(k.created_at)#>>'{}' AS created_at, to_json(k.expires_at)#>>'{}' AS expires_at,
+           to_json(k.revoked_at)#>>'{}' AS revoked_at, to_json(k.last_used_at)#>>'{}' AS last_used_at
+    FROM api_keys k LEFT JOIN users u ON u.id = k.user_id
+    ${prefix ? sql`WHERE k.prefix = ${prefix}` : sql``} ORDER BY k.created_at, k.id`;
+}
+
+export async function revokeKey(sql: Sql, prefix: string): Promise<KeyRow | undefined> {
+  const rows = await sql`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE prefix = ${prefix} RETURNING id`;
+  return rows.length ? (await listKeys(sql, prefix))[0] : undefined;
+}
+
+
+/** Whether any admin holds a key that works now: a fresh install has none. */
+export async function hasUsableAdminKey(sql: Sql): Promise<boolean> {
+  const [row] = await sql`
+    SELECT 1 FROM api_keys k JOIN users u ON u.id = k.user_id
+    WHERE u.role = 'admin' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) LIMIT 1`;
+  return row !== undefined;
+}
+
+/** Stores a key whose secret is already known (FAILSIGHT_ADMIN_KEY, or one just generated) for a user. */
+export async function installUserKey(sql: Sql, userId: number, name: string, key: { prefix: string; secretHash: string }): Promise<void> {
+  await sql`INSERT INTO api_keys (prefix, secret_hash, name, kind, user_id) VALUES (${key.prefix}, ${key.secretHash}, ${name}, 'user', ${userId})`;
+}

@@ -1,0 +1,52 @@
+import { timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { resolveKey } from "../access/api-keys.ts";
+import { SCRAPER, type Actor } from "../domain/actor.ts";
+import type { AppDeps } from "./deps.ts";
+
+/**
+ * `actor` is who the request acts for, once a route's guard (route.ts) has admitted it;
+ * `refused` says why the key sent could not be used. Neither is set for a request without
+ * a key.
+ */
+export type AuthEnv = { Variables: { actor: Actor; refused?: string } };
+
+/** Whom every request acts for with FAILSIGHT_AUTH=off. */
+const UNCHECKED_ADMIN: Actor = { kind: "user", userId: 0, name: "anyone (FAILSIGHT_AUTH=off)", role: "admin", keyPrefix: "" };
+
+/** The token of an `Authorization: Bearer <token>` header, if the header is one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+}
+
+/**
+ * Learns who a request is from its `Authorization: Bearer` key, and decides nothing: each
+ * route's guard admits or refuses (so a public route answers whatever key it is sent, and
+ * an unknown path is a 404 for everyone). With FAILSIGHT_AUTH=off (a laptop demo) every
+ * request acts as an admin: the system scope is the database owner's alone, and the API's
+ * role cannot take it.
+ */
+export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
+  const scrapeToken = deps.metricsToken ? Buffer.from(deps.metricsToken) : undefined;
+  const isScrapeToken = (token: string) => {
+    const given = Buffer.from(token);
+    return scrapeToken !== undefined && given.length === scrapeToken.length && timingSafeEqual(given, scrapeToken);
+  };
+  return async (c, next) => {
+    if (deps.auth === "off") {
+      c.set("actor", UNCHECKED_ADMIN);
+      return next();
+    }
+    const header = c.req.header("authorization");
+    if (header === undefined) return next();
+    const token = bearerToken(header);
+    if (!token) c.set("refused", "send Authorization: Bearer <API key>");
+    else if (isScrapeToken(token)) c.set("actor", SCRAPER);
+    else {
+      const check = await resolveKey(deps.sql, token);
+      if (check.ok) c.set("actor", check.actor);
+      else c.set("refused", check.reason);
+    }
+    return next();
+  };
+}

@@ -1,0 +1,19 @@
+import type { Role } from "./vocabulary.ts";
+
+/**
+ * Who a request acts for, decided by the API key; the database enforces what each may see.
+ * `system` is Failsight's own jobs (the owner's scope); `scraper` is Prometheus holding
+ * METRICS_TOKEN, which opens /metrics and nothing else.
+ */
+export type Actor =
+  | { kind: "system" }
+  | { kind: "scraper" }
+  | { kind: "user"; userId: number; name: string; role: Role; keyPrefix: string }
+  | { kind: "ingest"; name: string; keyPrefix: string; services: string[] };
+
+export const SYSTEM: Actor = { kind: "system" };
+export const SCRAPER: Actor = { kind: "scraper" };
+
+export function roleOf(actor: Actor): Role | "ingest" | "system" | "scraper" {
+  return actor.kind === "user" ? actor.role : actor.kind;
+}

@@ -1,0 +1,19 @@
+// The closed sets of words Failsight stores. The database enums (db/schema.ts), the API's
+// zod enums and the CLI all take them from here.
+
+/** Least to most severe: the database enum keeps this order, so `level >= 'warn'` works in SQL. */
+export const SEVERITIES = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SERVICE_STATES = ["up", "degraded", "down", "unknown"] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
+
+/** What a user key may do grows with its role; ingest keys are a kind of key, not a role. */
+export const USER_ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof USER_ROLES)[number];
+
+export const KEY_KINDS = ["user", "ingest"] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+export const GRANT_ACCESS = ["read", "write"] as const;
+export type GrantAccess = (typeof GRANT_ACCESS)[number];

@@ -1,0 +1,32 @@
+import { Counter, Histogram } from "prom-client";
+import { isErrorEvent } from "../domain/error-event.ts";
+import type { LogEvent } from "../domain/log-event.ts";
+import { registry } from "../metrics/registry.ts";
+import { errorCodeLabel, serviceLabel } from "../metrics/service-labels.ts";
+
+// What the services Failsight watches are doing, counted from the events it ingests (after
+// commit), so Prometheus can alert on every service without scraping it.
+
+const registers = [registry];
+const requests = new Counter({ name: "failsight_service_requests_total", help: "Events ingested per monitored service, by HTTP status class (2xx...5xx, or none).", labelNames: ["service", "code_class"] as const, registers });
+const errors = new Counter({ name: "failsight_service_errors_total", help: "Events counted as errors (5xx, or error/fatal without a status) per monitored service, by error code (none when absent).", labelNames: ["service", "error_code"] as const, registers });
+const latency = new Histogram({
+  name: "failsight_service_request_duration_seconds",
+  help: "Request latency reported by events of each monitored service.",
+  labelNames: ["service"] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers,
+});
+
+/** Counts a committed batch. */
+export function observeEvents(events: readonly LogEvent[]) {
+  for (const event of events) {
+    const service = serviceLabel(event.service);
+    requests.inc({ service, code_class: event.status ? `${Math.floor(event.status / 100)}xx` : "none" });
+    if (isErrorEvent(event)) {
+      const code = event.error_code ?? "none";
+      errors.inc({ service, error_code: errorCodeLabel(service, code) });
+    }
+    if (event.latency_ms !== undefined) latency.observe({ service }, event.latency_ms / 1000);
+  }
+}
