@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { addMember, createGrant, createTeam, createUser } from "../access/repository.ts";
-import { createKey } from "../access/api-keys.ts";
+import { addMember, createGrant, createTeam, createUser } from "./repository.ts";
+import { createKey } from "./api-keys.ts";
 import { createDb } from "../db/client.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 

@@ -8,15 +8,18 @@ import { answerError } from "./errors.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { refuseUnusableUrl } from "./input-guard.ts";
 import { problem } from "./problem.ts";
-import { newRouter } from "./router.ts";
-import { adminApi } from "./routes/admin/index.ts";
-import { logsApi } from "./routes/logs/index.ts";
-import { servicesApi } from "./routes/services/index.ts";
-import { statusApi } from "./routes/status/index.ts";
-import { systemApi } from "./routes/system/index.ts";
+import { newRouter, resourceApi } from "./router.ts";
+import * as admin from "./routes/admin/index.ts";
+import * as logs from "./routes/logs/index.ts";
+import * as services from "./routes/services/index.ts";
+import * as status from "./routes/status/index.ts";
+import * as system from "./routes/system/index.ts";
 
-/** One sub-app per resource (routes/<resource>/index.ts); a new resource is a line here. */
-const RESOURCES = [logsApi, statusApi, servicesApi, adminApi, systemApi];
+/**
+ * One sub-app per resource, from the operations its routes/<resource>/index.ts exports: a
+ * new route is a file and a line there, a new resource a folder and a line here.
+ */
+const RESOURCES = [logs, status, services, admin, system];
 
 /**
  * The API: the middlewares every request passes (metrics, URL hygiene, the deadline, the
@@ -30,7 +33,7 @@ export function createApp(deps: AppDeps) {
   app.use("*", deadline(deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS));
   app.use("*", auditTrail(deps));
   app.use("*", authenticate(deps));
-  for (const resource of RESOURCES) app.route("/", resource(deps));
+  for (const operations of RESOURCES) app.route("/", resourceApi(deps, Object.values(operations)));
   mountDocs(app);
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError(answerError);

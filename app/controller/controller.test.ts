@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../db/client.ts";
 import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
 import { maintenanceDatabase } from "../test-support/maintenance-database.ts";
-import { startController, type Controller } from "./controller.ts";
-import { GROUP, PLURAL, VERSION, type PolicyObject } from "./resource.ts";
+import { startController, type Controller } from "./start.ts";
+import { GROUP, PLURAL, VERSION, type PolicyObject } from "./partition-policy/resource.ts";
 
 // Against a real kube-apiserver + etcd (../shared/envtest) and the run's real PostgreSQL.
 const suite = describe.skipIf(!envtestKubeconfig);

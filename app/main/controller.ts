@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { ConfigError, loadConfig } from "../config.ts";
-import { startController } from "../controller/controller.ts";
+import { startController } from "../controller/start.ts";
 import { controllerHttpApp } from "../controller/http.ts";
 import { createDb } from "../db/client.ts";
 import { log } from "../log.ts";

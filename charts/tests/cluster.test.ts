@@ -1,8 +1,8 @@
 import { ApiextensionsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startController, type Controller } from "../../app/controller/controller.ts";
-import { GROUP, PLURAL, VERSION, type PolicyObject } from "../../app/controller/resource.ts";
+import { startController, type Controller } from "../../app/controller/start.ts";
+import { GROUP, PLURAL, VERSION, type PolicyObject } from "../../app/controller/partition-policy/resource.ts";
 import { createDb } from "../../app/db/client.ts";
 import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../../app/test-support/envtest.ts";
 import { maintenanceDatabase } from "../../app/test-support/maintenance-database.ts";

@@ -1,6 +1,3 @@
-import type { AppDeps } from "../../deps.ts";
-import { resourceApi } from "../../router.ts";
-import { registerIngestLogs } from "./ingest.ts";
-import { registerQueryLogs } from "./query.ts";
-
-export const logsApi = (deps: AppDeps) => resourceApi(deps, [registerIngestLogs, registerQueryLogs]);
+// The operations of this resource, one line each; api/app.ts mounts them as one sub-app.
+export { registerIngestLogs } from "./ingest.ts";
+export { registerQueryLogs } from "./query.ts";

@@ -1,8 +1,5 @@
-import type { AppDeps } from "../../deps.ts";
-import { resourceApi } from "../../router.ts";
-import { registerCreateService } from "./create.ts";
-import { registerGetService } from "./get.ts";
-import { registerListServices } from "./list.ts";
-import { registerUpdateService } from "./update.ts";
-
-export const servicesApi = (deps: AppDeps) => resourceApi(deps, [registerListServices, registerGetService, registerCreateService, registerUpdateService]);
+// The operations of this resource, one line each; api/app.ts mounts them as one sub-app.
+export { registerCreateService } from "./create.ts";
+export { registerGetService } from "./get.ts";
+export { registerListServices } from "./list.ts";
+export { registerUpdateService } from "./update.ts";

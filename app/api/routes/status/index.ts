@@ -1,7 +1,4 @@
-import type { AppDeps } from "../../deps.ts";
-import { resourceApi } from "../../router.ts";
-import { registerListStatus } from "./get-all.ts";
-import { registerGetStatus } from "./get-one.ts";
-import { registerStatusTransitions } from "./transitions.ts";
-
-export const statusApi = (deps: AppDeps) => resourceApi(deps, [registerListStatus, registerGetStatus, registerStatusTransitions]);
+// The operations of this resource, one line each; api/app.ts mounts them as one sub-app.
+export { registerListStatus } from "./get-all.ts";
+export { registerGetStatus } from "./get-one.ts";
+export { registerStatusTransitions } from "./transitions.ts";

@@ -1,6 +1,3 @@
-import type { AppDeps } from "../../deps.ts";
-import { resourceApi } from "../../router.ts";
-import { registerHealth } from "./health.ts";
-import { registerMetrics } from "./metrics.ts";
-
-export const systemApi = (deps: AppDeps) => resourceApi(deps, [registerHealth, registerMetrics]);
+// The operations of this resource, one line each; api/app.ts mounts them as one sub-app.
+export { registerHealth } from "./health.ts";
+export { registerMetrics } from "./metrics.ts";

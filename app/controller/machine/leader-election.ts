@@ -1,5 +1,5 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
-import { log } from "../log.ts";
+import { log } from "../../log.ts";
 import { statusOf } from "./kube-errors.ts";
 
 export type LeaderElectionConfig = {

@@ -1,24 +1,13 @@
 import { z } from "zod";
-import { parseDuration } from "../domain/time-expression.ts";
-import { PartitionPolicySpec, type PartitionPolicy } from "../partitions/policy.ts";
+import { parseDuration } from "../../domain/time-expression.ts";
+import { PartitionPolicySpec, type PartitionPolicy } from "../../partitions/policy.ts";
+import type { Condition, KubeObject, ResourceKind } from "../machine/kube-object.ts";
 
 // The PartitionPolicy custom resource as the controller sees it. The CRD's schema in
 // charts/failsight/crds/ is the API server's copy of these rules; this is ours.
 
-export const GROUP = "failsight.io";
-export const VERSION = "v1alpha1";
-export const PLURAL = "partitionpolicies";
-export const KIND = "PartitionPolicy";
-export const API_VERSION = `${GROUP}/${VERSION}`;
-
-export type Condition = {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-};
+export const POLICY_KIND: ResourceKind = { group: "failsight.io", version: "v1alpha1", plural: "partitionpolicies", kind: "PartitionPolicy" };
+export const { group: GROUP, version: VERSION, plural: PLURAL } = POLICY_KIND;
 
 export type PolicyStatus = {
   observedGeneration?: number;
@@ -32,13 +21,7 @@ export type PolicyStatus = {
   nextRunTime?: string;
 };
 
-export type PolicyObject = {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name?: string; namespace?: string; uid?: string; generation?: number; resourceVersion?: string };
-  spec?: unknown;
-  status?: PolicyStatus;
-};
+export type PolicyObject = KubeObject<PolicyStatus>;
 
 const ControllerSpec = PartitionPolicySpec.extend({
   interval: z
@@ -62,5 +45,3 @@ export function parseSpec(spec: unknown): { ok: true; value: ParsedSpec } | { ok
   const { interval, ...policy } = result.data;
   return { ok: true, value: { policy, intervalMs: interval } };
 }
-
-export const keyOf = (o: PolicyObject) => `${o.metadata.namespace}/${o.metadata.name}`;

@@ -1,6 +1,7 @@
-import type { MaintenanceReport } from "../partitions/maintain.ts";
-import { addMonths, monthStart } from "../partitions/months.ts";
-import type { Condition, PolicyObject, PolicyStatus } from "./resource.ts";
+import type { MaintenanceReport } from "../../partitions/maintain.ts";
+import { addMonths, monthStart } from "../../partitions/months.ts";
+import type { Condition } from "../machine/kube-object.ts";
+import type { PolicyObject, PolicyStatus } from "./resource.ts";
 
 // The pure half of reconciling: when a policy is due, and what its status says after a
 // run. The controller does the I/O around these.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MaintenanceReport } from "../partitions/maintain.ts";
+import type { MaintenanceReport } from "../../partitions/maintain.ts";
 import { isDue, nextRunAt, setCondition, statusAfterRun, statusForInvalidSpec } from "./reconcile.ts";
 import { parseSpec, type PolicyObject } from "./resource.ts";
 
