@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
+import { KEY_PATTERN } from "./access/key-format.ts";
+import { DB_POOL_DEFAULT_MAX, DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
+import { DEFAULT_MAX_ERROR_SERIES, DEFAULT_MAX_SERVICES } from "./metrics/service-labels.ts";
+import { PARTITION_DEFAULTS, RETENTION_MODES } from "./partitions/policy.ts";
+import { DEFAULT_EVALUATION_SECONDS } from "./status/tracker.ts";
 import { DEFAULT_INFLIGHT_MIB } from "./ingest/byte-budget.ts";
 import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
 
@@ -33,8 +37,8 @@ const ConfigSchema = z.object({
   /** `off` only for a laptop demo: every request then acts as an admin, unchecked. */
   FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
-  FAILSIGHT_ADMIN_KEY: z.string().regex(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
-  DB_POOL_MAX: positiveInt.max(100).default(10),
+  FAILSIGHT_ADMIN_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
+  DB_POOL_MAX: positiveInt.max(100).default(DB_POOL_DEFAULT_MAX),
   /** The bearer token Prometheus scrapes /metrics with (admins' API keys work too); unset: admins only. */
   METRICS_TOKEN: z.string().min(32, "must be at least 32 characters (openssl rand -hex 32)").optional(),
   /** Bounds on waiting for PostgreSQL (app/db/client.ts): connecting, one statement, an idle transaction. */
@@ -53,17 +57,17 @@ const ConfigSchema = z.object({
   /** Seconds a shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10),
   /** Cardinality caps of the per-service metrics: beyond them, labels fold into `other`. */
-  METRICS_MAX_SERVICES: positiveInt.max(100_000).default(500),
-  METRICS_MAX_ERROR_SERIES: positiveInt.max(100_000).default(2_000),
+  METRICS_MAX_SERVICES: positiveInt.max(100_000).default(DEFAULT_MAX_SERVICES),
+  METRICS_MAX_ERROR_SERIES: positiveInt.max(100_000).default(DEFAULT_MAX_ERROR_SERIES),
   /** How often the status tracker evaluates services and records transitions. */
-  STATUS_EVALUATION_SECONDS: positiveInt.max(3600).default(30),
+  STATUS_EVALUATION_SECONDS: positiveInt.max(3600).default(DEFAULT_EVALUATION_SECONDS),
   /** Partition maintenance that `npm start` runs in-process (the cluster runs the controller). */
-  PARTITION_PREMAKE_MONTHS: positiveInt.max(24).default(3),
+  PARTITION_PREMAKE_MONTHS: positiveInt.max(24).default(PARTITION_DEFAULTS.premakeMonths),
   PARTITION_RETENTION_MONTHS: z
     .union([z.literal("none"), positiveInt.max(1200)])
-    .default(12)
+    .default(PARTITION_DEFAULTS.retentionMonths)
     .transform((v) => (v === "none" ? null : v)),
-  PARTITION_RETENTION_MODE: z.enum(["detach", "drop"]).default("detach"),
+  PARTITION_RETENTION_MODE: z.enum(RETENTION_MODES).default(PARTITION_DEFAULTS.retentionMode),
   PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),
   /** The controller entry point: where it watches, who it is, and its Lease timings. */
   CONTROLLER_NAMESPACE: z.string().min(1).optional(),

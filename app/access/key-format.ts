@@ -4,7 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 // lists and logs, and a secret of 256 random bits. Only SHA-256 of the secret is stored. A
 // slow password hash would buy nothing: nobody can guess 256 random bits, fast or slow.
 
-const KEY = /^fsk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+/** What a key looks like; FAILSIGHT_ADMIN_KEY is checked against it at start-up. */
+export const KEY_PATTERN = /^fsk_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
 export type NewKey = { key: string; prefix: string; secretHash: string };
 
@@ -15,7 +16,7 @@ export function generateKey(): NewKey {
 }
 
 export function parseKey(key: string): { prefix: string; secret: string } | undefined {
-  const match = KEY.exec(key.trim());
+  const match = KEY_PATTERN.exec(key.trim());
   return match ? { prefix: match[1]!, secret: match[2]! } : undefined;
 }
 

@@ -9,10 +9,10 @@ import type { RequestErrorCode } from "../domain/request-error.ts";
 // in one place, so no route can answer an error in another shape.
 
 /** Seconds a client is told to wait before retrying a 503 or 429. */
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 
 
-export const PROBLEM_CODES = {
+const PROBLEM_CODES = {
   "validation-error": { status: 400, title: "The request is not valid" },
   "malformed-json": { status: 400, title: "The request body is not valid JSON" },
   "invalid-cursor": { status: 400, title: "The cursor does not belong to this query" },
@@ -30,7 +30,7 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = RequestErrorCode;
 
-export const FieldErrorSchema = z
+const FieldErrorSchema = z
   .object({
     field: z.string().openapi({ example: "level" }),
     message: z.string().openapi({ example: "must be one of trace, debug, info, warn, error, fatal" }),
@@ -38,7 +38,7 @@ export const FieldErrorSchema = z
   })
   .openapi("FieldError");
 
-export const ProblemSchema = z
+const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: "urn:failsight:problem:validation-error" }),
     title: z.string(),

@@ -30,6 +30,8 @@ export type DbOptions = {
  */
 export type DbTimeouts = { connectSeconds: number; statementMs: number; idleInTransactionMs: number };
 export const DB_TIMEOUT_DEFAULTS: DbTimeouts = { connectSeconds: 5, statementMs: 30_000, idleInTransactionMs: 60_000 };
+/** Connections in one process's pool (DB_POOL_MAX). */
+export const DB_POOL_DEFAULT_MAX = 10;
 /** How long a request may wait for the database before the API answers 503 (REQUEST_TIMEOUT_SECONDS). */
 export const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 
@@ -42,7 +44,7 @@ export const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 export function createDb(url: string, options: DbOptions = {}) {
   const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
   const sql = postgres(url, {
-    max: options.max ?? 10,
+    max: options.max ?? DB_POOL_DEFAULT_MAX,
     onnotice: () => {},
     connect_timeout: timeouts.connectSeconds,
     connection: {

@@ -4,17 +4,17 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "./client.ts";
 
-export const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 /**
  * Applies pending migrations. Several API replicas may start at once; the advisory lock
  * makes them take turns, and drizzle's journal makes the late ones find nothing to do.
  */
-export async function runMigrations(sql: Sql, folder = migrationsFolder): Promise<void> {
+export async function runMigrations(sql: Sql): Promise<void> {
   const lock = await sql.reserve();
   try {
     await lock`SELECT pg_advisory_lock(${ADVISORY_LOCKS.migrations})`;
-    await migrate(drizzle(sql), { migrationsFolder: folder });
+    await migrate(drizzle(sql), { migrationsFolder });
   } finally {
     await lock`SELECT pg_advisory_unlock(${ADVISORY_LOCKS.migrations})`.catch(() => {});
     lock.release();

@@ -1,7 +1,7 @@
 import type { Sql } from "./client.ts";
 
 /** The group the API's login role belongs to; its grants are in migrations/0007. */
-export const RUNTIME_GROUP = "failsight_runtime";
+const RUNTIME_GROUP = "failsight_runtime";
 
 /**
  * Makes (or updates the password of) a login role for the API, member of failsight_runtime,

@@ -4,12 +4,15 @@ import type { Actor } from "../domain/actor.ts";
 import type { Db, Sql, Tx } from "./client.ts";
 import * as schema from "./schema.ts";
 
+/** postgres.js on one transaction: the repositories' Sql, which can also take a savepoint. */
+export type TxSql = Sql & Pick<Tx, "savepoint">;
+
 /**
- * `sql` for queries (the repositories' type), `tx` where a savepoint is needed: one
- * transaction. `afterCommit` runs work only once that transaction has committed (caches
- * that must not learn what a rollback undoes).
+ * One transaction, as postgres.js (`sql`) and as drizzle (`db`, for typed queries).
+ * `afterCommit` runs work only once it has committed (caches that must not learn what a
+ * rollback undoes).
  */
-export type Scoped = { sql: Sql; tx: Tx; db: Db; afterCommit: (run: () => void) => void };
+export type Scoped = { sql: TxSql; db: Db; afterCommit: (run: () => void) => void };
 
 /**
  * Runs `work` in one transaction whose settings tell PostgreSQL's row-level security who is
@@ -28,7 +31,7 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
     // does not carry; it shares the pool's, so those are the ones handed over.
     const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
-    return work({ sql: tx as unknown as Sql, tx, db: drizzle(client, { schema }) as unknown as Db, afterCommit: (run) => committed.push(run) });
+    return work({ sql: tx as unknown as TxSql, db: drizzle(client, { schema }) as unknown as Db, afterCommit: (run) => committed.push(run) });
   });
   for (const run of committed) run();
   return result as T;

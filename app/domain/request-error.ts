@@ -5,7 +5,7 @@ import type { FieldError } from "./field-error.ts";
  * turns each code into one status and an RFC 9457 problem (api/problem.ts), and nothing
  * else decides the status of a refusal.
  */
-export const REQUEST_ERROR_CODES = [
+const REQUEST_ERROR_CODES = [
   "validation-error",
   "malformed-json",
   "invalid-cursor",

@@ -12,12 +12,12 @@ import type { LogEvent } from "../domain/log-event.ts";
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch({ sql, tx, afterCommit }: Pick<Scoped, "sql" | "tx" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<number> {
+export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<number> {
   const ids = await serviceIds.register(sql, events.map((e) => e.service), afterCommit);
   const column = <T>(pick: (e: LogEvent) => T) => events.map(pick);
   await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
-      tx.savepoint(
+      sql.savepoint(
         (sp) => sp`
           INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           SELECT ts::timestamptz, service_id, level::severity, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb

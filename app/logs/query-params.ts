@@ -5,8 +5,8 @@ import { SEVERITIES } from "../domain/vocabulary.ts";
 // (relative times, status classes, the cursor) is worked out by the planner, which can
 // then report every bad parameter at once.
 
-export const MAX_LIMIT = 1_000;
-export const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1_000;
+const DEFAULT_LIMIT = 100;
 
 /** `a,b` or `?x=a&x=b`, or both. */
 const list = (example: string) =>

@@ -6,7 +6,7 @@ import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
 import { ConfigError, dbTimeouts } from "../config.ts";
 import { bootstrapAdmin } from "../access/bootstrap.ts";
-import { createDb } from "../db/client.ts";
+import { createDb, type Sql } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
 import { ownsTables } from "../db/roles.ts";
 import { log } from "../log.ts";
@@ -30,6 +30,35 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
 }
 
 /**
+ * With keys checked, the API's connection must be one row-level security restricts; the
+ * first admin key is made if none exists; and connecting as the tables' owner is warned of.
+ */
+async function prepareGuardedDatabase(sql: Sql, config: Config) {
+  const role = await bypassesRowSecurity(sql);
+  if (role) {
+    await sql.end();
+    throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
+  }
+  await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY, (key) => log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)"));
+  if (await ownsTables(sql)) {
+    log.warn(
+      "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",
+    );
+  }
+}
+
+/** The HTTP server, once it listens; a port in use is said plainly. */
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
+    s.on("clientError", answerClientError);
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${config.PORT} is in use: stop what holds it, or set PORT`) : error),
+    );
+  });
+}
+
+/**
  * The API on a database that is already migrated. Requests use `databaseUrl` (the runtime
  * role); Failsight's own jobs in this process (the status tracker) use `ownerUrl`, the
  * only connection that may act in the system scope. The part every entry point shares.
@@ -42,31 +71,22 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     );
   }
   const { sql } = createDb(databaseUrl, { max: config.DB_POOL_MAX, applicationName: "failsight-api", timeouts: dbTimeouts(config) });
-  if (config.FAILSIGHT_AUTH === "on") {
-    const role = await bypassesRowSecurity(sql);
-    if (role) {
-      await sql.end();
-      throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
-    }
-    await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY, (key) => log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)"));
-    if (await ownsTables(sql)) {
-      log.warn(
-        "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",
-      );
-    }
-  }
+  if (config.FAILSIGHT_AUTH === "on") await prepareGuardedDatabase(sql, config);
   const owner = ownerUrl && ownerUrl !== databaseUrl ? createDb(ownerUrl, { max: 2, applicationName: "failsight-api-jobs", timeouts: dbTimeouts(config) }).sql : sql;
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
-  const app = createApp({ sql, serviceIds: new ServiceIds(), now: () => new Date(), auth: config.FAILSIGHT_AUTH, requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000, ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024), ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY), metricsToken: config.METRICS_TOKEN });
+  const app = createApp({
+    sql,
+    serviceIds: new ServiceIds(),
+    now: () => new Date(),
+    auth: config.FAILSIGHT_AUTH,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024),
+    ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY),
+    metricsToken: config.METRICS_TOKEN,
+  });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
-    s.on("clientError", answerClientError);
-    s.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`port ${config.PORT} is in use: stop what holds it, or set PORT`) : error),
-    );
-  }).catch(async (error) => {
+  const server = await listen(app.fetch, config).catch(async (error) => {
     await tracker.stop();
     await sql.end({ timeout: 1 });
     if (owner !== sql) await owner.end({ timeout: 1 });

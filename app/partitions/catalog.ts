@@ -58,7 +58,7 @@ export async function countRows(sql: SqlLike, table: string): Promise<number> {
 const BOUND = /^FOR VALUES FROM \((.+)\) TO \((.+)\)$/;
 
 /** `FOR VALUES FROM ('2026-11-01 00:00:00+00') TO (MAXVALUE)`, or `DEFAULT`. */
-export function parseBound(bound: string): { from: Date | null; to: Date | null; isDefault: boolean } {
+function parseBound(bound: string): { from: Date | null; to: Date | null; isDefault: boolean } {
   if (bound === "DEFAULT") return { from: null, to: null, isDefault: true };
   const match = BOUND.exec(bound);
   if (!match) return { from: null, to: null, isDefault: false };

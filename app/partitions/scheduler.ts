@@ -10,7 +10,7 @@ import type { PartitionPolicy } from "./policy.ts";
  * start, then every interval. Shares the advisory lock with the controller, so running
  * both against one database is safe.
  */
-export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, intervalMs: number, metrics?: PartitionMetrics, onReport?: (r: MaintenanceReport) => void) {
+export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, intervalMs: number, metrics?: PartitionMetrics) {
   return startPeriodic(
     intervalMs,
     async () => {
@@ -23,7 +23,6 @@ export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, inter
         if (report.ran) for (const note of report.notes) log.warn(note);
         else log.info(report.reason);
         metrics?.record("local", policy.table, report, (performance.now() - started) / 1000, now);
-        onReport?.(report);
       } catch (error) {
         metrics?.failed("local", (performance.now() - started) / 1000);
         throw error;

@@ -19,7 +19,7 @@ export type Thresholds = Required<Omit<ServiceThresholds, "silence_seconds_down"
  * down, a p95 over one second is degraded. Silence alone means nothing until a service
  * declares how often it should be heard from.
  */
-export const DEFAULT_THRESHOLDS: Thresholds = {
+const DEFAULT_THRESHOLDS: Thresholds = {
   error_rate_degraded: 0.05,
   error_rate_down: 0.5,
   p95_latency_ms_degraded: 1000,

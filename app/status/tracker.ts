@@ -13,7 +13,10 @@ import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
  * the source of uptime. Runs in every API replica; an advisory lock in
  * recordTransitions keeps them from recording the same change twice.
  */
-export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (count: number) => void) {
+/** How often the tracker evaluates (STATUS_EVALUATION_SECONDS). */
+export const DEFAULT_EVALUATION_SECONDS = 30;
+
+export function startStatusTracker(sql: Sql, intervalMs: number) {
   const windowMs = parseWindow(DEFAULT_WINDOW)!;
   return startPeriodic(
     intervalMs,
@@ -26,7 +29,6 @@ export function startStatusTracker(sql: Sql, intervalMs: number, onEvaluated?: (
       });
       publishStatuses(statuses);
       if (recorded) log.info({ recorded }, "service state transitions recorded");
-      onEvaluated?.(statuses.length);
     },
     (error) => log.warn({ err: error }, "status evaluation failed; retrying next interval"),
   );

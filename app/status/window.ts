@@ -1,7 +1,7 @@
 import { parseDuration } from "../domain/time-expression.ts";
 
 export const DEFAULT_WINDOW = "5m";
-export const MAX_WINDOW_MS = 24 * 3_600_000;
+const MAX_WINDOW_MS = 24 * 3_600_000;
 
 /** A status window like `5m` or `24h`, in ms; undefined when malformed or out of range. */
 export function parseWindow(text: string): number | undefined {

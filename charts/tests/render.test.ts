@@ -214,3 +214,23 @@ describe("schema validation of rendered objects", () => {
     expect(() => validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toThrow(/no schema known/);
   });
 });
+
+describe("defaults declared once", () => {
+  // The chart and the CRD are YAML and cannot import the code's defaults; they are held to them here.
+  it("the chart's PartitionPolicy values and the CRD's schema defaults are the code's", async () => {
+    const { PARTITION_DEFAULTS } = await import("../../app/partitions/policy.ts");
+    const values = loadYaml<{ partitionPolicy: Record<string, unknown> }>(readFileSync(`${CHART}/values.yaml`, "utf8"));
+    const { create: _create, ...chart } = values.partitionPolicy;
+    const { table: _table, ...policyDefaults } = PARTITION_DEFAULTS;
+    expect(chart).toEqual(policyDefaults);
+    const crd = loadYaml<{ spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { _default?: unknown }> } } } } }[] } }>(
+      readFileSync(`${CHART}/crds/partitionpolicies.failsight.io.yaml`, "utf8"),
+    );
+    const props = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties;
+    // loadYaml reads a CRD into client-node's model, which keeps `default` as `_default`.
+    const crdDefaults = Object.fromEntries(Object.entries(props).flatMap(([k, v]) => (v._default === undefined ? [] : [[k, v._default]])));
+    // retentionMonths has no CRD default: leaving it out must mean "keep everything" to the API server.
+    const { retentionMonths: _retention, ...rest } = PARTITION_DEFAULTS;
+    expect(crdDefaults).toEqual(rest);
+  });
+});

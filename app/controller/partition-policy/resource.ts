@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../../domain/time-expression.ts";
-import { PartitionPolicySpec, type PartitionPolicy } from "../../partitions/policy.ts";
+import { PARTITION_DEFAULTS, PartitionPolicySpec, type PartitionPolicy } from "../../partitions/policy.ts";
 import type { Condition, KubeObject, ResourceKind } from "../machine/kube-object.ts";
 
 // The PartitionPolicy custom resource as the controller sees it. The CRD's schema in
@@ -26,7 +26,7 @@ export type PolicyObject = KubeObject<PolicyStatus>;
 const ControllerSpec = PartitionPolicySpec.extend({
   interval: z
     .string()
-    .default("1h")
+    .default(PARTITION_DEFAULTS.interval)
     .transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined || ms < 10_000) {

@@ -12,7 +12,7 @@ import { POLICY_KIND, parseSpec, type PolicyObject } from "./resource.ts";
 const RETRY_AFTER_FAILURE_MS = 60_000;
 
 /** The event reason for each partition action, in the CamelCase Kubernetes uses. */
-export const ACTION_REASONS = {
+const ACTION_REASONS = {
   create: "PartitionCreated",
   repair: "StrandedRowsReturned",
   detach: "PartitionDetached",

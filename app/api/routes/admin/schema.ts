@@ -1,23 +1,25 @@
 import { z } from "@hono/zod-openapi";
 import { storableText } from "../../../domain/text-schema.ts";
+import { nameSchema } from "../../../domain/names.ts";
+import { GRANT_ACCESS, KEY_KINDS, USER_ROLES } from "../../../domain/vocabulary.ts";
 
-const name = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
-export const RoleEnum = z.enum(["viewer", "operator", "admin"]);
+const name = nameSchema();
+const RoleEnum = z.enum(USER_ROLES);
 
 export const User = z.object({ id: z.number().int(), name: z.string(), role: RoleEnum, teams: z.array(z.string()), created_at: z.string() }).openapi("User");
 export const UserCreate = z.strictObject({ name, role: RoleEnum.default("viewer"), teams: z.array(name).max(50).default([]) }).openapi("UserCreate");
 export const Team = z.object({ name: z.string(), members: z.array(z.string()) }).openapi("Team");
 export const TeamCreate = z.strictObject({ name }).openapi("TeamCreate");
-export const Grant = z.object({ id: z.number().int(), service: z.string(), team: z.string().nullable(), user: z.string().nullable(), access: z.enum(["read", "write"]) }).openapi("Grant");
+export const Grant = z.object({ id: z.number().int(), service: z.string(), team: z.string().nullable(), user: z.string().nullable(), access: z.enum(GRANT_ACCESS) }).openapi("Grant");
 export const GrantCreate = z
-  .strictObject({ service: name, team: name.optional(), user: name.optional(), access: z.enum(["read", "write"]).default("read") })
+  .strictObject({ service: name, team: name.optional(), user: name.optional(), access: z.enum(GRANT_ACCESS).default("read") })
   .refine((g) => (g.team === undefined) !== (g.user === undefined), "give exactly one of team or user")
   .openapi("GrantCreate");
 export const ApiKey = z
   .object({
     prefix: z.string().openapi({ description: "Identifies the key; not secret." }),
     name: z.string(),
-    kind: z.enum(["user", "ingest"]),
+    kind: z.enum(KEY_KINDS),
     user: z.string().nullable(),
     services: z.array(z.string()).openapi({ description: "What an ingest key may write." }),
     created_at: z.string(),

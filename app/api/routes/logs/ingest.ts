@@ -10,7 +10,7 @@ import { IngestResult } from "./schema.ts";
 
 const MIB = 1024 * 1024;
 
-export const ingestLogsRoute = defineRoute({
+const ingestLogsRoute = defineRoute({
   method: "post",
   path: "/v1/logs",
   tags: ["logs"],

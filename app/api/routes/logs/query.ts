@@ -9,7 +9,7 @@ import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
 import { recordRequest } from "../../../access/audit-log.ts";
 
-export const queryLogsRoute = defineRoute({
+const queryLogsRoute = defineRoute({
   method: "get",
   path: "/logs",
   tags: ["logs"],

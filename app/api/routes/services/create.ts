@@ -7,7 +7,7 @@ import type { Router } from "../../router.ts";
 import { changesFrom, presentService, requireTeam } from "./present.ts";
 import { Service, ServiceCreate } from "./schema.ts";
 
-export const createServiceRoute = defineRoute({
+const createServiceRoute = defineRoute({
   method: "post",
   path: "/services",
   tags: ["services"],

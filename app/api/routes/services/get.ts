@@ -7,7 +7,7 @@ import type { Router } from "../../router.ts";
 import { presentService } from "./present.ts";
 import { Service, ServiceName } from "./schema.ts";
 
-export const getServiceRoute = defineRoute({
+const getServiceRoute = defineRoute({
   method: "get",
   path: "/services/{name}",
   tags: ["services"],

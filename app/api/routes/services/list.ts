@@ -7,7 +7,7 @@ import type { Router } from "../../router.ts";
 import { presentService } from "./present.ts";
 import { Service } from "./schema.ts";
 
-export const listServicesRoute = defineRoute({
+const listServicesRoute = defineRoute({
   method: "get",
   path: "/services",
   tags: ["services"],

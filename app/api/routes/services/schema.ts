@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { nameSchema } from "../../../domain/names.ts";
 import { storableText } from "../../../domain/text-schema.ts";
 import { Thresholds } from "../status/schema.ts";
 
-const name = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+const name = nameSchema();
 
 export const ServiceName = z.object({ name: z.string().openapi({ param: { name: "name", in: "path" }, example: "checkout" }) });
 

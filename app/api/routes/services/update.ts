@@ -7,7 +7,7 @@ import type { Router } from "../../router.ts";
 import { changesFrom, presentService, requireTeam } from "./present.ts";
 import { Service, ServiceName, ServicePatch } from "./schema.ts";
 
-export const updateServiceRoute = defineRoute({
+const updateServiceRoute = defineRoute({
   method: "patch",
   path: "/services/{name}",
   tags: ["services"],

@@ -7,7 +7,7 @@ import { presentStatus } from "./present.ts";
 import { StatusList, StatusQuery } from "./schema.ts";
 import { windowMsOrThrow } from "./window-param.ts";
 
-export const listStatusRoute = defineRoute({
+const listStatusRoute = defineRoute({
   method: "get",
   path: "/status",
   tags: ["status"],

@@ -14,7 +14,7 @@ import { windowMsOrThrow } from "./window-param.ts";
 const DAY = 86_400_000;
 const UPTIME_PERIODS = { "24h": DAY, "7d": 7 * DAY, "30d": 30 * DAY } as const;
 
-export const getStatusRoute = defineRoute({
+const getStatusRoute = defineRoute({
   method: "get",
   path: "/status/{service}",
   tags: ["status"],

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { serviceState } from "../../../db/schema.ts";
+import { SERVICE_STATES } from "../../../domain/vocabulary.ts";
 import { DEFAULT_WINDOW } from "../../../status/window.ts";
 
-export const StateEnum = z.enum(serviceState.enumValues);
+const StateEnum = z.enum(SERVICE_STATES);
 
 export const Thresholds = z
   .object({

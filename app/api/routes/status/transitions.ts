@@ -2,6 +2,7 @@ import { RequestError } from "../../../domain/request-error.ts";
 import { defineRoute } from "../../route.ts";
 import { z } from "@hono/zod-openapi";
 import { parseTimeExpression } from "../../../domain/time-expression.ts";
+import { getService } from "../../../services/repository.ts";
 import { readTransitions } from "../../../status/repository.ts";
 import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
@@ -9,7 +10,7 @@ import type { FieldError } from "../../../domain/field-error.ts";
 import type { Router } from "../../router.ts";
 import { StatusEvent, StatusEventsQuery } from "./schema.ts";
 
-export const statusTransitionsRoute = defineRoute({
+const statusTransitionsRoute = defineRoute({
   method: "get",
   path: "/status/{service}/events",
   tags: ["status"],
@@ -35,8 +36,9 @@ export function registerStatusTransitions(app: Router, deps: AppDeps) {
       return date ?? now;
     }) as [Date, Date];
     if (errors.length) throw new RequestError("validation-error", "invalid query", errors);
-    const events = await asActor(deps.sql, c.get("actor"), async ({ sql }) => {
-      const [visible] = await sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${service}`;
+    // The service is looked up as the caller sees it (not from the process-wide id cache): one it may not see is a 404.
+    const events = await asActor(deps.sql, c.get("actor"), async ({ sql, db }) => {
+      const visible = await getService(db, service);
       return visible ? (await readTransitions(sql, visible.id, from, to)).events : undefined;
     });
     if (!events) throw new RequestError("not-found", `no service named ${service}`);

@@ -6,7 +6,7 @@ import type { AppDeps } from "../../deps.ts";
 import { problem } from "../../problem.ts";
 import type { Router } from "../../router.ts";
 
-export const healthRoute = defineRoute({
+const healthRoute = defineRoute({
   method: "get",
   path: "/health",
   tags: ["system"],
@@ -16,7 +16,7 @@ export const healthRoute = defineRoute({
   responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
 });
 
-export const readyRoute = defineRoute({
+const readyRoute = defineRoute({
   method: "get",
   path: "/ready",
   tags: ["system"],

@@ -4,7 +4,7 @@ import { registry } from "../../../metrics/registry.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 
-export const metricsRoute = defineRoute({
+const metricsRoute = defineRoute({
   method: "get",
   path: "/metrics",
   tags: ["system"],
