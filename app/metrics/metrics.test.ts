@@ -110,5 +110,9 @@ describe("who may read /metrics", () => {
       expect(res.status, who).toBe(status);
       expect(await res.text(), who).not.toContain(service);
     }
+    // The scrape token is not an API key: it opens /metrics and nothing else.
+    const elsewhere = await app.request("/services", { headers: { authorization: `Bearer ${token}` } });
+    expect(elsewhere.status).toBe(403);
+    expect(await elsewhere.text()).not.toContain(service);
   });
 });
