@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KEY_PATTERN } from "./access/key-format.ts";
+import { LOG_FORMATS } from "./log.ts";
 import { DB_POOL_DEFAULT_MAX, DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
 import { DEFAULT_MAX_ERROR_SERIES, DEFAULT_MAX_SERVICES } from "./metrics/service-labels.ts";
 import { PARTITION_DEFAULTS, RETENTION_MODES } from "./partitions/policy.ts";
@@ -34,6 +35,8 @@ const ConfigSchema = z.object({
   /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
   HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** auto: coloured one-line logs on a terminal, JSON lines otherwise; json or pretty force one. */
+  LOG_FORMAT: z.enum(LOG_FORMATS).default("auto"),
   /** `off` only for a laptop demo: every request then acts as an admin, unchecked. */
   FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */

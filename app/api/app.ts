@@ -8,6 +8,7 @@ import { answerError } from "./errors.ts";
 import { httpMetrics } from "./http-metrics.ts";
 import { refuseUnusableUrl } from "./input-guard.ts";
 import { problem } from "./problem.ts";
+import { requestLog } from "./request-log.ts";
 import { newRouter, resourceApi } from "./router.ts";
 import * as admin from "./routes/admin/index.ts";
 import * as logs from "./routes/logs/index.ts";
@@ -22,12 +23,13 @@ import * as system from "./routes/system/index.ts";
 const RESOURCES = [logs, status, services, admin, system];
 
 /**
- * The API: the middlewares every request passes (metrics, URL hygiene, the deadline, the
+ * The API: the middlewares every request passes (the request log, metrics, URL hygiene, the deadline, the
  * audit trail, learning who calls), each resource's routes (which admit callers
  * themselves, see route.ts), the OpenAPI document and its UI, and one error mapping.
  */
 export function createApp(deps: AppDeps) {
   const app = newRouter();
+  app.use("*", requestLog);
   app.use("*", httpMetrics);
   app.use("*", refuseUnusableUrl);
   app.use("*", deadline(deps.requestTimeoutMs ?? REQUEST_TIMEOUT_DEFAULT_MS));

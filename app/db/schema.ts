@@ -133,7 +133,7 @@ export const logEvents = pgTable(
       .notNull()
       .references(() => services.id),
     level: severity("level").notNull(),
-    message: text("message").notNull().default(""),
+    message: text("message"),
     httpMethod: text("http_method"),
     httpRoute: text("http_route"),
     httpStatus: smallint("http_status"),

@@ -9,7 +9,7 @@ export type LogEvent = {
   service: string;
   timestamp: Date;
   level: Severity;
-  message: string;
+  message?: string;
   method?: string;
   route?: string;
   status?: number;

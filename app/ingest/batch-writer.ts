@@ -23,7 +23,7 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
           SELECT ts::timestamptz, service_id, level::severity, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb
           FROM unnest(
             ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
-            ${column((e) => e.message)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
+            ${column((e) => e.message ?? null)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
             ${column((e) => e.status ?? null)}::smallint[], ${column((e) => e.error_code ?? null)}::text[], ${column((e) => e.latency_ms ?? null)}::float8[],
             ${column((e) => e.trace_id ?? null)}::text[], ${column((e) => e.span_id ?? null)}::text[],
             ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]

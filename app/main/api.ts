@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "../config.ts";
-import { log } from "../log.ts";
+import { configureLog, log } from "../log.ts";
 import { startApi } from "./serve.ts";
 import { onShutdown } from "./shutdown.ts";
 
@@ -7,7 +7,7 @@ import { onShutdown } from "./shutdown.ts";
 // migrations are the migrate entry point's job (an init container), run as the owner.
 try {
   const config = loadConfig();
-  log.level = config.LOG_LEVEL;
+  configureLog({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the api entry point (npm start runs an embedded database instead)");
   const api = await startApi(config, config.DATABASE_URL, config.OWNER_DATABASE_URL);
   onShutdown([

@@ -1,119 +1,86 @@
 import { parseArgs } from "node:util";
-import { addMember, createGrant, createTeam, createUser, listUsers } from "../access/repository.ts";
-import { createKey, listKeys, revokeKey } from "../access/api-keys.ts";
-import { generateKey } from "../access/key-format.ts";
-import { listSqlReaders, registerSqlReader, removeSqlReader } from "../access/sql-readers.ts";
-import { createDb } from "../db/client.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { COMMANDS, RefusedError, UsageError, type Command, type Options } from "./cli/commands.ts";
+import { NoDatabaseError, openDatabase } from "./cli/database.ts";
+import { printResult } from "./cli/output.ts";
 
 // `npm run failsight -- <command>`: administration straight on the database, as Failsight
-// itself (for a first setup, or when no admin key is at hand). DATABASE_URL, or the
-// database `npm start` runs.
-const HELP = `usage: npm run failsight -- <command> [options]
+// itself (a first setup, or no admin key at hand). Exit codes as HELP says.
 
-  users create <name> [--role viewer|operator|admin] [--team <team>]...
-  users list
-  teams create <name>
-  teams add-member <team> <user>
-  grants create <service> (--team <team> | --user <user>) [--access read|write]
-  keys create <name> (--user <user> | --service <service>...) [--expires-days <n>]
-  keys list
-  keys revoke <prefix>
-  keys generate          print a new key for FAILSIGHT_ADMIN_KEY (touches no database)
-  readers add <role> <team>    let a database login role (e.g. Grafana's) read as a team
-  readers list
-  readers remove <role>
+const INVOKE = "npm run failsight --";
 
-Connects to DATABASE_URL, or to the embedded database of \`npm start\` on
-127.0.0.1:\${FAILSIGHT_EMBEDDED_PG_PORT:-54329}.`;
+const HELP = `Failsight administration, straight on the database.
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    role: { type: "string" },
-    team: { type: "string", multiple: true },
-    user: { type: "string" },
-    service: { type: "string", multiple: true },
-    access: { type: "string" },
-    "expires-days": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-});
-const [noun, verb, ...args] = positionals;
-const fail = (message: string): never => {
-  console.error(`${message}\n\n${HELP}`);
-  process.exit(2);
-};
+usage: ${INVOKE} <command> [arguments] [options]
 
-if (values.help || !noun) {
-  console.log(HELP);
-  process.exit(noun ? 0 : 2);
-}
-if (noun === "keys" && verb === "generate") {
-  console.log(generateKey().key);
-  process.exit(0);
+${COMMANDS.map((c) => `  ${`${c.name} ${c.args}`.trim()}\n      ${c.summary}`).join("\n")}
+
+  help [<command>]
+      this text, or one command's
+
+It works on OWNER_DATABASE_URL or DATABASE_URL when set; otherwise on the embedded
+database of \`npm start\` (same FAILSIGHT_DATA_DIR and FAILSIGHT_EMBEDDED_PG_PORT), which it
+starts for the command when \`npm start\` is not running. Lists print a table on a terminal
+and JSON otherwise.
+
+Exit codes: 0 done, 1 refused (a name taken, an object missing), 2 a wrong command line
+or setting, 3 no database to work on.`;
+
+const helpFor = (c: Command) => `usage: ${INVOKE} ${c.name} ${c.args}`.trim() + `\n\n${c.summary}`;
+
+function exit(code: number, message?: string): never {
+  if (message) (code === 0 ? console.log : console.error)(message);
+  process.exit(code);
 }
 
-const url = process.env.DATABASE_URL || `postgres://failsight:failsight@127.0.0.1:${process.env.FAILSIGHT_EMBEDDED_PG_PORT ?? 54329}/failsight`;
-const { sql } = createDb(url, { max: 1, applicationName: "failsight-cli", systemScope: true });
-const out = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+let parsed;
 try {
-  const name = args[0];
-  switch (`${noun} ${verb}`) {
-    case "users create": {
-      const role = (values.role ?? "viewer") as "viewer" | "operator" | "admin";
-      if (!name || !["viewer", "operator", "admin"].includes(role)) fail("users create needs a name and a role of viewer, operator or admin");
-      out((await createUser(sql, name!, role, values.team ?? [])) ?? fail(`a user named ${name} exists`));
-      break;
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      role: { type: "string" },
+      team: { type: "string", multiple: true },
+      user: { type: "string" },
+      service: { type: "string", multiple: true },
+      access: { type: "string" },
+      "expires-days": { type: "string" },
+      "key-only": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+} catch (error) {
+  exit(2, `failsight: ${(error as Error).message}\nsee: ${INVOKE} help`);
+}
+const { positionals, values } = parsed;
+const [noun, verb, ...args] = positionals;
+
+if (!noun || (noun === "help" && !verb)) exit(0, HELP);
+const wanted = noun === "help" ? [verb, args[0]].filter(Boolean).join(" ") : `${noun} ${verb ?? ""}`.trim();
+const command = COMMANDS.find((c) => c.name === wanted);
+if (!command) {
+  const family = COMMANDS.filter((c) => c.name.startsWith(`${wanted.split(" ")[0]} `)).map((c) => c.name);
+  exit(2, `failsight: unknown command "${wanted}"${family.length ? `; did you mean: ${family.join(", ")}` : ""}\nsee: ${INVOKE} help`);
+}
+if (noun === "help" || values.help) exit(0, helpFor(command));
+
+const options = values as Options;
+try {
+  if (!command.database) {
+    printResult(await command.run(args, options, undefined as never), options);
+  } else {
+    const config = loadConfig();
+    const db = await openDatabase(config);
+    try {
+      printResult(await command.run(args, options, db.sql), options);
+    } finally {
+      await db.close();
     }
-    case "users list":
-      out(await listUsers(sql));
-      break;
-    case "teams create":
-      if (!name) fail("teams create needs a name");
-      if (!(await createTeam(sql, name!))) fail(`a team named ${name} exists`);
-      out({ team: name });
-      break;
-    case "teams add-member":
-      if (!name || !args[1]) fail("teams add-member needs a team and a user");
-      if (!(await addMember(sql, name!, args[1]!))) fail(`no team ${name} or no user ${args[1]}`);
-      out({ team: name, member: args[1] });
-      break;
-    case "grants create": {
-      const to = values.team?.[0] ? { team: values.team[0] } : values.user ? { user: values.user } : fail("grants create needs --team or --user");
-      const access = (values.access ?? "read") as "read" | "write";
-      out((await createGrant(sql, name ?? fail("grants create needs a service"), to, access)) ?? fail("no such service, team or user"));
-      break;
-    }
-    case "keys create": {
-      if (!name || (!values.user && !values.service?.length)) fail("keys create needs a name and --user or --service");
-      const days = values["expires-days"] ? Number(values["expires-days"]) : undefined;
-      const key = await createKey(sql, { name: name!, ...(values.user ? { user: values.user } : { services: values.service! }), ...(days ? { expiresInDays: days } : {}) });
-      if (!key) fail(`no user named ${values.user}`);
-      out(key);
-      console.error("\nThe key above is shown this once: only its hash is kept.");
-      break;
-    }
-    case "keys list":
-      out(await listKeys(sql));
-      break;
-    case "keys revoke":
-      out((await revokeKey(sql, name ?? fail("keys revoke needs a prefix"))) ?? fail(`no key ${name}`));
-      break;
-    case "readers add":
-      if (!name || !args[1]) fail("readers add needs a database role and a team");
-      if (!(await registerSqlReader(sql, name!, args[1]!))) fail(`no database role ${name} or no team ${args[1]} (create the role first: CREATE ROLE ${name} LOGIN PASSWORD '...')`);
-      out({ role: name, team: args[1] });
-      break;
-    case "readers list":
-      out(await listSqlReaders(sql));
-      break;
-    case "readers remove":
-      if (!(await removeSqlReader(sql, name ?? fail("readers remove needs a role")))) fail(`no reader ${name}`);
-      out({ removed: name });
-      break;
-    default:
-      fail(`unknown command: ${noun} ${verb ?? ""}`);
   }
-} finally {
-  await sql.end();
+  if (command.name === "keys create" && !options["key-only"]) console.error("\nThe key above is shown this once: only its hash is kept.");
+} catch (error) {
+  if (error instanceof UsageError) exit(2, `failsight ${command.name}: ${error.message}\n${helpFor(command)}`);
+  if (error instanceof RefusedError) exit(1, `failsight ${command.name}: ${error.message}`);
+  if (error instanceof ConfigError) exit(2, `failsight: ${error.message}`);
+  if (error instanceof NoDatabaseError) exit(3, `failsight: ${error.message}`);
+  exit(1, `failsight ${command.name}: ${(error as Error).message}`);
 }

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { startController } from "../controller/start.ts";
 import { controllerHttpApp } from "../controller/http.ts";
 import { createDb } from "../db/client.ts";
-import { log } from "../log.ts";
+import { configureLog, log } from "../log.ts";
 import { onShutdown } from "./shutdown.ts";
 
 // The partition operator. In a pod it finds the API server from its ServiceAccount and
@@ -17,7 +17,7 @@ const SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
 try {
   const config = loadConfig();
-  log.level = config.LOG_LEVEL;
+  configureLog({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the controller entry point");
   const namespace = config.CONTROLLER_NAMESPACE ?? readIfExists(SA_NAMESPACE) ?? "default";
   const kc = new KubeConfig();

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { createDb } from "../db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../db/embedded.ts";
 import { runMigrations } from "../db/migrate.ts";
-import { log } from "../log.ts";
+import { configureLog, log } from "../log.ts";
 import { registry } from "../metrics/registry.ts";
 import { createPartitionMetrics } from "../partitions/metrics.ts";
 import { PartitionPolicySpec } from "../partitions/policy.ts";
@@ -15,7 +15,7 @@ import { onShutdown } from "./shutdown.ts";
 let embedded: EmbeddedPostgres | undefined;
 try {
   const config = loadConfig();
-  log.level = config.LOG_LEVEL;
+  configureLog({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (!config.DATABASE_URL) {
     embedded = await startEmbeddedPostgres({
       dataDir: config.FAILSIGHT_DATA_DIR,

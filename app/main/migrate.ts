@@ -1,13 +1,13 @@
 import { ConfigError, loadConfig } from "../config.ts";
 import { createDb } from "../db/client.ts";
 import { runMigrations } from "../db/migrate.ts";
-import { log } from "../log.ts";
+import { configureLog, log } from "../log.ts";
 import { createTeam } from "../access/repository.ts";
 import { registerSqlReader } from "../access/sql-readers.ts";
 
 try {
   const config = loadConfig();
-  log.level = config.LOG_LEVEL;
+  configureLog({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the migrate entry point");
   const { sql } = createDb(config.DATABASE_URL, { max: 2, applicationName: "failsight-migrate", systemScope: true });
   await runMigrations(sql);

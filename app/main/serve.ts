@@ -9,7 +9,8 @@ import { bootstrapAdmin } from "../access/bootstrap.ts";
 import { createDb, type Sql } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
 import { ownsTables } from "../db/roles.ts";
-import { log } from "../log.ts";
+import { log, logsForPeople } from "../log.ts";
+import { adminKeyBanner } from "./admin-key-banner.ts";
 import { watchDatabase } from "../db/query-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { ServiceIds } from "../services/service-ids.ts";
@@ -39,7 +40,10 @@ async function prepareGuardedDatabase(sql: Sql, config: Config) {
     await sql.end();
     throw new ConfigError(`DATABASE_URL connects as ${role}, a superuser or BYPASSRLS role, which row-level security does not restrict: connect as an ordinary role that owns the database (or set FAILSIGHT_AUTH=off for a demo)`);
   }
-  await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY, (key) => log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)"));
+  await bootstrapAdmin(sql, config.FAILSIGHT_ADMIN_KEY, (key) => {
+    if (logsForPeople()) process.stdout.write(adminKeyBanner(key, config.PORT));
+    else log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)");
+  });
   if (await ownsTables(sql)) {
     log.warn(
       "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",

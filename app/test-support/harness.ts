@@ -1,3 +1,4 @@
+import { log } from "../log.ts";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
 import { addMember, createGrant, createTeam, createUser } from "../access/repository.ts";
@@ -42,6 +43,8 @@ export type Caller = {
  */
 export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; databaseUrl?: string } = {}) {
   const databaseUrl = options.databaseUrl ?? inject("databaseUrl");
+  // A line per request would bury a failure's output; LOG_LEVEL=info shows them.
+  log.level = process.env.LOG_LEVEL ?? "warn";
   // The app connects as the runtime role, as the API does in production; the test's own
   // pool is the owner's (the role that migrated), in the system scope.
   const appPool = createDb(asRuntime(databaseUrl), { max: 4, applicationName: "failsight-test-app" });

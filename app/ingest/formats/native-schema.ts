@@ -53,7 +53,7 @@ export const LogEventInput = z
     service: identifier(128).openapi({ description: "Registered on first sight.", example: "checkout" }),
     timestamp: timestamp.optional(),
     level: level.optional(),
-    message: text(32_768).default("").openapi({ example: "payment provider timed out" }),
+    message: text(32_768).optional().openapi({ description: "Stored as null when left out.", example: "payment provider timed out" }),
     method: z.string().regex(/^[A-Za-z]{1,16}$/, "must be an HTTP method").transform((m) => m.toUpperCase()).optional().openapi({ example: "POST" }),
     route: text(512).optional().openapi({ description: "Route template, not the raw path.", example: "/orders/:id/pay" }),
     status: z.number().int().min(100).max(599).optional().openapi({ example: 504 }),

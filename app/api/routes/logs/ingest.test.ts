@@ -28,6 +28,13 @@ describe("POST /v1/logs", () => {
     expect((await h.get(`/services/${service}`)).status).toBe(200);
   });
 
+  it("stores an omitted message as null, and an empty one as sent", async () => {
+    const service = unique("no-message");
+    expect((await h.postJson("/v1/logs", [{ service, status: 200 }, { service, status: 201, message: "" }])).status).toBe(200);
+    const page = (await (await h.get(`/logs?service=${service}&order=asc`)).json()) as { items: { status: number; message: string | null }[] };
+    expect(page.items.map((i) => [i.status, i.message])).toEqual([[200, null], [201, ""]]);
+  });
+
   it("round-trips every field, including characters COPY must escape", async () => {
     const service = unique("fields");
     const message = "tab\there\nnewline\r\\backslash \\N not null, ünïcødé 🚀";

@@ -7,7 +7,7 @@ const LogItem = z
     ts: z.string().openapi({ description: "UTC, microsecond precision.", example: "2026-11-24T10:15:00.123000Z" }),
     service: z.string(),
     level: z.enum(SEVERITIES),
-    message: z.string(),
+    message: z.string().nullable(),
     method: z.string().nullable(),
     route: z.string().nullable(),
     status: z.number().int().nullable(),
