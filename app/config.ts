@@ -32,6 +32,8 @@ const ConfigSchema = z.object({
     .transform((v) => v.split(",").map((pair) => ({ role: pair.split(":")[0]!, team: pair.slice(pair.indexOf(":") + 1) })))
     .optional(),
   PORT: port.default(3000),
+  /** Grafana's address, for the landing page's link (the chart sets it when it knows). */
+  GRAFANA_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Unset: 0.0.0.0, or 127.0.0.1 with FAILSIGHT_AUTH=off, so an open API is never on the network by accident. */
   HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -10,6 +10,7 @@ const PLACES: Record<string, Layer> = {
   "app/with-timeout.ts": "platform",
   "app/periodic.ts": "platform",
   "app/layers.ts": "platform",
+  "app/version.ts": "platform",
   "app/metrics/": "platform",
   "app/db/": "db",
   "app/access/": "features",

@@ -20,4 +20,6 @@ export type AppDeps = {
   ingestSlots?: WorkSlots;
   /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
   metricsToken?: string;
+  /** Where Grafana is (GRAFANA_URL), for the landing page's link. */
+  grafanaUrl?: string;
 };

@@ -1,3 +1,4 @@
+import { VERSION } from "../version.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -37,7 +38,7 @@ export function mountDocs(app: Router) {
     openapi: "3.1.0",
     info: {
       title: "Failsight API",
-      version: "0.1.0",
+      version: VERSION,
       description: "Ingest log events, search them, and see the health of every service. Errors are RFC 9457 problem+json.",
     },
     tags: [

@@ -74,6 +74,7 @@ const fresh = (prefix: string) => (lastName = unique(prefix));
 const exists = (table: "users" | "teams" | "services") => async () => (await h.sql`SELECT 1 FROM ${h.sql(table)} WHERE name = ${lastName}`).length > 0;
 
 const CASES: Record<string, Case> = {
+  "GET /": { access: "public", call: (c) => c.get("/") },
   "GET /health": { access: "public", call: (c) => c.get("/health") },
   "GET /ready": { access: "public", call: (c) => c.get("/ready") },
   // Per-service metrics name every team's services: admins (and the scrape token, in metrics.test.ts) only.

@@ -88,6 +88,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024),
     ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY),
     metricsToken: config.METRICS_TOKEN,
+    grafanaUrl: config.GRAFANA_URL,
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await listen(app.fetch, config).catch(async (error) => {

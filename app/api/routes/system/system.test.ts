@@ -40,6 +40,7 @@ describe("system routes", () => {
         "GET /services/{name}",
         "POST /services",
         "PATCH /services/{name}",
+        "GET /",
         "GET /health",
         "GET /ready",
         "GET /metrics",
@@ -71,7 +72,7 @@ describe("the OpenAPI document's access model", () => {
   it("declares the bearer scheme, and for every route that needs a key, the scheme and its roles", async () => {
     const doc = (await (await h.get("/openapi.json")).json()) as { components: { securitySchemes: Record<string, { type: string; scheme: string }> }; paths: Record<string, Record<string, { security?: unknown[]; "x-failsight-roles"?: string[] }>> };
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
-    const open = new Set(["/health", "/ready"]);
+    const open = new Set(["/", "/health", "/ready"]);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         if (open.has(path)) {
@@ -84,5 +85,23 @@ describe("the OpenAPI document's access model", () => {
     }
     expect(doc.paths["/admin/keys"]!.post!["x-failsight-roles"]).toEqual(["admin"]);
     expect(doc.paths["/v1/logs"]!.post!["x-failsight-roles"]).toEqual(["ingest", "operator", "admin"]);
+  });
+});
+
+describe("GET /", () => {
+  it("shows a browser a page with the version and where to go, and a program a JSON index", async () => {
+    const { VERSION } = await import("../../../version.ts");
+    const browser = await h.request("/", { headers: { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" } });
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get("content-type")).toContain("text/html");
+    const html = await browser.text();
+    expect(html).toContain(`Version ${VERSION}`);
+    expect(html).toContain('href="/docs"');
+    for (const accept of [undefined, "*/*", "application/json"]) {
+      const res = await h.request("/", accept ? { headers: { accept } } : {});
+      expect(res.headers.get("content-type"), accept).toContain("application/json");
+      expect(await res.json()).toMatchObject({ name: "Failsight", version: VERSION, auth: "on", links: { docs: "/docs", openapi: "/openapi.json" } });
+    }
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
