@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
+import { tempFolder } from "../test-support/temp-folder.ts";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../api/app.ts";
@@ -47,7 +47,7 @@ async function send(message: string) {
 }
 
 beforeAll(async () => {
-  dataRoot = mkdtempSync(path.join(tmpdir(), "failsight-faults-"));
+  dataRoot = tempFolder("failsight-faults").path;
   port = await freePort();
   await start();
   appUrl = await server.appUrl();

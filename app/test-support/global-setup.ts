@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempFolder } from "./temp-folder.ts";
 import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
@@ -29,6 +28,7 @@ declare module "vitest" {
 }
 
 let embedded: EmbeddedPostgres | undefined;
+let dataRoot: ReturnType<typeof tempFolder> | undefined;
 let adminUrl: string;
 let dbName: string;
 
@@ -36,8 +36,9 @@ export async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
+    dataRoot = tempFolder("failsight-test");
     embedded = await startEmbeddedPostgres({
-      dataDir: path.join(mkdtempSync(path.join(tmpdir(), "failsight-test-")), "pgdata"),
+      dataDir: path.join(dataRoot.path, "pgdata"),
       port: await freePort(),
       persistent: false,
     });
@@ -83,6 +84,7 @@ export async function teardown() {
   await admin.unsafe(`DROP ROLE IF EXISTS ${dbName}`).catch(() => {});
   await admin.end();
   await embedded?.stop();
+  dataRoot?.remove();
 }
 
 function withDatabase(url: string, database: string, user: string): string {

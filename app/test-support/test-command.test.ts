@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { tempFolder } from "./temp-folder.ts";
 
 // `npm test` is what CI trusts: its exit code must be the truth on every database. Each case
 // runs the real command in a child process on one fixture, on the embedded server, and on
@@ -13,10 +14,10 @@ if (process.env.DATABASE_URL) databases.push(["DATABASE_URL", process.env.DATABA
 const reports = mkdtempSync(path.join(tmpdir(), "failsight-test-command-"));
 afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
-function npmTest(fixture: string, databaseUrl: string) {
+function npmTest(fixture: string, databaseUrl: string, env: Record<string, string> = {}) {
   const report = path.join(reports, `${fixture}-${databaseUrl ? "url" : "embedded"}.json`);
   const run = spawnSync("npm", ["test", "--", "--reporter=json", `--outputFile=${report}`], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, FAILSIGHT_TEST_FILES: `app/test-support/fixtures/${fixture}.fixture.ts` },
+    env: { ...process.env, DATABASE_URL: databaseUrl, FAILSIGHT_TEST_FILES: `app/test-support/fixtures/${fixture}.fixture.ts`, ...env },
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -25,10 +26,17 @@ function npmTest(fixture: string, databaseUrl: string) {
 }
 
 describe.each(databases)("npm test on %s", (_name, databaseUrl) => {
-  it("exits 0 when every test passes", () => {
-    const run = npmTest("passing", databaseUrl);
-    expect(run.status, run.output).toBe(0);
-    expect(run.summary.numPassedTests).toBe(1);
+  it("exits 0 when every test passes, and leaves nothing in the temp folder", () => {
+    const tmp = tempFolder("failsight-tmpdir");
+    try {
+      const run = npmTest("passing", databaseUrl, { TMPDIR: tmp.path });
+      expect(run.status, run.output).toBe(0);
+      expect(run.summary.numPassedTests).toBe(1);
+      // Node's own compile cache is shared by every Node run and kept on purpose.
+      expect(readdirSync(tmp.path).filter((f) => f !== "node-compile-cache")).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
   }, 150_000);
 
   it("exits non-zero when a test fails", () => {
