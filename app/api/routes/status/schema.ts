@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SERVICE_STATES } from "../../../domain/vocabulary.ts";
-import { DEFAULT_WINDOW } from "../../../status/window.ts";
+import { DEFAULT_WINDOW, WINDOW_RULE } from "../../../status/window.ts";
 
 const StateEnum = z.enum(SERVICE_STATES);
 
@@ -15,7 +15,7 @@ export const Thresholds = z
   .openapi("Thresholds");
 
 export const StatusQuery = z.strictObject({
-  window: z.string().default(DEFAULT_WINDOW).openapi({ description: "Look-back window, 1s to 24h: `30s`, `5m`, `1h`, `24h`.", example: "5m" }),
+  window: z.string().default(DEFAULT_WINDOW).openapi({ description: `Look-back window: ${WINDOW_RULE}.`, example: "5m" }),
 });
 
 export const ServiceStatus = z
