@@ -50,6 +50,8 @@ export function mountDocs(app: Router) {
     ],
   });
   app.get("/docs", open, (c) => c.html(PAGE));
+  // What a browser makes of a link to the folder.
+  app.get("/docs/", open, (c) => c.redirect("/docs", 301));
   app.get("/docs/assets/:file", open, async (c) => {
     const file = c.req.param("file");
     if (!Object.hasOwn(ASSETS, file)) return c.notFound();

@@ -65,6 +65,8 @@ describe("system routes", () => {
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
     expect((await h.get("/docs/assets/..%2Fpackage.json")).status).toBe(404);
+    const slash = await h.request("/docs/", { redirect: "manual" });
+    expect([slash.status, slash.headers.get("location")]).toEqual([301, "/docs"]);
   });
 });
 
