@@ -10,7 +10,7 @@ const cli = (...args: string[]) => {
 };
 
 describe("the failsight CLI", () => {
-  it("sets up a team, a viewer in it and a key that the API then accepts", async () => {
+  it("sets up a team, a viewer in it and a key that the API then accepts", { timeout: 90_000 }, async () => {
     const team = unique("cli-team");
     const user = unique("cli-user");
     expect(cli("teams", "create", team).status).toBe(0);
@@ -24,7 +24,7 @@ describe("the failsight CLI", () => {
     expect((await h.request("/services", { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
   });
 
-  it("explains itself on a bad command and exits 2, in a few lines", () => {
+  it("explains itself on a bad command and exits 2, in a few lines", { timeout: 90_000 }, () => {
     const r = cli("keys", "create", "no-scope");
     expect(r.status).toBe(2);
     expect(r.err).toContain("--user <user> for a user key, or --service <service>");
@@ -36,7 +36,7 @@ describe("the failsight CLI", () => {
     expect(cli("keys", "generate").out.trim()).toMatch(/^fsk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
   });
 
-  it("--help, help and help <command> print usage and exit 0", () => {
+  it("--help, help and help <command> print usage and exit 0", { timeout: 90_000 }, () => {
     for (const args of [[], ["--help"], ["help"]]) {
       const r = cli(...args);
       expect(r.status, args.join(" ")).toBe(0);
@@ -70,7 +70,7 @@ describe("the failsight CLI", () => {
     expect(Array.isArray(list("readers"))).toBe(true);
     const refused = cli("teams", "create", team);
     expect([refused.status, refused.err.trim()]).toEqual([1, `failsight teams create: a team named ${team} exists`]);
-  });
+  }, 120_000); // ten CLI processes, each a Node start
 
   it("says in one line that the database is away, and exits 3", () => {
     const r = spawnSync(process.execPath, [fileURLToPath(new URL("./cli.ts", import.meta.url)), "users", "list"], {

@@ -72,9 +72,13 @@ suite(`README examples against a fresh npm start${process.env.DATABASE_URL ? " (
   }, 90_000);
 
   const stopServer = async () => {
-    if (server?.pid && server.exitCode === null) {
+    if (server?.pid && server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server!.once("exit", r));
-      process.kill(-server.pid, "SIGTERM");
+      try {
+        process.kill(-server.pid, "SIGTERM");
+      } catch {
+        return; // the group is gone already
+      }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
     }
   };
