@@ -19,11 +19,13 @@ ENV NODE_ENV=production
 # at the same ingest throughput (npm run bench:memory). package.json's scripts say the same.
 ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 # The migrator looks for migrations/ two folders above dist/app/db.
 COPY migrations ./dist/migrations
+# The OTLP and Loki protobuf definitions, three folders above dist/app/ingest/formats.
+COPY proto ./dist/proto
 USER node
 EXPOSE 3000
 CMD ["node", "dist/app/main/api.js"]

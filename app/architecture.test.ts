@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { cycles, importGraph, upwardArrows } from "../scripts/code-shape.ts";
+import { cycles, importGraph, upwardArrows } from "./test-support/code-shape.ts";
 
 // The layers of app/layers.ts hold: domain at the bottom, HTTP, Kubernetes and the entry
 // points at the top, and nothing imports its way back up or round in a circle.

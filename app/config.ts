@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KEY_PATTERN } from "./access/key-format.ts";
+import { DEFAULT_SERVICE_LABELS } from "./ingest/formats/loki.ts";
 import { LOG_FORMATS } from "./log.ts";
 import { DB_POOL_DEFAULT_MAX, DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
 import { DEFAULT_MAX_ERROR_SERIES, DEFAULT_MAX_SERVICES } from "./metrics/service-labels.ts";
@@ -54,6 +55,14 @@ const ConfigSchema = z.object({
   REQUEST_TIMEOUT_SECONDS: positiveInt.max(3600).default(REQUEST_TIMEOUT_DEFAULT_MS / 1000),
   /** MiB of ingest bodies (after decompression) being parsed and written at once; past it, 429. */
   INGEST_INFLIGHT_MIB: positiveInt.max(4096).default(DEFAULT_INFLIGHT_MIB),
+  /** Lenient mode for every native batch: common field names mapped, unknown fields kept in attributes. */
+  INGEST_LENIENT: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Loki stream labels that name the service, in the order they are tried. */
+  LOKI_SERVICE_LABELS: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*(,[a-zA-Z_][a-zA-Z0-9_]*)*$/, "must be label names, comma separated")
+    .default(DEFAULT_SERVICE_LABELS.join(","))
+    .transform((v) => v.split(",")),
   /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */
   INGEST_CONCURRENCY: positiveInt.max(256).default(DEFAULT_INGEST_CONCURRENCY),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */

@@ -1,5 +1,5 @@
 // The layers of app/, bottom first. An import may run down or across a layer, never up;
-// scripts/code-shape.ts measures it and app/architecture.test.ts holds it.
+// app/test-support/code-shape.ts measures it and app/architecture.test.ts holds it.
 export const LAYERS = ["domain", "platform", "db", "features", "adapters", "main"] as const;
 export type Layer = (typeof LAYERS)[number];
 

@@ -14,6 +14,7 @@ import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
+import { messageType } from "../app/ingest/formats/protobuf.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const work = mkdtempSync(path.join(tmpdir(), "failsight-image-"));
@@ -129,7 +130,12 @@ try {
   await waitFor(`http://127.0.0.1:${port}/docs/assets/swagger-ui-bundle.js`, api.output);
   const ingest = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` }, body: '[{"service":"image-check","message":"hello"}]' });
   if (ingest.status !== 200) throw new Error(`ingest answered ${ingest.status}`);
-  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs and ingest (with the bootstrapped admin key) answer`);
+  // OTLP protobuf needs the .proto files the image copies beside dist/app.
+  const otlpType = messageType("opentelemetry/proto/collector/logs/v1/logs_service.proto", "opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest");
+  const otlpBody = otlpType.encode(otlpType.fromObject({ resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "image-check" } }] }, scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: "hello over OTLP" } }] }] }] })).finish();
+  const otlp = await fetch(`http://127.0.0.1:${port}/otlp/v1/logs`, { method: "POST", headers: { "content-type": "application/x-protobuf", authorization: `Bearer ${adminKey}` }, body: otlpBody });
+  if (otlp.status !== 200) throw new Error(`OTLP protobuf ingest answered ${otlp.status}: ${await otlp.text()}`);
+  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs, native and OTLP/protobuf ingest (with the bootstrapped admin key) answer`);
 
   if (process.env.FAILSIGHT_ENVTEST_KUBECONFIG) {
     const cport = await freePort();
@@ -138,7 +144,7 @@ try {
     console.log("  controller: /healthz answers against the API server");
   } else {
     // No API server: at least every module the controller needs must load.
-    execFileSync(path.join(nodeBin, "node"), ["-e", "await import('./dist/app/controller/controller.js')"], { cwd: app, input: "" });
+    execFileSync(path.join(nodeBin, "node"), ["-e", "await import('./dist/app/controller/start.js')"], { cwd: app, input: "" });
     console.log("  controller: its modules load (no API server to start it against)");
   }
 } catch (error) {

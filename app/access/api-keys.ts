@@ -12,6 +12,7 @@ type ResolvedRow = {
   secret_hash: string;
   name: string;
   services: string[];
+  lenient: boolean;
   expired: boolean;
   revoked: boolean;
   last_used_ms: number | null;
@@ -30,7 +31,7 @@ export async function resolveKey(pool: Sql, bearer: string): Promise<KeyCheck> {
   const parsed = parseKey(bearer);
   if (!parsed) return { ok: false, reason: "not a Failsight API key" };
   const [row] = await pool<ResolvedRow[]>`
-    SELECT k.id, k.kind, k.secret_hash, k.name, k.services,
+    SELECT k.id, k.kind, k.secret_hash, k.name, k.services, k.lenient,
            k.expires_at IS NOT NULL AND k.expires_at <= now() AS expired,
            k.revoked_at IS NOT NULL AS revoked,
            (extract(epoch FROM k.last_used_at) * 1000)::float8 AS last_used_ms,
@@ -44,22 +45,22 @@ export async function resolveKey(pool: Sql, bearer: string): Promise<KeyCheck> {
   if (row.last_used_ms === null || Date.now() - row.last_used_ms > 60_000) {
     void pool`UPDATE api_keys SET last_used_at = now() WHERE id = ${row.id}`.catch(() => {});
   }
-  if (row.kind === "ingest") return { ok: true, actor: { kind: "ingest", name: row.name, keyPrefix: parsed.prefix, services: row.services } };
+  if (row.kind === "ingest") return { ok: true, actor: { kind: "ingest", name: row.name, keyPrefix: parsed.prefix, services: row.services, lenient: row.lenient } };
   if (row.user_id === null || row.role === null) return { ok: false, reason: "key without a user" };
   return { ok: true, actor: { kind: "user", userId: row.user_id, name: row.user_name!, role: row.role, keyPrefix: parsed.prefix } };
 }
 
-export type KeyRow = { prefix: string; name: string; kind: KeyKind; user: string | null; services: string[]; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };
+export type KeyRow = { prefix: string; name: string; kind: KeyKind; user: string | null; services: string[]; lenient: boolean; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };
 
 /** Creates a key and returns it whole: the only time its secret is ever seen. */
-export async function createKey(sql: Sql, spec: { name: string; user?: string; services?: string[]; expiresInDays?: number }): Promise<(KeyRow & { key: string }) | undefined> {
+export async function createKey(sql: Sql, spec: { name: string; user?: string; services?: string[]; expiresInDays?: number; lenient?: boolean }): Promise<(KeyRow & { key: string }) | undefined> {
   const fresh = generateKey();
   const kind = spec.user ? "user" : "ingest";
   const rows = await sql`
-    INSERT INTO api_keys (prefix, secret_hash, name, kind, user_id, services, expires_at)
+    INSERT INTO api_keys (prefix, secret_hash, name, kind, user_id, services, expires_at, lenient)
     SELECT ${fresh.prefix}, ${fresh.secretHash}, ${spec.name}, ${kind}::api_key_kind,
            ${spec.user ? sql`(SELECT id FROM users WHERE name = ${spec.user})` : sql`NULL`}, ${spec.services ?? []}::text[],
-           ${spec.expiresInDays ? sql`now() + make_interval(days => ${spec.expiresInDays})` : sql`NULL`}
+           ${spec.expiresInDays ? sql`now() + make_interval(days => ${spec.expiresInDays})` : sql`NULL`}, ${spec.lenient === true}
     WHERE ${spec.user ? sql`EXISTS (SELECT 1 FROM users WHERE name = ${spec.user})` : sql`true`}
     RETURNING id`;
   if (!rows.length) return undefined;
@@ -68,7 +69,7 @@ export async function createKey(sql: Sql, spec: { name: string; user?: string; s
 
 export async function listKeys(sql: Sql, prefix?: string): Promise<KeyRow[]> {
   return sql<KeyRow[]>`
-    SELECT k.prefix, k.name, k.kind, u.name AS "user", k.services,
+    SELECT k.prefix, k.name, k.kind, u.name AS "user", k.services, k.lenient,
            to_json(k.created_at)#>>'{}' AS created_at, to_json(k.expires_at)#>>'{}' AS expires_at,
            to_json(k.revoked_at)#>>'{}' AS revoked_at, to_json(k.last_used_at)#>>'{}' AS last_used_at
     FROM api_keys k LEFT JOIN users u ON u.id = k.user_id

@@ -14,9 +14,19 @@ export type AuthEnv = { Variables: { actor: Actor; refused?: string } };
 /** Whom every request acts for with FAILSIGHT_AUTH=off. */
 const UNCHECKED_ADMIN: Actor = { kind: "user", userId: 0, name: "anyone (FAILSIGHT_AUTH=off)", role: "admin", keyPrefix: "" };
 
-/** The token of an `Authorization: Bearer <token>` header, if the header is one. */
+/**
+ * The key an `Authorization` header carries: `Bearer <key>`, or `Basic` with the key as the
+ * password (the user is ignored), for shippers that only do Basic (pino-http-send, some
+ * Loki and Fluent Bit setups).
+ */
 export function bearerToken(header: string | undefined): string | undefined {
-  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1];
+  if (bearer) return bearer;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? "")?.[1];
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic, "base64").toString("utf8");
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  return decoded.includes(":") && password ? password : undefined;
 }
 
 /**
@@ -40,7 +50,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
     const header = c.req.header("authorization");
     if (header === undefined) return next();
     const token = bearerToken(header);
-    if (!token) c.set("refused", "send Authorization: Bearer <API key>");
+    if (!token) c.set("refused", "send Authorization: Bearer <API key> (or Basic, with the key as the password)");
     else if (isScrapeToken(token)) c.set("actor", SCRAPER);
     else {
       const check = await resolveKey(deps.sql, token);

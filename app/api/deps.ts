@@ -20,6 +20,10 @@ export type AppDeps = {
   ingestSlots?: WorkSlots;
   /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
   metricsToken?: string;
+  /** Lenient mode for every native batch (INGEST_LENIENT). */
+  ingestLenient?: boolean;
+  /** Loki stream labels that name the service (LOKI_SERVICE_LABELS). */
+  lokiServiceLabels?: readonly string[];
   /** Where Grafana is (GRAFANA_URL), for the landing page's link. */
   grafanaUrl?: string;
 };

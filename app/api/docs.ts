@@ -42,7 +42,8 @@ export function mountDocs(app: Router) {
       description: "Ingest log events, search them, and see the health of every service. Errors are RFC 9457 problem+json.",
     },
     tags: [
-      { name: "logs", description: "Ingest and search log events" },
+      { name: "ingest", description: "Send log events: Failsight JSON and NDJSON, OTLP/HTTP, Loki push" },
+      { name: "logs", description: "Search log events" },
       { name: "status", description: "Health, uptime and state transitions per service" },
       { name: "services", description: "The services Failsight knows" },
       { name: "admin", description: "Users, teams, grants, API keys and the audit trail (admins only)" },

@@ -105,6 +105,27 @@ const CASES: Record<string, Case> = {
     entitled: (who) => (who === "ingest" || who === "operatorRead" ? 403 : 200),
     changed: async () => (await h.sql`SELECT 1 FROM log_events WHERE message = ${lastName}`).length > 0,
   },
+  "POST /otlp/v1/logs": {
+    access: "ingest",
+    call: (c) => {
+      h.serviceIds.clear();
+      lastName = unique("otlp-ingested");
+      const record = { body: { stringValue: lastName } };
+      return c.postJson("/otlp/v1/logs", { resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: granted } }] }, scopeLogs: [{ logRecords: [record] }] }] });
+    },
+    entitled: (who) => (who === "ingest" || who === "operatorRead" ? 403 : 200),
+    changed: async () => (await h.sql`SELECT 1 FROM log_events WHERE message = ${lastName}`).length > 0,
+  },
+  "POST /loki/api/v1/push": {
+    access: "ingest",
+    call: (c) => {
+      h.serviceIds.clear();
+      lastName = unique("loki-ingested");
+      return c.postJson("/loki/api/v1/push", { streams: [{ stream: { service_name: granted }, values: [[`${Date.now()}000000`, lastName]] }] });
+    },
+    entitled: (who) => (who === "ingest" || who === "operatorRead" ? 403 : 204),
+    changed: async () => (await h.sql`SELECT 1 FROM log_events WHERE message = ${lastName}`).length > 0,
+  },
   "GET /admin/users": { access: "admin", call: (c) => c.get("/admin/users") },
   "POST /admin/users": { access: "admin", call: (c) => c.postJson("/admin/users", { name: fresh("user"), role: "admin" }), entitled: () => 201, changed: exists("users") },
   "GET /admin/teams": { access: "admin", call: (c) => c.get("/admin/teams") },

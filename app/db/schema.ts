@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   check,
   doublePrecision,
   index,
@@ -97,6 +98,8 @@ export const apiKeys = pgTable("api_keys", {
   kind: keyKind("kind").notNull(),
   userId: integer("user_id").references(() => users.id, { onDelete: "cascade" }),
   services: text("services").array().notNull().default(sql`'{}'::text[]`),
+  /** An ingest key whose native batches are read in lenient mode. */
+  lenient: boolean("lenient").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   expiresAt: timestamp("expires_at", { withTimezone: true }),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),

@@ -9,7 +9,7 @@ export type Actor =
   | { kind: "system" }
   | { kind: "scraper" }
   | { kind: "user"; userId: number; name: string; role: Role; keyPrefix: string }
-  | { kind: "ingest"; name: string; keyPrefix: string; services: string[] };
+  | { kind: "ingest"; name: string; keyPrefix: string; services: string[]; lenient?: boolean };
 
 export const SYSTEM: Actor = { kind: "system" };
 export const SCRAPER: Actor = { kind: "scraper" };

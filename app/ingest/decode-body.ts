@@ -6,7 +6,7 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "./limits.ts";
 
 type Counter = { feed(bytes: Uint8Array): number } | undefined;
 
-const overBudget = () => new RequestError("too-many-requests", "too many ingest bytes in flight right now; nothing was stored");
+export const overBudget = () => new RequestError("too-many-requests", "too many ingest bytes in flight right now; nothing was stored");
 
 /**
  * The body's bytes, decompressed, within the budget: raw bytes are claimed, then

@@ -26,7 +26,7 @@ describe("first batches for new services", () => {
     const service = unique("poisoned");
     const pool = createDb(asRuntime(inject("databaseUrl")), { max: 1 }).sql;
     const admin = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" } as const;
-    const parsed = parseBatch([{ service, message: "never stored" }], new Date());
+    const parsed = parseBatch([{ service, message: "never stored" }], { receivedAt: new Date(), lenient: false });
     if (!parsed.ok) throw new Error("fixture");
     // Any failure after registration (a later statement, a lost connection) rolls the new service back.
     await expect(

@@ -8,8 +8,12 @@ import { ingestedBatches, ingestedEvents } from "../metrics/registry.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { writeBatch } from "./batch-writer.ts";
 import { ByteBudget, DEFAULT_INFLIGHT_MIB, type Claim } from "./byte-budget.ts";
-import { decodeBody } from "./decode-body.ts";
-import { acceptedMediaTypes, formatFor } from "./formats/registry.ts";
+import { decodeBody, overBudget } from "./decode-body.ts";
+import type { FieldError } from "../domain/field-error.ts";
+import type { IngestFormat } from "./formats/format.ts";
+import { DEFAULT_SERVICE_LABELS } from "./formats/loki.ts";
+import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "./formats/registry.ts";
+import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { observeEvents } from "./metrics.ts";
 import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "./work-slots.ts";
 
@@ -21,11 +25,22 @@ export type IntakeDeps = {
   budget?: ByteBudget;
   /** Batches parsed and written at once (INGEST_CONCURRENCY). */
   slots?: WorkSlots;
+  /** Lenient mode for every native batch (INGEST_LENIENT); requests and ingest keys can ask for it too. */
+  lenient?: boolean;
+  /** Loki stream labels that name the service (LOKI_SERVICE_LABELS). */
+  serviceLabels?: readonly string[];
 };
+
+/** What became of a delivery: the events stored, the records refused one by one, and the format that read it (which answers). */
+export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat };
 
 /** One body to ingest, as any transport received it. */
 export type Delivery = {
   actor: Actor;
+  /** Which endpoint received it, and so which formats may read it. */
+  endpoint: Endpoint;
+  /** The request asked for lenient mode. */
+  lenient?: boolean;
   body: ArrayBuffer;
   contentType: string | undefined;
   encoding: string | undefined;
@@ -49,14 +64,15 @@ export class Intake {
     this.slots = deps.slots ?? new WorkSlots(DEFAULT_INGEST_CONCURRENCY);
   }
 
-  async accept(delivery: Delivery): Promise<LogEvent[]> {
+  async accept(delivery: Delivery): Promise<Outcome> {
     const claim = this.budget.claim();
     try {
-      const events = await this.slots.run(() => this.store(delivery, claim));
+      const outcome = await this.slots.run(() => this.store(delivery, claim));
       ingestedBatches.inc({ result: "accepted" });
-      ingestedEvents.inc({ result: "accepted" }, events.length);
-      observeEvents(events);
-      return events;
+      ingestedEvents.inc({ result: "accepted" }, outcome.stored.length);
+      if (outcome.rejected.length) ingestedEvents.inc({ result: "rejected" }, outcome.rejected.length);
+      observeEvents(outcome.stored);
+      return outcome;
     } catch (error) {
       // A batch the caller may not send or write is refused (4xx), not failed: `failed`
       // feeds a paging alert about Failsight itself.
@@ -67,15 +83,26 @@ export class Intake {
     }
   }
 
-  private async store({ actor, body, contentType, encoding, audit }: Delivery, claim: Claim): Promise<LogEvent[]> {
+  private async store({ actor, endpoint, body, contentType, encoding, audit, lenient }: Delivery, claim: Claim): Promise<Outcome> {
     const receivedAt = this.deps.now();
-    const format = formatFor(contentType);
-    if (!format) throw new RequestError("unsupported-media-type", `send one of: ${acceptedMediaTypes()}`);
-    const bytes = await decodeBody(body, encoding, claim, format.newCounter?.());
-    const parsed = format.parse(bytes, receivedAt);
+    const mediaType = mediaTypeOf(contentType);
+    const bytes = await decodeBody(body, encoding, claim, newCounter(mediaType));
+    const format = formatFor(endpoint, mediaType, bytes);
+    if (!format) throw new RequestError("unsupported-media-type", `${mediaType || "no Content-Type"} is not read here; send one of: ${formatNames(endpoint)}`);
+    const parsed = format.parse(bytes, {
+      receivedAt,
+      lenient: lenient === true || this.deps.lenient === true || (actor.kind === "ingest" && actor.lenient === true),
+      serviceLabels: this.deps.serviceLabels ?? DEFAULT_SERVICE_LABELS,
+      take: (n) => {
+        if (!claim.take(n)) throw overBudget();
+      },
+    });
     if (!parsed.ok) {
       ingestedEvents.inc({ result: "rejected" }, parsed.eventCount);
       throw new RequestError(parsed.code, `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
+    }
+    if (parsed.events.length > MAX_BATCH_EVENTS) {
+      throw new RequestError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events (got ${parsed.events.length}); nothing was stored`);
     }
     if (actor.kind === "ingest") {
       const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
@@ -86,7 +113,7 @@ export class Intake {
       await writeBatch(scoped, this.deps.serviceIds, parsed.events);
       await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: parsed.events.length });
     });
-    return parsed.events;
+    return { stored: parsed.events, rejected: parsed.rejected, format };
   }
 }
 

@@ -45,6 +45,7 @@ try {
       access: { type: "string" },
       "expires-days": { type: "string" },
       "key-only": { type: "boolean" },
+      lenient: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });

@@ -89,6 +89,8 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY),
     metricsToken: config.METRICS_TOKEN,
     grafanaUrl: config.GRAFANA_URL,
+    ingestLenient: config.INGEST_LENIENT,
+    lokiServiceLabels: config.LOKI_SERVICE_LABELS,
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const server = await listen(app.fetch, config).catch(async (error) => {

@@ -32,7 +32,7 @@ export async function maintenanceDatabase() {
     pool,
     /** Stores one event per time through the batch writer, as an admin's request does. */
     async ingestAt(times: Date[], message = "x", service = "maintenance-test") {
-      const parsed = parseBatch(times.map((t) => ({ service, timestamp: t.toISOString(), message })), new Date());
+      const parsed = parseBatch(times.map((t) => ({ service, timestamp: t.toISOString(), message })), { receivedAt: new Date(), lenient: false });
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       await asActor(pool, ADMIN, (scoped) => writeBatch(scoped, serviceIds, parsed.events));
     },

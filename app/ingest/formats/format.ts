@@ -2,24 +2,37 @@ import type { FieldError } from "../../domain/field-error.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
 import type { RequestErrorCode } from "../../domain/request-error.ts";
 
-/** A batch read from one body: every event, or every reason it was refused. */
-export type ParsedBatch =
-  | { ok: true; events: LogEvent[] }
-  | { ok: false; code: Extract<RequestErrorCode, "validation-error" | "malformed-json" | "payload-too-large">; errors: FieldError[]; eventCount: number };
+/** What a parser knows besides the body. */
+export type ParseContext = {
+  receivedAt: Date;
+  /** Unknown fields go to attributes and common aliases are mapped, instead of refusing (native formats only). */
+  lenient: boolean;
+  /** Loki stream labels that name the service, in order (LOKI_SERVICE_LABELS). */
+  serviceLabels: readonly string[];
+  /** Claims decompressed bytes against the ingest budget; throws when over it. */
+  take: (bytes: number) => void;
+};
 
 /**
- * One wire format: which media types it reads and how it turns a body into events. The
- * intake (../intake.ts) does the rest, the same for every format; a new format is one of
- * these and a line in ./registry.ts.
+ * A body read: the events to store and the ones refused one by one (formats whose clients
+ * understand a partial success: OTLP, Loki), or the batch refused whole.
+ */
+export type ParsedBatch =
+  | { ok: true; events: LogEvent[]; rejected: FieldError[] }
+  | { ok: false; code: Extract<RequestErrorCode, "validation-error" | "malformed-json" | "payload-too-large">; errors: FieldError[]; eventCount: number };
+
+/** The answer to a batch stored (some records may have been refused), in the format's own terms. */
+export type FormatAnswer = { status: 200 | 204 | 400; contentType?: string; body?: string | Uint8Array };
+
+/**
+ * One wire format: the bodies it reads, how it turns one into events, and how it answers.
+ * The intake (../intake.ts) does everything else, the same for every format; a new format
+ * is one of these and an entry in ./registry.ts.
  */
 export type IngestFormat = {
   name: string;
-  /** Media types (lower case, without parameters) this format reads. */
-  mediaTypes: (mediaType: string) => boolean;
-  /**
-   * Counts events on the bytes as they arrive, before anything is parsed, so a flood is
-   * refused early; formats that cannot count cheaply leave it out.
-   */
-  newCounter?: () => { feed(bytes: Uint8Array): number };
-  parse(body: Buffer, receivedAt: Date): ParsedBatch;
+  /** Whether it reads this body: its media type (lower case, no parameters) and its first bytes. */
+  reads(mediaType: string, head: Buffer): boolean;
+  parse(body: Buffer, context: ParseContext): ParsedBatch;
+  answer(stored: number, rejected: FieldError[]): FormatAnswer;
 };

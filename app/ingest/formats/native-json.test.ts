@@ -7,8 +7,8 @@ const receivedAt = new Date("2026-11-24T10:00:00Z");
 describe("parseBatch", () => {
   it("accepts a bare array and an {events} envelope alike", () => {
     const event = { service: "api", message: "hi" };
-    const bare = parseBatch([event], receivedAt);
-    const wrapped = parseBatch({ events: [event] }, receivedAt);
+    const bare = parseBatch([event], { receivedAt, lenient: false });
+    const wrapped = parseBatch({ events: [event] }, { receivedAt, lenient: false });
     expect(bare).toEqual(wrapped);
     expect(bare.ok && bare.events[0]).toMatchObject({ service: "api", message: "hi", level: "info", timestamp: receivedAt });
   });
@@ -19,14 +19,14 @@ describe("parseBatch", () => {
         { service: "a", timestamp: "2026-03-01T01:30:00+01:00" },
         { service: "a", timestamp: Date.UTC(2026, 2, 1, 0, 30) },
       ],
-      receivedAt,
+      { receivedAt, lenient: false },
     );
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.events[0]!.timestamp.getTime()).toBe(result.events[1]!.timestamp.getTime());
   });
 
   it("folds level case and common aliases onto the six severities", () => {
-    const result = parseBatch(["WARNING", "Error", "critical", "debug"].map((level) => ({ service: "a", level })), receivedAt);
+    const result = parseBatch(["WARNING", "Error", "critical", "debug"].map((level) => ({ service: "a", level })), { receivedAt, lenient: false });
     expect(result.ok && result.events.map((e) => e.level)).toEqual(["warn", "error", "fatal", "debug"]);
   });
 
@@ -38,7 +38,7 @@ describe("parseBatch", () => {
         { service: "", status: 999 },
         { service: "b", timestamp: "yesterday", sevrity: "info" },
       ],
-      receivedAt,
+      { receivedAt, lenient: false },
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -49,20 +49,20 @@ describe("parseBatch", () => {
   });
 
   it("refuses NUL characters, which PostgreSQL cannot store", () => {
-    const result = parseBatch([{ service: "a", message: "a\u0000b" }, { service: "a", attributes: { k: "x\u0000" } }], receivedAt);
+    const result = parseBatch([{ service: "a", message: "a\u0000b" }, { service: "a", attributes: { k: "x\u0000" } }], { receivedAt, lenient: false });
     expect(result.ok || result.errors.map((e) => `${e.index}:${e.field}`)).toEqual(["0:message", "1:attributes"]);
   });
 
   it("refuses a timestamp outside 1970..9999 (seconds sent as milliseconds land in 1970)", () => {
-    const result = parseBatch([{ service: "a", timestamp: -5 }, { service: "a", timestamp: "10000-01-01T00:00:00Z" }], receivedAt);
+    const result = parseBatch([{ service: "a", timestamp: -5 }, { service: "a", timestamp: "10000-01-01T00:00:00Z" }], { receivedAt, lenient: false });
     expect(result.ok).toBe(false);
   });
 
   it("refuses an empty batch, an oversized one, and a body of the wrong shape", () => {
-    expect(parseBatch([], receivedAt)).toMatchObject({ ok: false, errors: [{ field: "events" }] });
+    expect(parseBatch([], { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "events" }] });
     const big = Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => ({ service: "a" }));
-    expect(parseBatch(big, receivedAt)).toMatchObject({ ok: false, errors: [{ field: "events", message: expect.stringContaining("at most") }] });
-    expect(parseBatch({ service: "a" }, receivedAt)).toMatchObject({ ok: false, errors: [{ field: "body" }] });
-    expect(parseBatch({ events: [{ service: "a" }], extra: 1 }, receivedAt)).toMatchObject({ ok: false, errors: [{ field: "extra" }] });
+    expect(parseBatch(big, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "events", message: expect.stringContaining("at most") }] });
+    expect(parseBatch({ service: "a" }, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "body" }] });
+    expect(parseBatch({ events: [{ service: "a" }], extra: 1 }, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "extra" }] });
   });
 });

@@ -1,39 +1,67 @@
 import type { FieldError } from "../../domain/field-error.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
-import { BatchItemCounter } from "../count-items.ts";
 import { MAX_BATCH_EVENTS } from "../limits.ts";
-import type { IngestFormat, ParsedBatch } from "./format.ts";
+import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
+import { liftAliases } from "./lenient.ts";
 import { LogEventInput } from "./native-schema.ts";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
+const NDJSON_MEDIA_TYPES = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines"]);
+/** OTLP/JSON shares the media type; its body is an object whose one key is resourceLogs. */
+const OTLP_JSON_HEAD = /^\s*\{\s*"resourceLogs"\s*:/;
 
-/** Failsight's own format: a JSON array of events, or `{ "events": [...] }`. */
+const answer = (stored: number): FormatAnswer => ({ status: 200, contentType: "application/json", body: JSON.stringify({ accepted: stored }) });
+
+/** Failsight's own format: a JSON array of events, or `{ "events": [...] }` (in lenient mode also pino-http-send's `{ "logs": [...] }`). */
 export const nativeJson: IngestFormat = {
-  name: "Failsight JSON",
-  mediaTypes: (mediaType) => JSON_MEDIA_TYPE.test(mediaType),
-  newCounter: () => new BatchItemCounter(),
-  parse(body, receivedAt) {
+  name: "Failsight JSON (application/json)",
+  reads: (mediaType, head) => JSON_MEDIA_TYPE.test(mediaType) && !OTLP_JSON_HEAD.test(head.toString("utf8")),
+  parse(body, context) {
     let json: unknown;
     try {
       json = JSON.parse(body.toString("utf8"));
     } catch (error) {
       return { ok: false, code: "malformed-json", errors: [{ field: "body", message: (error as Error).message }], eventCount: 0 };
     }
-    return parseBatch(json, receivedAt);
+    return parseBatch(json, context);
   },
+  answer,
+};
+
+/** One event per line (NDJSON, JSON Lines), as log files and pino write them. */
+export const nativeNdjson: IngestFormat = {
+  name: "Failsight NDJSON (application/x-ndjson)",
+  reads: (mediaType) => NDJSON_MEDIA_TYPES.has(mediaType),
+  parse(body, context) {
+    const lines = body.toString("utf8").split("\n");
+    const list: unknown[] = [];
+    const errors: FieldError[] = [];
+    for (const [n, line] of lines.entries()) {
+      if (!line.trim()) continue;
+      try {
+        list.push(JSON.parse(line));
+      } catch (error) {
+        errors.push({ index: list.length, field: `line ${n + 1}`, message: (error as Error).message });
+        list.push(undefined);
+      }
+    }
+    if (errors.length) return { ok: false, code: "malformed-json", errors, eventCount: list.length };
+    return parseBatch(list, context);
+  },
+  answer,
 };
 
 /**
  * Validates every event of a batch and reports each bad one by index and field, so a
  * client can fix them all in one round trip. All or nothing: one bad event fails the batch.
  */
-export function parseBatch(body: unknown, receivedAt: Date): ParsedBatch {
-  const list = Array.isArray(body) ? body : isEnvelope(body) ? body.events : undefined;
+export function parseBatch(body: unknown, { receivedAt, lenient }: Pick<ParseContext, "receivedAt" | "lenient">): ParsedBatch {
+  const list = Array.isArray(body) ? body : envelopeOf(body, lenient);
   const refuse = (errors: FieldError[], code: "validation-error" | "payload-too-large" = "validation-error"): ParsedBatch => ({ ok: false, code, errors, eventCount: list?.length ?? 0 });
   if (!list) return refuse([{ field: "body", message: "must be a JSON array of events or an object with an `events` array" }]);
-  if (isEnvelope(body)) {
-    const extra = Object.keys(body).filter((k) => k !== "events");
-    if (extra.length) return refuse(extra.map((k) => ({ field: k, message: "unknown field" })));
+  if (!Array.isArray(body)) {
+    const extra = Object.keys(body as object).filter((k) => k !== "events" && !(lenient && k === "logs"));
+    if (extra.length && !lenient) return refuse(extra.map((k) => ({ field: k, message: "unknown field" })));
   }
   if (list.length === 0) return refuse([{ field: "events", message: "must hold at least one event" }]);
   if (list.length > MAX_BATCH_EVENTS) return refuse([{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events (got ${list.length})` }], "payload-too-large");
@@ -41,7 +69,7 @@ export function parseBatch(body: unknown, receivedAt: Date): ParsedBatch {
   const events: LogEvent[] = [];
   const errors: FieldError[] = [];
   list.forEach((raw, index) => {
-    const result = LogEventInput.safeParse(raw);
+    const result = LogEventInput.safeParse(lenient ? liftAliases(raw) : raw);
     if (!result.success) {
       for (const issue of result.error.issues) {
         const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
@@ -54,9 +82,12 @@ export function parseBatch(body: unknown, receivedAt: Date): ParsedBatch {
     }
     events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
   });
-  return errors.length ? refuse(errors) : { ok: true, events };
+  return errors.length ? refuse(errors) : { ok: true, events, rejected: [] };
 }
 
-function isEnvelope(body: unknown): body is { events: unknown[] } & Record<string, unknown> {
-  return typeof body === "object" && body !== null && !Array.isArray(body) && Array.isArray((body as { events?: unknown }).events);
+function envelopeOf(body: unknown, lenient: boolean): unknown[] | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { events, logs } = body as { events?: unknown; logs?: unknown };
+  if (Array.isArray(events)) return events;
+  return lenient && Array.isArray(logs) ? logs : undefined;
 }

@@ -1,13 +1,49 @@
+import { BatchItemCounter } from "../count-items.ts";
 import type { IngestFormat } from "./format.ts";
-import { nativeJson } from "./native-json.ts";
+import { lokiJson, lokiProtobuf } from "./loki.ts";
+import { nativeJson, nativeNdjson } from "./native-json.ts";
+import { otlpJson, otlpProtobuf } from "./otlp.ts";
 
-/** Every format the intake reads, tried in order by media type. */
-const FORMATS: readonly IngestFormat[] = [nativeJson];
+/**
+ * The formats each ingest endpoint reads, tried in order: the native endpoint also takes
+ * OTLP (an SDK pointed at Failsight's base URL posts to /v1/logs), told apart by media type
+ * and the body's first bytes.
+ */
+export const ENDPOINT_FORMATS = {
+  native: [nativeJson, nativeNdjson, otlpJson, otlpProtobuf],
+  otlp: [otlpJson, otlpProtobuf],
+  loki: [lokiJson, lokiProtobuf],
+} as const satisfies Record<string, readonly IngestFormat[]>;
 
-/** The format for a Content-Type header, or undefined when none reads it. */
-export function formatFor(contentType: string | undefined): IngestFormat | undefined {
-  const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  return FORMATS.find((f) => f.mediaTypes(mediaType));
+export type Endpoint = keyof typeof ENDPOINT_FORMATS;
+
+/** The media type of a Content-Type header: lower case, without parameters. */
+export const mediaTypeOf = (contentType: string | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+
+/** The format of `endpoint` that reads this body, or undefined. */
+export function formatFor(endpoint: Endpoint, mediaType: string, body: Buffer): IngestFormat | undefined {
+  const head = body.subarray(0, 256);
+  return ENDPOINT_FORMATS[endpoint].find((f) => f.reads(mediaType, head));
 }
 
-export const acceptedMediaTypes = () => FORMATS.map((f) => f.name).join(", ");
+export const formatNames = (endpoint: Endpoint) => ENDPOINT_FORMATS[endpoint].map((f) => f.name).join(", ");
+
+/**
+ * Counts events on the bytes as they arrive, before anything is parsed, so a flood is
+ * refused early: JSON arrays' items, NDJSON's lines; protobuf is bounded by its size.
+ */
+export function newCounter(mediaType: string): { feed(bytes: Uint8Array): number } | undefined {
+  if (/json$/.test(mediaType) && !/nd|lines|jsonl/.test(mediaType)) return new BatchItemCounter();
+  if (/nd|lines|jsonl/.test(mediaType)) return newLineCounter();
+  return undefined;
+}
+
+function newLineCounter() {
+  let count = 0;
+  return {
+    feed(bytes: Uint8Array) {
+      for (const b of bytes) if (b === 0x0a) count++;
+      return count;
+    },
+  };
+}

@@ -17,7 +17,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export type Options = { role?: string; team?: string[]; user?: string; service?: string[]; access?: string; "expires-days"?: string; "key-only"?: boolean };
+export type Options = { role?: string; team?: string[]; user?: string; service?: string[]; access?: string; "expires-days"?: string; "key-only"?: boolean; lenient?: boolean };
 
 export type Command = {
   /** `noun verb`, as typed. */
@@ -80,14 +80,14 @@ export const COMMANDS: readonly Command[] = [
   { name: "grants list", args: "", summary: "every grant", database: true, run: (_a, _o, sql) => listGrants(sql) },
   {
     name: "keys create",
-    args: "<name> (--user <user> | --service <service>...) [--expires-days <n>] [--key-only]",
-    summary: "make a user key or an ingest key; the key is shown this once (--key-only prints just the key)",
+    args: "<name> (--user <user> | --service <service>... [--lenient]) [--expires-days <n>] [--key-only]",
+    summary: "make a user key or an ingest key (--lenient: its native batches read leniently); shown this once (--key-only prints just the key)",
     database: true,
     run: async ([name], o, sql) => {
       if (!o.user && !o.service?.length) throw new UsageError("give --user <user> for a user key, or --service <service> for an ingest key");
       const days = o["expires-days"] === undefined ? undefined : Number(o["expires-days"]);
       if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new UsageError("--expires-days must be a whole number of days");
-      const key = await createKey(sql, { name: need(name, "the key's name"), ...(o.user ? { user: o.user } : { services: o.service! }), ...(days ? { expiresInDays: days } : {}) });
+      const key = await createKey(sql, { name: need(name, "the key's name"), ...(o.user ? { user: o.user } : { services: o.service! }), ...(days ? { expiresInDays: days } : {}), lenient: o.lenient === true });
       return key ?? refused(`no user named ${o.user}`);
     },
   },

@@ -24,7 +24,7 @@ export function registerKeys(app: Router, deps: AppDeps) {
   app.openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
     const key = await asCaller(deps, c.get("actor"), (sql) =>
-      createKey(sql, { name: body.name, ...(body.user ? { user: body.user } : {}), ...(body.services ? { services: body.services } : {}), ...(body.expires_in_days ? { expiresInDays: body.expires_in_days } : {}) }),
+      createKey(sql, { name: body.name, ...(body.user ? { user: body.user } : {}), ...(body.services ? { services: body.services } : {}), ...(body.expires_in_days ? { expiresInDays: body.expires_in_days } : {}), lenient: body.lenient === true }),
     );
     if (!key) throw new RequestError("not-found", `no user named ${body.user}`);
     return c.json(key, 201);

@@ -22,6 +22,7 @@ export const ApiKey = z
     kind: z.enum(KEY_KINDS),
     user: z.string().nullable(),
     services: z.array(z.string()).openapi({ description: "What an ingest key may write." }),
+    lenient: z.boolean().openapi({ description: "An ingest key whose native batches are read in lenient mode." }),
     created_at: z.string(),
     expires_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
@@ -35,6 +36,7 @@ export const ApiKeyCreate = z
     user: name.optional().openapi({ description: "A user key, acting with this user's role." }),
     services: z.array(name).min(1).max(500).optional().openapi({ description: "An ingest key, allowed to write only these services." }),
     expires_in_days: z.number().int().min(1).max(3650).optional(),
+    lenient: z.boolean().optional().openapi({ description: "Ingest keys: read this key's native batches in lenient mode (aliases mapped, unknown fields kept in attributes)." }),
   })
   .refine((k) => (k.user === undefined) !== (k.services === undefined), "give exactly one of user (a user key) or services (an ingest key)")
   .openapi("ApiKeyCreate");

@@ -26,7 +26,3 @@ export const LogsPage = z
     next_cursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last page." }),
   })
   .openapi("LogsPage");
-
-export const IngestResult = z
-  .object({ accepted: z.number().int().openapi({ description: "Events committed.", example: 500 }) })
-  .openapi("IngestResult");

@@ -32,6 +32,8 @@ describe("system routes", () => {
     expect(operations.sort()).toEqual(
       [
         "POST /v1/logs",
+        "POST /otlp/v1/logs",
+        "POST /loki/api/v1/push",
         "GET /logs",
         "GET /status",
         "GET /status/{service}",

@@ -160,3 +160,41 @@ describe("POST /v1/logs", () => {
     });
   });
 });
+
+describe("lenient mode and Basic auth", () => {
+  const pinoLine = (service: string, msg: string) => JSON.stringify({ level: 40, time: Date.now(), name: service, msg, hostname: "box" });
+
+  it("strict by default; lenient by the request, or by an ingest key made lenient", async () => {
+    const service = unique("lenient");
+    const strict = await h.request("/v1/logs", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: pinoLine(service, "strict") });
+    expect(strict.status).toBe(400);
+    expect(JSON.stringify(await strict.json())).toContain("unknown field");
+    const asked = await h.request("/v1/logs?lenient=true", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: pinoLine(service, "asked") });
+    expect(asked.status).toBe(200);
+    const { createKey } = await import("../../../access/api-keys.ts");
+    const lenientKey = (await createKey(h.sql, { name: unique("lenient-key"), services: [service], lenient: true }))!;
+    expect(lenientKey.lenient).toBe(true);
+    const byKey = await fetchApp("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${lenientKey.key}`, "content-type": "application/x-ndjson" }, body: pinoLine(service, "by key") });
+    expect(byKey.status).toBe(200);
+    const rows = await h.sql<{ message: string; level: string; attributes: { hostname: string } }[]>`
+      SELECT message, level::text, attributes FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service} ORDER BY e.id`;
+    expect(rows).toEqual([
+      { message: "asked", level: "warn", attributes: { hostname: "box" } },
+      { message: "by key", level: "warn", attributes: { hostname: "box" } },
+    ]);
+  });
+
+  it("takes the key as a Basic password, and refuses a wrong one or none", async () => {
+    const service = unique("basic");
+    const ingest = await h.caller({ ingest: [service] });
+    const basic = (password: string) => `Basic ${Buffer.from(`anyone:${password}`).toString("base64")}`;
+    const send = (authorization: string) => fetchApp("/v1/logs", { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify([{ service }]) });
+    expect((await send(basic(ingest.key!))).status).toBe(200);
+    expect((await send(basic("fsk_aaaaaaaa_" + "b".repeat(43)))).status).toBe(401);
+    expect((await send(`Basic ${Buffer.from("only-a-user:").toString("base64")}`)).status).toBe(401);
+  });
+});
+
+function fetchApp(path: string, init: RequestInit) {
+  return Promise.resolve(h.app.request(path, init));
+}

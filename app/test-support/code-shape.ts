@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { layerOf, LAYERS } from "../app/layers.ts";
+import { layerOf, LAYERS } from "../layers.ts";
 
 export type Arrow = { from: string; to: string; fromLayer: string; toLayer: string };
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "../..");
 const APP = join(ROOT, "app");
 
 /** Every non-test .ts file under app/, as a path relative to the repository. */
