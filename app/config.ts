@@ -63,6 +63,15 @@ const ConfigSchema = z.object({
     .regex(/^[a-zA-Z_][a-zA-Z0-9_]*(,[a-zA-Z_][a-zA-Z0-9_]*)*$/, "must be label names, comma separated")
     .default(DEFAULT_SERVICE_LABELS.join(","))
     .transform((v) => v.split(",")),
+  /** A NATS server to consume log messages from (JetStream); unset: no consumer. */
+  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\/\S+$/, "must be a NATS URL like nats://127.0.0.1:4222").optional(),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a stream name").default("FAILSIGHT_LOGS"),
+  /** The subjects of the stream, created with it when it does not exist; comma separated. */
+  NATS_SUBJECTS: z.string().min(1).default("failsight.logs.>").transform((v) => v.split(",")),
+  NATS_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a consumer name").default("failsight"),
+  NATS_DEAD_LETTER_SUBJECT: z.string().min(1).default("failsight.dead"),
+  /** The key whose entitlements the messages carry (an ingest key naming the services they may write). */
+  NATS_INGEST_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters>").optional(),
   /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */
   INGEST_CONCURRENCY: positiveInt.max(256).default(DEFAULT_INGEST_CONCURRENCY),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */

@@ -1,5 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import type { ByteBudget } from "../ingest/byte-budget.ts";
+import type { Intake } from "../ingest/intake.ts";
 import type { WorkSlots } from "../ingest/work-slots.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
@@ -14,6 +15,8 @@ export type AppDeps = {
   auth: "on" | "off";
   /** How long a request may wait for the database before it is answered 503 (REQUEST_TIMEOUT_DEFAULT_MS). */
   requestTimeoutMs?: number;
+  /** The ingest pipeline, when the entry point shares it with another source (a NATS consumer); made from the settings below otherwise. */
+  intake?: Intake;
   /** Bytes of ingest bodies in flight at once (INGEST_INFLIGHT_MIB; DEFAULT_INFLIGHT_MIB). */
   ingestBudget?: ByteBudget;
   /** Ingest batches parsed and written at once (INGEST_CONCURRENCY; DEFAULT_INGEST_CONCURRENCY). */

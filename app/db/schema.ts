@@ -186,3 +186,19 @@ export const sqlReaders = pgTable("sql_readers", {
     .references(() => teams.name, { onDelete: "cascade" }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Messages from a queue already stored, by source and message id (`nats:<stream>` and the
+ * stream sequence): a message redelivered after its batch committed (its ack was lost) is
+ * acknowledged again, not stored twice. Written in the batch's own transaction.
+ */
+export const ingestReceipts = pgTable(
+  "ingest_receipts",
+  {
+    source: text("source").notNull(),
+    messageId: text("message_id").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.messageId] }), index("ingest_receipts_received_at_idx").on(t.receivedAt)],
+);
+

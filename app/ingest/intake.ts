@@ -7,6 +7,7 @@ import { recordRequest, type AuditEntry } from "../access/audit-log.ts";
 import { ingestedBatches, ingestedEvents } from "../metrics/registry.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { writeBatch } from "./batch-writer.ts";
+import { recordReceipt } from "./receipts.ts";
 import { ByteBudget, DEFAULT_INFLIGHT_MIB, type Claim } from "./byte-budget.ts";
 import { decodeBody, overBudget } from "./decode-body.ts";
 import type { FieldError } from "../domain/field-error.ts";
@@ -32,7 +33,7 @@ export type IntakeDeps = {
 };
 
 /** What became of a delivery: the events stored, the records refused one by one, and the format that read it (which answers). */
-export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat };
+export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat; duplicate?: boolean };
 
 /** One body to ingest, as any transport received it. */
 export type Delivery = {
@@ -46,6 +47,8 @@ export type Delivery = {
   encoding: string | undefined;
   /** What the audit trail records about the request that carried it. */
   audit: Pick<AuditEntry, "method" | "path" | "route">;
+  /** A queue message's identity: stored once, however often it is delivered. */
+  receipt?: { source: string; messageId: string };
 };
 
 /**
@@ -83,7 +86,7 @@ export class Intake {
     }
   }
 
-  private async store({ actor, endpoint, body, contentType, encoding, audit, lenient }: Delivery, claim: Claim): Promise<Outcome> {
+  private async store({ actor, endpoint, body, contentType, encoding, audit, lenient, receipt }: Delivery, claim: Claim): Promise<Outcome> {
     const receivedAt = this.deps.now();
     const mediaType = mediaTypeOf(contentType);
     const bytes = await decodeBody(body, encoding, claim, newCounter(mediaType));
@@ -108,11 +111,15 @@ export class Intake {
       const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
       if (outside.length) throw new RequestError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
     }
-    // The audit entry is written in the batch's own transaction: one commit per batch.
-    await asActor(this.deps.sql, actor, async (scoped) => {
+    // The audit entry (and a queue message's receipt) is written in the batch's own
+    // transaction: one commit per batch, and a redelivered message finds its receipt.
+    const duplicate = await asActor(this.deps.sql, actor, async (scoped) => {
+      if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return true;
       await writeBatch(scoped, this.deps.serviceIds, parsed.events);
       await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: parsed.events.length });
+      return false;
     });
+    if (duplicate) return { stored: [], rejected: [], format, duplicate: true };
     return { stored: parsed.events, rejected: parsed.rejected, format };
   }
 }

@@ -14,9 +14,8 @@ import { adminKeyBanner } from "./admin-key-banner.ts";
 import { watchDatabase } from "../db/query-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { ServiceIds } from "../services/service-ids.ts";
-import { ByteBudget } from "../ingest/byte-budget.ts";
-import { WorkSlots } from "../ingest/work-slots.ts";
 import { startStatusTracker } from "../status/tracker.ts";
+import { intakeFromConfig, natsSourceFromConfig } from "./ingest-sources.ts";
 
 /**
  * Node answers requests it cannot parse (headers over its limit, a broken request line)
@@ -79,21 +78,22 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const owner = ownerUrl && ownerUrl !== databaseUrl ? createDb(ownerUrl, { max: 2, applicationName: "failsight-api-jobs", timeouts: dbTimeouts(config) }).sql : sql;
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
+  const serviceIds = new ServiceIds();
+  const intake = intakeFromConfig(config, sql, serviceIds);
   const app = createApp({
     sql,
-    serviceIds: new ServiceIds(),
+    serviceIds,
     now: () => new Date(),
     auth: config.FAILSIGHT_AUTH,
     requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,
-    ingestBudget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024),
-    ingestSlots: new WorkSlots(config.INGEST_CONCURRENCY),
+    intake,
     metricsToken: config.METRICS_TOKEN,
     grafanaUrl: config.GRAFANA_URL,
-    ingestLenient: config.INGEST_LENIENT,
-    lokiServiceLabels: config.LOKI_SERVICE_LABELS,
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
+  const nats = await natsSourceFromConfig(config, intake, sql);
   const server = await listen(app.fetch, config).catch(async (error) => {
+    await nats?.stop();
     await tracker.stop();
     await sql.end({ timeout: 1 });
     if (owner !== sql) await owner.end({ timeout: 1 });
@@ -117,6 +117,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       await closed;
       clearInterval(sweeper);
       clearTimeout(timer);
+      await nats?.stop();
       await tracker.stop();
     },
     /** The owner's pool (the requests' pool when there is no separate owner): for Failsight's own jobs. */

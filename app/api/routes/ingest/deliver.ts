@@ -10,7 +10,7 @@ import { problem } from "../../problem.ts";
 /** One intake per app, shared by every ingest route, so the byte budget and work slots are one. */
 const intakes = new WeakMap<AppDeps, Intake>();
 export function intakeFor(deps: AppDeps): Intake {
-  let intake = intakes.get(deps);
+  let intake = deps.intake ?? intakes.get(deps);
   if (!intake) {
     intake = new Intake({ sql: deps.sql, serviceIds: deps.serviceIds, now: deps.now, budget: deps.ingestBudget, slots: deps.ingestSlots, lenient: deps.ingestLenient, serviceLabels: deps.lokiServiceLabels });
     intakes.set(deps, intake);
