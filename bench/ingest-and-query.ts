@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
+import { FORMAT_BODIES } from "./format-bodies.ts";
 import type { LogEvent } from "../app/domain/log-event.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
@@ -213,6 +214,35 @@ const lastPages = deep.slice(-10).map(([, t]) => t!);
 log("");
 log(`## Deep pages (one service, 100 per page, ${deep.length} pages followed by cursor)`);
 log(`pages 1-10 p50 ${pct(firstPages, 50)} ms; pages ${deep.length - 9}-${deep.length} p50 ${pct(lastPages, 50)} ms; ratio ${(quantile(lastPages, 50) / quantile(firstPages, 50)).toFixed(2)}`);
+
+// --- ingest by format -----------------------------------------------------------------
+// The same events through each wire format, FORMAT_EVENTS of them, into an empty table each
+// time, against raw batched COPY of the same rows in this run.
+const FORMAT_EVENTS = Math.min(EVENTS, Number(process.env.FORMAT_EVENTS ?? 200_000));
+const formatBatches = batches.slice(0, Math.ceil(FORMAT_EVENTS / BATCH));
+const formatCount = formatBatches.reduce((n, b) => n + b.length, 0);
+await sql`TRUNCATE log_events`;
+const copyFormat = await timed(() => inParallel(formatBatches, CONCURRENCY, copyRows));
+log("");
+log(`## Ingest by format (${formatCount.toLocaleString("en")} events, ${BATCH}-event batches × ${CONCURRENCY})`);
+log("| format | endpoint | events/s | vs Failsight JSON | vs batched COPY |");
+log("|---|---|---:|---:|---:|");
+log(`| raw COPY (baseline) | | ${Math.round(formatCount / copyFormat).toLocaleString("en")} | | 1.00 |`);
+let nativeSeconds = 0;
+for (const format of FORMAT_BODIES) {
+  await sql`TRUNCATE log_events`;
+  const encoded = formatBatches.map((b) => format.body(b));
+  const seconds = await timed(() =>
+    inParallel(encoded, CONCURRENCY, async (body) => {
+      const res = await fetch(`http://127.0.0.1:${port}${format.path}`, { method: "POST", headers: { "content-type": format.contentType, authorization: `Bearer ${ingestKey}` }, body });
+      if (res.status !== format.ok) throw new Error(`${format.name} answered ${res.status}: ${await res.text()}`);
+    }),
+  );
+  const [{ stored }] = (await sql`SELECT count(*)::int AS stored FROM log_events`) as unknown as [{ stored: number }];
+  if (stored !== formatCount) throw new Error(`${format.name}: expected ${formatCount} rows, found ${stored}`);
+  if (!nativeSeconds) nativeSeconds = seconds;
+  log(`| ${format.name} | \`${format.path}\` | ${Math.round(formatCount / seconds).toLocaleString("en")} | ${(nativeSeconds / seconds).toFixed(2)} | ${(copyFormat / seconds).toFixed(2)} |`);
+}
 
 api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));

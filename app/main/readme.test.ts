@@ -25,6 +25,8 @@ const README = path.join(ROOT, "README.md");
 const NOT_RUN: Record<string, string> = {
   cluster: "needs a kind cluster",
   "needs-psql": "needs psql and a PostgreSQL superuser of your own",
+  nats: "needs the nats CLI and NATS_URL set",
+  env: "environment settings for a shipper, not a command",
 };
 /** The block that starts Failsight; the test starts it itself (npm ci has run already). */
 const SERVER = "server";
