@@ -1,10 +1,9 @@
 import snappy from "snappyjs";
 import type { FieldError } from "../../domain/field-error.ts";
-import type { LogEvent } from "../../domain/log-event.ts";
 import { MAX_BODY_BYTES } from "../limits.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { liftAliases } from "./lenient.ts";
-import { LogEventInput } from "./native-schema.ts";
+import { parseJsonBody, recordByRecord } from "./records.ts";
 import { messageType } from "./protobuf.ts";
 
 // Loki's push API: JSON (pino-loki, winston-loki, Fluent Bit's loki output) and
@@ -32,12 +31,9 @@ export const lokiJson: IngestFormat = {
   name: "Loki push, JSON (application/json)",
   reads: (mediaType) => JSON_MEDIA_TYPE.test(mediaType),
   parse(body, context) {
-    let push: { streams?: { stream?: Record<string, unknown>; values?: unknown[][] }[] };
-    try {
-      push = JSON.parse(body.toString("utf8")) as typeof push;
-    } catch (error) {
-      return { ok: false, code: "malformed-json", errors: [{ field: "body", message: (error as Error).message }], eventCount: 0 };
-    }
+    const json = parseJsonBody<{ streams?: { stream?: Record<string, unknown>; values?: unknown[][] }[] }>(body);
+    if (!json.ok) return json;
+    const push = json.value;
     if (!Array.isArray(push?.streams)) return { ok: false, code: "validation-error", errors: [{ field: "streams", message: "must be an array of streams" }], eventCount: 0 };
     const streams = push.streams.map((s) => ({
       labels: stringsOf(s?.stream),
@@ -87,9 +83,10 @@ export const lokiProtobuf: IngestFormat = {
 };
 
 function mapStreams(streams: Stream[], { receivedAt, serviceLabels }: ParseContext): ParsedBatch {
-  const events: LogEvent[] = [];
-  const rejected: FieldError[] = [];
-  let index = 0;
+  return recordByRecord(candidatesOf(streams, serviceLabels), receivedAt, { field: "streams", message: "hold no entries" });
+}
+
+function* candidatesOf(streams: Stream[], serviceLabels: readonly string[]): Generator<Record<string, unknown>> {
   for (const { labels, entries } of streams) {
     const serviceLabel = serviceLabels.find((l) => labels[l]);
     const levelLabel = LEVEL_LABELS.find((l) => labels[l]);
@@ -98,26 +95,19 @@ function mapStreams(streams: Stream[], { receivedAt, serviceLabels }: ParseConte
       const fromLine = liftedLine(entry.line);
       // Structured metadata's trace context (what Alloy attaches) has columns of its own.
       const { trace_id, span_id, level: metadataLevel, ...metadata } = entry.metadata;
-      const candidate = {
+      const attributes = { ...streamAttributes, ...metadata, ...(fromLine.attributes as object | undefined) };
+      const level = (levelLabel && labels[levelLabel]) || metadataLevel || fromLine.level;
+      yield {
         ...fromLine,
         service: serviceLabel ? labels[serviceLabel] : (fromLine.service ?? "unknown_service"),
-        level: (levelLabel && labels[levelLabel]) || metadataLevel || fromLine.level,
+        ...(level === undefined ? {} : { level }),
         timestamp: nanosToMs(entry.ns) ?? fromLine.timestamp,
         ...(trace_id ? { trace_id } : {}),
         ...(span_id ? { span_id } : {}),
-        attributes: { ...streamAttributes, ...metadata, ...(fromLine.attributes as object | undefined) },
+        ...(Object.keys(attributes).length ? { attributes } : { attributes: undefined }),
       };
-      if (Object.keys(candidate.attributes).length === 0) delete (candidate as { attributes?: unknown }).attributes;
-      if (candidate.level === undefined) delete (candidate as { level?: unknown }).level;
-      const result = LogEventInput.safeParse(candidate);
-      if (result.success) events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
-      else for (const issue of result.error.issues) rejected.push({ index, field: issue.path.join(".") || "entry", message: issue.message });
-      index++;
     }
   }
-  if (index === 0) return { ok: false, code: "validation-error", errors: [{ field: "streams", message: "hold no entries" }], eventCount: 0 };
-  if (!events.length) return { ok: false, code: "validation-error", errors: rejected, eventCount: index };
-  return { ok: true, events, rejected };
 }
 
 /** A log line that is a JSON object gives its fields (message, level, status...) to the columns; any other line is the message. */

@@ -4,6 +4,7 @@ import { MAX_BATCH_EVENTS } from "../limits.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { liftAliases } from "./lenient.ts";
 import { LogEventInput } from "./native-schema.ts";
+import { parseJsonBody } from "./records.ts";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
 const NDJSON_MEDIA_TYPES = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines"]);
@@ -17,13 +18,8 @@ export const nativeJson: IngestFormat = {
   name: "Failsight JSON (application/json)",
   reads: (mediaType, head) => JSON_MEDIA_TYPE.test(mediaType) && !OTLP_JSON_HEAD.test(head.toString("utf8")),
   parse(body, context) {
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString("utf8"));
-    } catch (error) {
-      return { ok: false, code: "malformed-json", errors: [{ field: "body", message: (error as Error).message }], eventCount: 0 };
-    }
-    return parseBatch(json, context);
+    const json = parseJsonBody<unknown>(body);
+    return json.ok ? parseBatch(json.value, context) : json;
   },
   answer,
 };

@@ -1,9 +1,8 @@
 import type { FieldError } from "../../domain/field-error.ts";
-import type { LogEvent } from "../../domain/log-event.ts";
 import { parseSeverity } from "../../domain/severity.ts";
 import type { Severity } from "../../domain/vocabulary.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
-import { LogEventInput } from "./native-schema.ts";
+import { parseJsonBody, recordByRecord } from "./records.ts";
 import { hex, messageType } from "./protobuf.ts";
 
 // OTLP/HTTP logs (opentelemetry-proto, logs/v1), in JSON and in protobuf: what the
@@ -46,13 +45,8 @@ export const otlpJson: IngestFormat = {
   name: "OTLP/JSON (application/json)",
   reads: (mediaType, head) => JSON_MEDIA_TYPE.test(mediaType) && OTLP_JSON_HEAD.test(head.toString("utf8")),
   parse(body, context) {
-    let request: ExportRequest;
-    try {
-      request = JSON.parse(body.toString("utf8")) as ExportRequest;
-    } catch (error) {
-      return { ok: false, code: "malformed-json", errors: [{ field: "body", message: (error as Error).message }], eventCount: 0 };
-    }
-    return mapRequest(request, context);
+    const json = parseJsonBody<ExportRequest>(body);
+    return json.ok ? mapRequest(json.value, context) : json;
   },
   answer: (_stored, rejected) => ({ status: 200, contentType: "application/json", body: JSON.stringify(partialSuccess(rejected)) }),
 };
@@ -83,26 +77,18 @@ function partialSuccess(rejected: FieldError[]) {
 }
 
 function mapRequest(request: ExportRequest, { receivedAt }: ParseContext): ParsedBatch {
-  const events: LogEvent[] = [];
-  const rejected: FieldError[] = [];
-  let index = 0;
+  return recordByRecord(candidatesOf(request), receivedAt, { field: "resourceLogs", message: "holds no log records" });
+}
+
+function* candidatesOf(request: ExportRequest): Generator<Record<string, unknown>> {
   for (const resourceLogs of request.resourceLogs ?? []) {
     const resource = attributesOf(resourceLogs.resource?.attributes);
     const service = typeof resource["service.name"] === "string" ? resource["service.name"] : "unknown_service";
     delete resource["service.name"];
     for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
-      for (const record of scopeLogs.logRecords ?? []) {
-        const candidate = toEvent(record, service, { ...resource, ...(scopeLogs.scope?.name ? { "otel.scope.name": scopeLogs.scope.name } : {}) });
-        const result = LogEventInput.safeParse(candidate);
-        if (result.success) events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
-        else for (const issue of result.error.issues) rejected.push({ index, field: issue.path.join(".") || "record", message: issue.message });
-        index++;
-      }
+      for (const record of scopeLogs.logRecords ?? []) yield toEvent(record, service, { ...resource, ...(scopeLogs.scope?.name ? { "otel.scope.name": scopeLogs.scope.name } : {}) });
     }
   }
-  if (index === 0) return { ok: false, code: "validation-error", errors: [{ field: "resourceLogs", message: "holds no log records" }], eventCount: 0 };
-  if (!events.length) return { ok: false, code: "validation-error", errors: rejected, eventCount: index };
-  return { ok: true, events, rejected };
 }
 
 /** The semantic-convention attributes that have a column, and how to read them. */
