@@ -70,6 +70,8 @@ const ConfigSchema = z.object({
   NATS_SUBJECTS: z.string().min(1).default("failsight.logs.>").transform((v) => v.split(",")),
   NATS_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a consumer name").default("failsight"),
   NATS_DEAD_LETTER_SUBJECT: z.string().min(1).default("failsight.dead"),
+  /** consumer entry point: port of its /healthz and /metrics. */
+  CONSUMER_PORT: port.default(8082),
   /** The key whose entitlements the messages carry (an ingest key naming the services they may write). */
   NATS_INGEST_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters>").optional(),
   /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */

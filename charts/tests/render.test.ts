@@ -15,7 +15,7 @@ const selectorOf = (o: K8sObject) => (o as unknown as { spec: { selector: { matc
 const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const databaseEnv = (c: Container) => c.env?.find((e) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef;
 
-const COMBINATIONS = [[], ["cnpg-off-external-secret-values.yaml"], ["monitoring-off-values.yaml"], ["minimal-values.yaml"]];
+const COMBINATIONS = [[], ["cnpg-off-external-secret-values.yaml"], ["monitoring-off-values.yaml"], ["minimal-values.yaml"], ["nats-values.yaml"]];
 
 suite("helm chart", () => {
   it.each(COMBINATIONS.map((c) => [c.join(" + ") || "defaults", c] as const))("passes helm lint --strict with %s", (_name, values) => {
