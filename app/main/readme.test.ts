@@ -101,7 +101,7 @@ suite(`README examples against a fresh npm start${process.env.DATABASE_URL ? " (
       });
       continue;
     }
-    it(`${nameOf(block)} runs as written`, () => {
+    it(`${nameOf(block)} runs as written`, { timeout: 150_000 }, () => {
       const code = block.code.replaceAll("localhost:3000", `localhost:${apiPort}`);
       const script = `set -e\nsource ${JSON.stringify(state)}\n${code}\nexport -p > ${JSON.stringify(state)}\n`;
       const run = spawnSync("bash", ["-c", script], { cwd: ROOT, env, encoding: "utf8", timeout: 120_000 });
