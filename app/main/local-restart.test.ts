@@ -51,3 +51,13 @@ it("starts again after being killed with SIGKILL, stopping the postmaster it lef
   expect(second.output()).not.toMatch(/lock file/);
   expect(() => process.kill(orphan, 0)).toThrow();
 }, 90_000);
+
+it("stops cleanly, embedded PostgreSQL included, when its terminal closes (SIGHUP)", async () => {
+  const run = await start();
+  const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const exited = new Promise<number | null>((r) => run.child.once("exit", (code) => r(code)));
+  run.child.kill("SIGHUP");
+  expect(await exited).toBe(0);
+  expect(() => process.kill(postmaster, 0)).toThrow();
+}, 90_000);
+

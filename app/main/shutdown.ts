@@ -3,8 +3,9 @@ import { log } from "../log.ts";
 type Step = { name: string; run: () => Promise<unknown> | unknown };
 
 /**
- * Runs shutdown steps in order on the first SIGINT or SIGTERM (a second one forces the
- * exit). Steps are registered in start-up order and run as given: stop accepting,
+ * Runs shutdown steps in order on the first SIGINT, SIGTERM or SIGHUP (a second one forces
+ * the exit). SIGHUP is a closed terminal: left to Node's default, the process died at once
+ * and `npm start`'s embedded PostgreSQL ran on without it. Steps are registered in start-up order and run as given: stop accepting,
  * drain, then close what the earlier steps still used.
  */
 export function onShutdown(steps: Step[]): void {
@@ -30,4 +31,5 @@ export function onShutdown(steps: Step[]): void {
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
+  process.on("SIGHUP", handler);
 }
