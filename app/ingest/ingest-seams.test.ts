@@ -1,3 +1,4 @@
+import { Intake } from "./intake.ts";
 import { describe, expect, inject, it } from "vitest";
 import { ingestedBatches } from "../metrics/registry.ts";
 import { createDb } from "../db/client.ts";
@@ -109,7 +110,7 @@ describe("memory has a budget", () => {
     const { createApp } = await import("../api/app.ts");
     const { ByteBudget } = await import("./byte-budget.ts");
     const budget = new ByteBudget(64 * 1024);
-    const small = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", ingestBudget: budget });
+    const small = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", intake: new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), budget }) });
     const service = unique("budget");
     const post = (events: unknown[]) => small.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${h.admin.key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
     const big = await post(Array.from({ length: 600 }, (_, i) => ({ service, message: `${i} ${"x".repeat(100)}` })));

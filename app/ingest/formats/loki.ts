@@ -3,6 +3,7 @@ import type { FieldError } from "../../domain/field-error.ts";
 import { MAX_BODY_BYTES } from "../limits.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { liftAliases } from "./lenient.ts";
+import { isJson, isProtobuf } from "./media-types.ts";
 import { parseJsonBody, recordByRecord } from "./records.ts";
 import { messageType } from "./protobuf.ts";
 
@@ -11,8 +12,6 @@ import { messageType } from "./protobuf.ts";
 // (the first of LOKI_SERVICE_LABELS it has) and the level; the other labels and each entry's
 // structured metadata become attributes; a JSON log line has its fields lifted into columns.
 
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
-const PROTOBUF_MEDIA_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
 /** The labels tried, in order, for the service, when nothing configures them. */
 export const DEFAULT_SERVICE_LABELS = ["service_name", "service", "app", "job"] as const;
 const LEVEL_LABELS = ["level", "detected_level", "severity"];
@@ -29,7 +28,7 @@ function answer(_stored: number, rejected: FieldError[]): FormatAnswer {
 
 export const lokiJson: IngestFormat = {
   name: "Loki push, JSON (application/json)",
-  reads: (mediaType) => JSON_MEDIA_TYPE.test(mediaType),
+  reads: isJson,
   parse(body, context) {
     const json = parseJsonBody<{ streams?: { stream?: Record<string, unknown>; values?: unknown[][] }[] }>(body);
     if (!json.ok) return json;
@@ -46,7 +45,7 @@ export const lokiJson: IngestFormat = {
 
 export const lokiProtobuf: IngestFormat = {
   name: "Loki push, snappy protobuf (application/x-protobuf)",
-  reads: (mediaType) => PROTOBUF_MEDIA_TYPES.has(mediaType),
+  reads: isProtobuf,
   parse(body, context) {
     let raw: Uint8Array;
     try {

@@ -3,20 +3,17 @@ import type { LogEvent } from "../../domain/log-event.ts";
 import { MAX_BATCH_EVENTS } from "../limits.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { liftAliases } from "./lenient.ts";
+import { isJson, isNdjson, looksLikeOtlpJson } from "./media-types.ts";
 import { LogEventInput } from "./native-schema.ts";
 import { parseJsonBody } from "./records.ts";
 
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
-const NDJSON_MEDIA_TYPES = new Set(["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines"]);
-/** OTLP/JSON shares the media type; its body is an object whose one key is resourceLogs. */
-const OTLP_JSON_HEAD = /^\s*\{\s*"resourceLogs"\s*:/;
 
 const answer = (stored: number): FormatAnswer => ({ status: 200, contentType: "application/json", body: JSON.stringify({ accepted: stored }) });
 
 /** Failsight's own format: a JSON array of events, or `{ "events": [...] }` (in lenient mode also pino-http-send's `{ "logs": [...] }`). */
 export const nativeJson: IngestFormat = {
   name: "Failsight JSON (application/json)",
-  reads: (mediaType, head) => JSON_MEDIA_TYPE.test(mediaType) && !OTLP_JSON_HEAD.test(head.toString("utf8")),
+  reads: (mediaType, head) => isJson(mediaType) && !looksLikeOtlpJson(head.toString("utf8")),
   parse(body, context) {
     const json = parseJsonBody<unknown>(body);
     return json.ok ? parseBatch(json.value, context) : json;
@@ -27,7 +24,7 @@ export const nativeJson: IngestFormat = {
 /** One event per line (NDJSON, JSON Lines), as log files and pino write them. */
 export const nativeNdjson: IngestFormat = {
   name: "Failsight NDJSON (application/x-ndjson)",
-  reads: (mediaType) => NDJSON_MEDIA_TYPES.has(mediaType),
+  reads: isNdjson,
   parse(body, context) {
     const lines = body.toString("utf8").split("\n");
     const list: unknown[] = [];

@@ -3,6 +3,7 @@ import { parseSeverity } from "../../domain/severity.ts";
 import type { Severity } from "../../domain/vocabulary.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { parseJsonBody, recordByRecord } from "./records.ts";
+import { isJson, isProtobuf, looksLikeOtlpJson } from "./media-types.ts";
 import { hex, messageType } from "./protobuf.ts";
 
 // OTLP/HTTP logs (opentelemetry-proto, logs/v1), in JSON and in protobuf: what the
@@ -13,9 +14,6 @@ import { hex, messageType } from "./protobuf.ts";
 const SERVICE_FILE = "opentelemetry/proto/collector/logs/v1/logs_service.proto";
 const REQUEST = "opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest";
 const RESPONSE = "opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse";
-const PROTOBUF_MEDIA_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
-const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
-const OTLP_JSON_HEAD = /^\s*\{\s*"resourceLogs"\s*:/;
 
 /** AnyValue, as OTLP/JSON writes it and as protobufjs decodes it (int64 as string or number, bytes as base64 or bytes). */
 type AnyValue = {
@@ -43,7 +41,7 @@ type ExportRequest = { resourceLogs?: { resource?: { attributes?: KeyValue[] }; 
 
 export const otlpJson: IngestFormat = {
   name: "OTLP/JSON (application/json)",
-  reads: (mediaType, head) => JSON_MEDIA_TYPE.test(mediaType) && OTLP_JSON_HEAD.test(head.toString("utf8")),
+  reads: (mediaType, head) => isJson(mediaType) && looksLikeOtlpJson(head.toString("utf8")),
   parse(body, context) {
     const json = parseJsonBody<ExportRequest>(body);
     return json.ok ? mapRequest(json.value, context) : json;
@@ -53,7 +51,7 @@ export const otlpJson: IngestFormat = {
 
 export const otlpProtobuf: IngestFormat = {
   name: "OTLP/protobuf (application/x-protobuf)",
-  reads: (mediaType) => PROTOBUF_MEDIA_TYPES.has(mediaType),
+  reads: isProtobuf,
   parse(body, context) {
     const type = messageType(SERVICE_FILE, REQUEST);
     let request: ExportRequest;

@@ -1,5 +1,6 @@
 import { BatchItemCounter } from "../count-items.ts";
 import type { IngestFormat } from "./format.ts";
+import { isJson, isNdjson } from "./media-types.ts";
 import { lokiJson, lokiProtobuf } from "./loki.ts";
 import { nativeJson, nativeNdjson } from "./native-json.ts";
 import { otlpJson, otlpProtobuf } from "./otlp.ts";
@@ -33,8 +34,8 @@ export const formatNames = (endpoint: Endpoint) => ENDPOINT_FORMATS[endpoint].ma
  * refused early: JSON arrays' items, NDJSON's lines; protobuf is bounded by its size.
  */
 export function newCounter(mediaType: string): { feed(bytes: Uint8Array): number } | undefined {
-  if (/json$/.test(mediaType) && !/nd|lines|jsonl/.test(mediaType)) return new BatchItemCounter();
-  if (/nd|lines|jsonl/.test(mediaType)) return newLineCounter();
+  if (isNdjson(mediaType)) return newLineCounter();
+  if (isJson(mediaType)) return new BatchItemCounter();
   return undefined;
 }
 

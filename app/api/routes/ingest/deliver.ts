@@ -7,12 +7,12 @@ import type { AuditEnv } from "../../audit-trail.ts";
 import type { AppDeps } from "../../deps.ts";
 import { problem } from "../../problem.ts";
 
-/** One intake per app, shared by every ingest route, so the byte budget and work slots are one. */
+/** One intake per app, shared by every ingest route, so the byte budget and work slots are one; entry points hand theirs in (deps.intake). */
 const intakes = new WeakMap<AppDeps, Intake>();
 export function intakeFor(deps: AppDeps): Intake {
   let intake = deps.intake ?? intakes.get(deps);
   if (!intake) {
-    intake = new Intake({ sql: deps.sql, serviceIds: deps.serviceIds, now: deps.now, budget: deps.ingestBudget, slots: deps.ingestSlots, lenient: deps.ingestLenient, serviceLabels: deps.lokiServiceLabels });
+    intake = new Intake({ sql: deps.sql, serviceIds: deps.serviceIds, now: deps.now });
     intakes.set(deps, intake);
   }
   return intake;
