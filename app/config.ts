@@ -5,6 +5,7 @@ import { LOG_FORMATS } from "./log.ts";
 import { DB_POOL_DEFAULT_MAX, DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
 import { DEFAULT_MAX_ERROR_SERIES, DEFAULT_MAX_SERVICES } from "./metrics/service-labels.ts";
 import { PARTITION_DEFAULTS, RETENTION_MODES } from "./partitions/policy.ts";
+import { DEFAULT_COMPACTION_SECONDS } from "./rollups/compactor.ts";
 import { DEFAULT_EVALUATION_SECONDS } from "./status/tracker.ts";
 import { DEFAULT_INFLIGHT_MIB } from "./ingest/byte-budget.ts";
 import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
@@ -93,6 +94,13 @@ const ConfigSchema = z.object({
     .default(PARTITION_DEFAULTS.retentionMonths)
     .transform((v) => (v === "none" ? null : v)),
   PARTITION_RETENTION_MODE: z.enum(RETENTION_MODES).default(PARTITION_DEFAULTS.retentionMode),
+  /** Months of per-minute and per-hour roll-ups kept (log_rollups): unset keeps them as long as the events. */
+  ROLLUP_RETENTION_MONTHS: z
+    .union([z.literal("none"), positiveInt.max(1200)])
+    .optional()
+    .transform((v) => (v === "none" ? null : v)),
+  /** How often partial roll-up rows are merged. */
+  ROLLUP_COMPACTION_SECONDS: positiveInt.max(3600).default(DEFAULT_COMPACTION_SECONDS),
   PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),
   /** The controller entry point: where it watches, who it is, and its Lease timings. */
   CONTROLLER_NAMESPACE: z.string().min(1).optional(),

@@ -21,6 +21,7 @@ const PLACES: Record<string, Layer> = {
   "app/ingest/": "features",
   "app/partitions/": "features",
   "app/checks/": "features",
+  "app/rollups/": "features",
   "app/api/": "adapters",
   "app/controller/": "adapters",
   "app/config.ts": "main",

@@ -6,7 +6,7 @@ import type { Sql } from "../db/client.ts";
 // policies read (migrations/0007), and SELECT on the three parent tables, never on
 // partitions.
 
-const TABLES = ["services", "log_events", "status_events"];
+const TABLES = ["services", "log_events", "log_rollups", "status_events"];
 const quote = (role: string) => `"${role.replace(/"/g, '""')}"`;
 
 /** Registers `role` to read as `team`; false when the role or the team does not exist. Runs as the owner. */

@@ -12,4 +12,6 @@ export const ADVISORY_LOCKS = {
   partitionMaintenance: 7_240_003,
   /** Transaction: replicas starting together make one first admin key. */
   bootstrapAdmin: 7_240_004,
+  /** Transaction: one roll-up compactor at a time (skipped, not waited for, when taken). */
+  rollupCompaction: 7_240_005,
 } as const;

@@ -202,3 +202,49 @@ export const ingestReceipts = pgTable(
   (t) => [primaryKey({ columns: [t.source, t.messageId] }), index("ingest_receipts_received_at_idx").on(t.receivedAt)],
 );
 
+
+/**
+ * Per-service roll-ups of log_events, per minute and per hour (`bucket_seconds`), so that
+ * /status and uptime read a few rows per service rather than every event of a window.
+ * Ingest appends one partial row per (service, bucket) of each batch, in the batch's own
+ * statement; concurrent batches never update a shared row. Reads sum every row of a key;
+ * the compactor (rollups/compact.ts) merges a key's partial rows into one. Partitioned by
+ * month on `ts` (the bucket's start) like log_events, under the same row-level security
+ * (migrations/0011). Latencies are a sparse log-scale histogram: bucket i holds
+ * (γ^(i-1), γ^i] ms; the functions failsight_latency_bucket/_value declare γ.
+ */
+export const logRollups = pgTable(
+  "log_rollups",
+  {
+    ts: timestamp("ts", { withTimezone: true }).notNull(),
+    bucketSeconds: integer("bucket_seconds").notNull(),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id),
+    events: integer("events").notNull(),
+    errors: integer("errors").notNull(),
+    levelTrace: integer("level_trace").notNull().default(0),
+    levelDebug: integer("level_debug").notNull().default(0),
+    levelInfo: integer("level_info").notNull().default(0),
+    levelWarn: integer("level_warn").notNull().default(0),
+    levelError: integer("level_error").notNull().default(0),
+    levelFatal: integer("level_fatal").notNull().default(0),
+    status1xx: integer("status_1xx").notNull().default(0),
+    status2xx: integer("status_2xx").notNull().default(0),
+    status3xx: integer("status_3xx").notNull().default(0),
+    status4xx: integer("status_4xx").notNull().default(0),
+    status5xx: integer("status_5xx").notNull().default(0),
+    latencyCount: integer("latency_count").notNull().default(0),
+    latencySum: doublePrecision("latency_sum").notNull().default(0),
+    latencyBuckets: smallint("latency_buckets").array().notNull().default(sql`'{}'::smallint[]`),
+    latencyCounts: integer("latency_counts").array().notNull().default(sql`'{}'::int[]`),
+    lastTs: timestamp("last_ts", { withTimezone: true, precision: 6 }).notNull(),
+    /** False for a partial row from ingest; the compactor merges a key's rows into one true row. */
+    compacted: boolean("compacted").notNull().default(false),
+  },
+  (t) => [
+    check("log_rollups_bucket_seconds", sql`${t.bucketSeconds} IN (60, 3600)`),
+    index("log_rollups_service_bucket_ts_idx").on(t.serviceId, t.bucketSeconds, t.ts),
+    index("log_rollups_partial_idx").on(t.bucketSeconds, t.ts, t.serviceId).where(sql`NOT ${t.compacted}`),
+  ],
+);

@@ -3,11 +3,17 @@ import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import type { LogEvent } from "../domain/log-event.ts";
+import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
+
+const ROLLUP_INSERT_COLUMNS = ROLLUP_COLUMNS.join(", ");
+const ROLLUP_OF_BATCH = rollupSql("e");
 
 /**
  * Writes a validated batch with one INSERT ... SELECT FROM unnest(...) in the caller's
- * transaction: an acknowledged batch is durable, a failed one left nothing behind. (Not
- * COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
+ * transaction, and in the same statement its partial roll-ups (one row per service and
+ * minute, and per service and hour; rollups/rollup-sql.ts), so that a stored event is
+ * always counted and concurrent batches never contend for a shared row. An acknowledged
+ * batch is durable, a failed one left nothing behind. (Not COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
  * policies are what keep an ingest key to its own services.) Rows route to their monthly
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
@@ -19,15 +25,20 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
     retryingPartitionRace(() =>
       sql.savepoint(
         (sp) => sp`
-          INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
-          SELECT ts::timestamptz, service_id, level::severity, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb
-          FROM unnest(
-            ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
-            ${column((e) => e.message ?? null)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
-            ${column((e) => e.status ?? null)}::smallint[], ${column((e) => e.error_code ?? null)}::text[], ${column((e) => e.latency_ms ?? null)}::float8[],
-            ${column((e) => e.trace_id ?? null)}::text[], ${column((e) => e.span_id ?? null)}::text[],
-            ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]
-          ) AS e(ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)`,
+          WITH e AS (
+            SELECT ts::timestamptz AS ts, service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
+            FROM unnest(
+              ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
+              ${column((e) => e.message ?? null)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
+              ${column((e) => e.status ?? null)}::smallint[], ${column((e) => e.error_code ?? null)}::text[], ${column((e) => e.latency_ms ?? null)}::float8[],
+              ${column((e) => e.trace_id ?? null)}::text[], ${column((e) => e.span_id ?? null)}::text[],
+              ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]
+            ) AS e(ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
+          ), stored AS (
+            INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
+            SELECT * FROM e
+          )
+          INSERT INTO log_rollups (${sp.unsafe(ROLLUP_INSERT_COLUMNS)}) ${sp.unsafe(ROLLUP_OF_BATCH)}`,
       ),
     ),
   );

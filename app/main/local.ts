@@ -5,7 +5,8 @@ import { runMigrations } from "../db/migrate.ts";
 import { configureLog, log } from "../log.ts";
 import { registry } from "../metrics/registry.ts";
 import { createPartitionMetrics } from "../partitions/metrics.ts";
-import { PartitionPolicySpec } from "../partitions/policy.ts";
+import { PARTITION_DEFAULTS, PartitionPolicySpec } from "../partitions/policy.ts";
+import { ROLLUP_TABLE } from "../rollups/rollup-sql.ts";
 import { startPartitionScheduler } from "../partitions/scheduler.ts";
 import { startApi } from "./serve.ts";
 import { onShutdown } from "./shutdown.ts";
@@ -33,19 +34,17 @@ try {
   await runMigrations(sql).finally(() => sql.end());
 
   const api = await startApi(config, databaseUrl, ownerUrl);
-  const maintenance = startPartitionScheduler(
-    api.ownerSql,
-    PartitionPolicySpec.parse({
-      premakeMonths: config.PARTITION_PREMAKE_MONTHS,
-      retentionMonths: config.PARTITION_RETENTION_MONTHS,
-      retentionMode: config.PARTITION_RETENTION_MODE,
-    }),
-    config.PARTITION_MAINTENANCE_MINUTES * 60_000,
-    createPartitionMetrics(registry),
-  );
+  // Roll-ups are partitioned like the events and kept as long, or as ROLLUP_RETENTION_MONTHS says.
+  const policyFor = (table: string, retentionMonths: number | null) =>
+    PartitionPolicySpec.parse({ table, premakeMonths: config.PARTITION_PREMAKE_MONTHS, retentionMonths, retentionMode: config.PARTITION_RETENTION_MODE });
+  const partitionMetrics = createPartitionMetrics(registry);
+  const maintenance = [
+    policyFor(PARTITION_DEFAULTS.table, config.PARTITION_RETENTION_MONTHS),
+    policyFor(ROLLUP_TABLE, config.ROLLUP_RETENTION_MONTHS === undefined ? config.PARTITION_RETENTION_MONTHS : config.ROLLUP_RETENTION_MONTHS),
+  ].map((policy) => startPartitionScheduler(api.ownerSql, policy, config.PARTITION_MAINTENANCE_MINUTES * 60_000, partitionMetrics));
   onShutdown([
     { name: "drain http", run: () => api.drain(config.SHUTDOWN_GRACE_SECONDS * 1000) },
-    { name: "finish partition maintenance", run: () => maintenance.stop() },
+    { name: "finish partition maintenance", run: () => Promise.all(maintenance.map((m) => m.stop())) },
     { name: "close database pool", run: () => api.close() },
     { name: "stop embedded PostgreSQL", run: () => embedded?.stop() },
   ]);

@@ -15,6 +15,7 @@ import { watchDatabase } from "../db/query-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
+import { startRollupCompactor } from "../rollups/compactor.ts";
 import { intakeFromConfig, natsSourceFromConfig } from "./ingest-sources.ts";
 
 /**
@@ -91,10 +92,12 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     grafanaUrl: config.GRAFANA_URL,
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
+  const compactor = startRollupCompactor(owner, config.ROLLUP_COMPACTION_SECONDS * 1000);
   const nats = await natsSourceFromConfig(config, intake, sql);
   const server = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();
     await tracker.stop();
+    await compactor.stop();
     await sql.end({ timeout: 1 });
     if (owner !== sql) await owner.end({ timeout: 1 });
     throw error;
@@ -119,6 +122,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       clearTimeout(timer);
       await nats?.stop();
       await tracker.stop();
+      await compactor.stop();
     },
     /** The owner's pool (the requests' pool when there is no separate owner): for Failsight's own jobs. */
     ownerSql: owner,

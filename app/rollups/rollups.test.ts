@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTeam } from "../access/repository.ts";
+import { asActor } from "../db/scoped.ts";
+import { IS_ERROR_SQL } from "../domain/error-event.ts";
+import type { Actor } from "../domain/actor.ts";
+import { SEVERITIES } from "../domain/vocabulary.ts";
+import { writeBatch } from "../ingest/batch-writer.ts";
+import { ServiceIds } from "../services/service-ids.ts";
+import { testHarness, unique } from "../test-support/harness.ts";
+import { compactRollups } from "./compact.ts";
+import { rollupSql } from "./rollup-sql.ts";
+
+// Roll-ups on the real migrated schema: written by ingest as an ingest key, read by /status
+// as a viewer and an admin under row-level security, compacted as Failsight itself, and
+// held to the raw events they summarize.
+const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 1_500); // mid-minute, so windows have raw edges
+const h = testHarness({ now: () => now });
+const team = unique("rollup-team");
+const mine = [unique("ours-a"), unique("ours-b")];
+const theirs = unique("theirs");
+const all = [...mine, theirs];
+const WINDOWS = { "30s": 30_000, "5m": 300_000, "1h": 3_600_000, "6h": 21_600_000, "24h": 86_400_000 };
+
+let seed = 11;
+const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+const normal = () => Math.sqrt(-2 * Math.log(rand() || 1e-9)) * Math.cos(2 * Math.PI * rand());
+
+beforeAll(async () => {
+  await createTeam(h.sql, team);
+  const ingest = await h.caller({ ingest: all });
+  // 26 hours of events, denser in the last ten minutes, in batches that each touch every
+  // service: many partial rows per key, as concurrent shippers make.
+  const events = Array.from({ length: 6_000 }, (_, i) => {
+    const age = i % 3 === 0 ? rand() * 600_000 : rand() * 26 * 3_600_000;
+    const status = [200, 200, 200, 201, 404, 500, 503, undefined][Math.floor(rand() * 8)];
+    return {
+      service: all[i % all.length]!,
+      timestamp: new Date(now.getTime() - age).toISOString(),
+      level: SEVERITIES[Math.floor(rand() * SEVERITIES.length)]!,
+      ...(status ? { status } : {}),
+      ...(rand() < 0.9 ? { latency_ms: Math.exp(3.5 + 1.2 * normal()) } : {}),
+    };
+  });
+  for (let i = 0; i < events.length; i += 500) expect((await ingest.postJson("/v1/logs", events.slice(i, i + 500))).status).toBe(200);
+  await h.sql`UPDATE services SET owner_team = ${team} WHERE name = ANY(${mine}::text[])`;
+});
+
+type Stats = { service: string; requests: number; errors: number; latency_ms: { p50: number | null; p95: number | null; p99: number | null }; last_event_at: string | null };
+
+/** The raw-event answer: exact counts and nearest-rank percentiles over (now - window, now]. */
+async function exact(windowMs: number) {
+  const rows = await h.sql<{ service: string; requests: number; errors: number; p: number[] | null; last_ms: number }[]>`
+    SELECT s.name AS service, count(*)::int AS requests, (count(*) FILTER (WHERE ${h.sql.unsafe(IS_ERROR_SQL)}))::int AS errors,
+           percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS p,
+           (extract(epoch FROM max(ts)) * 1000)::float8 AS last_ms
+    FROM log_events e JOIN services s ON s.id = e.service_id
+    WHERE s.name = ANY(${all}::text[]) AND ts > ${new Date(now.getTime() - windowMs).toISOString()} AND ts <= ${now.toISOString()}
+    GROUP BY s.name`;
+  return new Map(rows.map((r) => [r.service, r]));
+}
+
+async function expectMatchesRawEvents(caller: { get: (p: string) => Promise<Response> }, visible: string[]) {
+  for (const [window, ms] of Object.entries(WINDOWS)) {
+    const res = await caller.get(`/status?window=${window}`);
+    expect(res.status).toBe(200);
+    const got = ((await res.json()) as { services: Stats[] }).services.filter((s) => all.includes(s.service));
+    expect(got.map((s) => s.service).sort()).toEqual([...visible].sort());
+    const truth = await exact(ms);
+    for (const s of got) {
+      const t = truth.get(s.service);
+      expect({ window, service: s.service, requests: s.requests, errors: s.errors }).toEqual({ window, service: s.service, requests: t?.requests ?? 0, errors: t?.errors ?? 0 });
+      if (t) expect(s.last_event_at, window).toBe(new Date(t.last_ms).toISOString());
+      const p = [s.latency_ms.p50, s.latency_ms.p95, s.latency_ms.p99];
+      (t?.p ?? [null, null, null]).forEach((value, i) => {
+        if (value === null) expect(p[i]).toBeNull();
+        else expect(Math.abs(p[i]! / value - 1), `${window} ${s.service} p${[50, 95, 99][i]}: ${p[i]} vs ${value}`).toBeLessThanOrEqual(0.02);
+      });
+    }
+  }
+}
+
+describe("roll-ups", () => {
+  it("give /status the raw events' exact counts and percentiles within 2%, for every window, to a viewer its services only", async () => {
+    await expectMatchesRawEvents(await h.caller({ role: "viewer", teams: [team] }), mine);
+    await expectMatchesRawEvents(h.admin, all);
+  });
+
+  it("compaction merges each key's partial rows into one and changes no answer", async () => {
+    const partial = async () =>
+      (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_rollups r JOIN services s ON s.id = r.service_id WHERE s.name = ANY(${all}::text[]) AND NOT compacted`)[0]!.n;
+    expect(await partial()).toBeGreaterThan(0);
+    await compactRollups(h.sql);
+    expect(await partial()).toBe(0);
+    const [dup] = await h.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM log_rollups r JOIN services s ON s.id = r.service_id
+      WHERE s.name = ANY(${all}::text[]) GROUP BY r.service_id, r.bucket_seconds, r.ts HAVING count(*) > 1) d`;
+    expect(dup!.n).toBe(0);
+    await expectMatchesRawEvents(h.admin, all);
+  });
+
+  it("are readable only as the events are: a viewer's direct read of log_rollups shows its team's services", async () => {
+    const viewer = await h.caller({ role: "viewer", teams: [team] });
+    const [user] = await h.sql<{ id: number }[]>`SELECT id FROM users WHERE name = ${viewer.user!}`;
+    const actor: Actor = { kind: "user", userId: user!.id, name: viewer.user!, role: "viewer", keyPrefix: "test" };
+    const seen = await asActor(h.appPool, actor, ({ sql }) => sql<{ name: string }[]>`
+      SELECT DISTINCT s.name FROM log_rollups r JOIN services s ON s.id = r.service_id WHERE s.name = ANY(${all}::text[])`);
+    expect(seen.map((r) => r.name).sort()).toEqual([...mine].sort());
+  });
+
+  it("refuse an ingest key a roll-up row for a service outside its scope", async () => {
+    const [other] = await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${theirs}`;
+    const actor: Actor = { kind: "ingest", name: "scoped", keyPrefix: "test", services: [mine[0]!] };
+    await expect(
+      asActor(h.appPool, actor, ({ sql }) => sql`
+        INSERT INTO log_rollups (ts, bucket_seconds, service_id, events, errors, last_ts) VALUES (date_trunc('minute', now()), 60, ${other!.id}, 1000, 0, now())`),
+    ).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("never make two batches of one service and minute wait for each other", async () => {
+    const actor: Actor = { kind: "ingest", name: "concurrent", keyPrefix: "test", services: [mine[0]!] };
+    const serviceIds = new ServiceIds();
+    const batch = () => [{ service: mine[0]!, timestamp: new Date(now.getTime() - 5_000), level: "info" as const, latency_ms: 12 }];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstWrote!: () => void;
+    const wrote = new Promise<void>((r) => (firstWrote = r));
+    const first = asActor(h.appPool, actor, async (scoped) => {
+      await writeBatch(scoped, serviceIds, batch());
+      firstWrote();
+      await held; // the first batch's transaction stays open with its rows written
+    });
+    await wrote;
+    // A lock wait would fail this at once rather than hang the test.
+    await asActor(h.appPool, actor, async (scoped) => {
+      await scoped.sql`SET LOCAL lock_timeout = '200ms'`;
+      await writeBatch(scoped, serviceIds, batch());
+    });
+    release();
+    await first;
+  });
+
+  it("were backfilled by migration 0011 with the aggregation ingest uses", async () => {
+    // The migration's SELECT is a frozen copy of rollupSql("log_events"): both over the
+    // same events must give the same rows.
+    const migration = readFileSync(new URL("../../migrations/0011_log_rollups.sql", import.meta.url), "utf8");
+    const start = migration.indexOf("SELECT ts, bucket_seconds, service_id, sum(n)::int");
+    const frozen = migration.slice(start, migration.indexOf(";", start)).replace(/, true\s*\nFROM \(/, "\nFROM (");
+    const ids = (await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name = ANY(${all}::text[])`).map((r) => r.id);
+    const rows = async (select: string) =>
+      (await h.sql.unsafe(`SELECT * FROM (${select}) x(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u) WHERE c = ANY($1::int[]) ORDER BY a, b, c`, [ids]).values()).map((r) => JSON.stringify(r));
+    const live = await rows(rollupSql("log_events"));
+    expect(live.length).toBeGreaterThan(0);
+    expect(await rows(frozen)).toEqual(live);
+  });
+});
