@@ -57,7 +57,7 @@ const MUTANTS: Mutant[] = [
   { name: "roll-ups: the raw tail misses the window's last instant", file: "app/status/repository.ts", from: "AND ts >= ${m1} AND ts <= ${to}", to: "AND ts >= ${m1} AND ts < ${to}", tests: ["app/rollups/rollups.test.ts", "app/api/routes/status/status.test.ts"] },
   { name: "roll-ups: the window plan skips the no-whole-hour case", file: "app/rollups/window-plan.ts", from: "if (h0 >= h1) h0 = h1 = m1;", to: "", tests: ["app/rollups/window-plan.test.ts", "app/rollups/rollups.test.ts"] },
   { name: "roll-ups: percentiles one rank low", file: "app/status/repository.ts", from: "below >= ceil(0.95 * total)", to: "below >= ceil(0.95 * total) - 1", tests: ["app/rollups/rollups.test.ts"] },
-  { name: "roll-ups: compaction deletes more than it sums", file: "app/rollups/compact.ts", from: "WHERE r.service_id = k.service_id AND r.bucket_seconds = k.bucket_seconds AND r.ts = k.ts", to: "WHERE r.service_id = k.service_id AND r.bucket_seconds = k.bucket_seconds AND r.ts >= k.ts", tests: ["app/rollups/rollups.test.ts"] },
+  { name: "roll-ups: compaction keeps one partial row's counts instead of their sum", file: "app/rollups/compact.ts", from: "`sum(g.${c})::int`", to: "`max(g.${c})::int`", tests: ["app/rollups/rollups.test.ts"] },
   { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
 ];
 
