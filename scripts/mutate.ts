@@ -58,6 +58,7 @@ const MUTANTS: Mutant[] = [
   { name: "roll-ups: the window plan skips the no-whole-hour case", file: "app/rollups/window-plan.ts", from: "if (h0 >= h1) h0 = h1 = m1;", to: "", tests: ["app/rollups/window-plan.test.ts", "app/rollups/rollups.test.ts"] },
   { name: "roll-ups: percentiles one rank low", file: "app/status/repository.ts", from: "below >= ceil(0.95 * total)", to: "below >= ceil(0.95 * total) - 1", tests: ["app/rollups/rollups.test.ts"] },
   { name: "roll-ups: compaction keeps one partial row's counts instead of their sum", file: "app/rollups/compact.ts", from: "`sum(g.${c})::int`", to: "`max(g.${c})::int`", tests: ["app/rollups/rollups.test.ts"] },
+  { name: "maintenance waits 2 s for its locks, stalling inserts behind long reads", file: "app/partitions/execute.ts", from: "export const MAINTENANCE_LOCK_WAIT_MS = 50;", to: "export const MAINTENANCE_LOCK_WAIT_MS = 2_000;", tests: ["app/partitions/maintain.test.ts"] },
   { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
 ];
 

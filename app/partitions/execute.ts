@@ -5,11 +5,21 @@ import type { PartitionAction } from "./plan.ts";
 
 type Conn = postgres.ReservedSql;
 
-export type ActionOutcome = { result: "done" | "already-done"; rowsMoved: number; detail: string };
+/** `deferred`: its lock was not granted in any attempt; the next run tries again. */
+export type ActionOutcome = { result: "done" | "already-done" | "deferred"; rowsMoved: number; detail: string };
 
-/** How long a DDL statement may wait for a lock before giving way to traffic and retrying. */
-const LOCK_TIMEOUT_MS = 2_000;
-const LOCK_ATTEMPTS = 5;
+/**
+ * How long a DDL statement may wait for its lock before giving way. A lock request that
+ * waits queues every later request behind it: a DETACH waiting on a long read would stall
+ * every insert for as long as the read lasts. Waiting at most this long bounds the stall
+ * an insert can see to it (issue 15: ≤ 100 ms); the attempts are spread out with jitter,
+ * and a run that gets no lock defers the action to the next run.
+ */
+export const MAINTENANCE_LOCK_WAIT_MS = 50;
+const LOCK_ATTEMPTS = 6;
+const RETRY_PAUSE_MS = { min: 100, max: 400 };
+
+class LockNotGranted extends Error {}
 
 /**
  * Applies one planned action on a connection reserved for the run. Each action checks the
@@ -17,6 +27,15 @@ const LOCK_ATTEMPTS = 5;
  * twice (idempotent), and each takes its strong locks only briefly.
  */
 export async function executeAction(conn: Conn, table: string, action: PartitionAction): Promise<ActionOutcome> {
+  try {
+    return await applyAction(conn, table, action);
+  } catch (error) {
+    if (!(error instanceof LockNotGranted)) throw error;
+    return { result: "deferred", rowsMoved: 0, detail: error.message };
+  }
+}
+
+function applyAction(conn: Conn, table: string, action: PartitionAction): Promise<ActionOutcome> {
   switch (action.kind) {
     case "repair":
       return returnStrandedRows(conn, table, action);
@@ -80,7 +99,7 @@ async function returnStrandedRows(conn: Conn, table: string, a: Extract<Partitio
  * the parent, so inserts into other months go on), and drop the now redundant CHECK.
  * Moving and attaching commit together or not at all: moved rows are never left in a
  * table that reads through log_events cannot see. (DEFAULT holds only what arrived outside
- * every partition, so the lock is short; it waits at most LOCK_TIMEOUT_MS for traffic.)
+ * every partition, so the lock is short; it waits at most MAINTENANCE_LOCK_WAIT_MS.)
  */
 async function createPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "create" }>): Promise<ActionOutcome> {
   const catalog = await readCatalog(conn, table);
@@ -102,7 +121,8 @@ async function createPartition(conn: Conn, table: string, a: Extract<PartitionAc
 /**
  * DETACH ... CONCURRENTLY where the server allows it (PostgreSQL 14+, and only when the
  * parent has no DEFAULT partition); otherwise a plain DETACH, which needs a brief ACCESS
- * EXCLUSIVE lock on the parent, so it waits at most LOCK_TIMEOUT_MS and retries.
+ * EXCLUSIVE lock on the parent: it waits at most MAINTENANCE_LOCK_WAIT_MS per attempt, so
+ * a long read defers it rather than stalling ingest behind it.
  */
 async function detachPartition(conn: Conn, table: string, a: Extract<PartitionAction, { kind: "detach" }>): Promise<ActionOutcome> {
   const catalog = await readCatalog(conn, table);
@@ -128,20 +148,27 @@ async function dropPartition(conn: Conn, table: string, a: Extract<PartitionActi
   return { result: "done", rowsMoved: 0, detail: `dropped ${a.partition}` };
 }
 
-/** Runs `work` in a transaction with a lock timeout, retrying when a lock was not granted in time. */
+/**
+ * Runs `work` in a transaction that waits at most MAINTENANCE_LOCK_WAIT_MS for any lock,
+ * retrying after a jittered pause when one was not granted; LockNotGranted after the last
+ * attempt.
+ */
 async function withLockRetries(conn: Conn, what: string, work: () => Promise<unknown>) {
   for (let attempt = 1; ; attempt++) {
     await conn`BEGIN`;
     try {
-      await conn.unsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
+      await conn.unsafe(`SET LOCAL lock_timeout = '${MAINTENANCE_LOCK_WAIT_MS}ms'`);
       await work();
       await conn`COMMIT`;
       return;
     } catch (error) {
       await conn`ROLLBACK`;
-      if ((error as { code?: string }).code !== "55P03" || attempt === LOCK_ATTEMPTS) throw error;
-      log.info({ attempt, what }, "lock not granted in time; retrying");
-      await new Promise((r) => setTimeout(r, 250 * attempt));
+      if ((error as { code?: string }).code !== "55P03") throw error;
+      if (attempt === LOCK_ATTEMPTS) {
+        throw new LockNotGranted(`${what}: its lock was not granted within ${MAINTENANCE_LOCK_WAIT_MS} ms in ${LOCK_ATTEMPTS} attempts (long reads or writes hold the table); the next run tries again`);
+      }
+      log.debug({ attempt, what }, "lock not granted in time; retrying");
+      await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS.min + Math.random() * (RETRY_PAUSE_MS.max - RETRY_PAUSE_MS.min)));
     }
   }
 }

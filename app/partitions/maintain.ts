@@ -42,19 +42,22 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
     try {
       const actions: ActionReport[] = [];
       const apply = async (list: PartitionAction[]) => {
-        const blocked = new Set<string>();
+        const blocked = new Map<string, "failed" | "deferred">();
         for (const action of list) {
           let report: ActionReport;
-          if (blocked.has(action.partition)) {
-            report = { ...action, result: "failed", rowsMoved: 0, detail: `skipped: an earlier step for ${action.partition} failed` };
+          const earlier = blocked.get(action.partition);
+          if (earlier) {
+            report = { ...action, result: earlier, rowsMoved: 0, detail: `skipped: an earlier step for ${action.partition} ${earlier === "failed" ? "failed" : "waits for the next run"}` };
           } else {
             try {
               report = { ...action, ...(await executeAction(conn, policy.table, action)) };
             } catch (error) {
-              blocked.add(action.partition);
+              blocked.set(action.partition, "failed");
               report = { ...action, result: "failed", rowsMoved: 0, detail: (error as Error).message };
             }
           }
+          // A month whose attach or detach waits for the next run keeps its later steps waiting too.
+          if (report.result === "deferred") blocked.set(action.partition, "deferred");
           actions.push(report);
           onAction?.(report);
         }

@@ -18,7 +18,7 @@ export function startPartitionScheduler(sql: Sql, policy: PartitionPolicy, inter
       const now = new Date();
       try {
         const report = await runPartitionMaintenance(sql, policy, now, (a) =>
-          log[a.result === "failed" ? "error" : "info"]({ action: a.kind, partition: a.partition, result: a.result, rowsMoved: a.rowsMoved }, a.detail),
+          log[a.result === "failed" ? "error" : a.result === "deferred" ? "warn" : "info"]({ action: a.kind, partition: a.partition, result: a.result, rowsMoved: a.rowsMoved }, a.detail),
         );
         if (report.ran) for (const note of report.notes) log.warn(note);
         else log.info(report.reason);

@@ -39,10 +39,20 @@ suite("helm chart", () => {
     }
   });
 
+  it("maintains the roll-ups with a policy of their own, kept as long as the events unless told otherwise", () => {
+    const retention = (set: string[]) => {
+      const policies = render({ set }).filter((o) => o.kind === "PartitionPolicy") as unknown as { spec: { table: string; retentionMonths?: number } }[];
+      return Object.fromEntries(policies.map((p) => [p.spec.table, p.spec.retentionMonths ?? "all"]));
+    };
+    expect(retention([])).toEqual({ log_events: 12, log_rollups: 12 });
+    expect(retention(["partitionPolicy.rollupRetentionMonths=36"])).toEqual({ log_events: 12, log_rollups: 36 });
+    expect(retention(["partitionPolicy.retentionMonths=null"])).toEqual({ log_events: "all", log_rollups: "all" });
+  });
+
   it("renders the full install by default, with selectors that find their pods", () => {
     const objects = render();
     const kinds = objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
     const api = one(objects, "Deployment", "fs-failsight-api");
     const controller = one(objects, "Deployment", "fs-failsight-controller");
     for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
@@ -220,7 +230,7 @@ describe("defaults declared once", () => {
   it("the chart's PartitionPolicy values and the CRD's schema defaults are the code's", async () => {
     const { PARTITION_DEFAULTS } = await import("../../app/partitions/policy.ts");
     const values = loadYaml<{ partitionPolicy: Record<string, unknown> }>(readFileSync(`${CHART}/values.yaml`, "utf8"));
-    const { create: _create, ...chart } = values.partitionPolicy;
+    const { create: _create, rollupRetentionMonths: _rollups, ...chart } = values.partitionPolicy;
     const { table: _table, ...policyDefaults } = PARTITION_DEFAULTS;
     expect(chart).toEqual(policyDefaults);
     const crd = loadYaml<{ spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, { _default?: unknown }> } } } } }[] } }>(

@@ -55,6 +55,11 @@ describe("statusAfterRun", () => {
     expect(status.lastSuccessTime).toBe("2026-11-23T00:00:00Z");
     expect(status.conditions![0]).toMatchObject({ status: "False", reason: "ActionFailed", message: "detach t_p2025_01: lock timeout" });
   });
+  it("stays Ready, with reason Deferred and what waits, when a retirement's lock was not granted", () => {
+    const report: MaintenanceReport = { ran: true, actions: [{ kind: "detach", partition: "t_p2025_01", from: now, to: now, result: "deferred", rowsMoved: 0, detail: "not granted" }], notes: [], partitions, defaultRows: 0, failed: false };
+    const status = statusAfterRun(object(1), report, now, hour);
+    expect(status.conditions![0]).toMatchObject({ status: "True", reason: "Deferred", message: "deferred to the next run: detach t_p2025_01 (a lock was not granted within 50 ms); 2 month(s) ahead" });
+  });
   it("records a skipped run without changing readiness", () => {
     const previous = setCondition(undefined, { type: "Ready", status: "True", reason: "Reconciled", message: "" }, now);
     const status = statusAfterRun(object(1, { conditions: previous }), { ran: false, reason: "another runner is maintaining t" }, now, hour);

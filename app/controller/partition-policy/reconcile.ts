@@ -1,3 +1,4 @@
+import { MAINTENANCE_LOCK_WAIT_MS } from "../../partitions/execute.ts";
 import type { MaintenanceReport } from "../../partitions/maintain.ts";
 import { addMonths, monthStart } from "../../partitions/months.ts";
 import type { Condition } from "../machine/kube-object.ts";
@@ -46,13 +47,16 @@ export function statusAfterRun(object: PolicyObject, report: MaintenanceReport, 
     return { ...base, conditions: setCondition(previous.conditions, { type: "Ready", status: previous.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown", observedGeneration: generation, reason: "Skipped", message: report.reason }, now) };
   }
   const failures = report.actions.filter((a) => a.result === "failed");
+  const deferred = report.actions.filter((a) => a.result === "deferred");
   const done = report.actions.filter((a) => a.result === "done");
   const current = monthStart(now);
   const managed = report.partitions.filter((p) => p.managed && p.from);
   const ahead = managed.filter((p) => p.from! >= addMonths(current, 1)).length;
   const message = failures.length
     ? failures.map((f) => `${f.kind} ${f.partition}: ${f.detail}`).join("; ")
-    : done.length
+    : deferred.length
+      ? `deferred to the next run: ${deferred.map((a) => `${a.kind} ${a.partition}`).join(", ")} (a lock was not granted within ${MAINTENANCE_LOCK_WAIT_MS} ms); ${ahead} month(s) ahead`
+      : done.length
       ? `${done.map((a) => `${a.kind} ${a.partition}`).join(", ")}; ${ahead} month(s) ahead`
       : `nothing to do; ${ahead} month(s) ahead`;
   return {
@@ -60,7 +64,7 @@ export function statusAfterRun(object: PolicyObject, report: MaintenanceReport, 
     ...(failures.length ? {} : { lastSuccessTime: now.toISOString() }),
     conditions: setCondition(
       previous.conditions,
-      { type: "Ready", status: failures.length ? "False" : "True", observedGeneration: generation, reason: failures.length ? "ActionFailed" : "Reconciled", message },
+      { type: "Ready", status: failures.length ? "False" : "True", observedGeneration: generation, reason: failures.length ? "ActionFailed" : deferred.length ? "Deferred" : "Reconciled", message },
       now,
     ),
     partitions: report.partitions.map((p) => ({

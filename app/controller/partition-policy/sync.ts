@@ -45,12 +45,14 @@ export function partitionPolicyController(sql: Sql, registry: Registry, now: () 
       let next = intervalMs;
       try {
         const report = await runPartitionMaintenance(sql, policy, at, (action) => {
-          const failed = action.result === "failed";
-          void record(object, failed ? "Warning" : "Normal", failed ? "ActionFailed" : ACTION_REASONS[action.kind], action.detail);
+          const reason = action.result === "failed" ? "ActionFailed" : action.result === "deferred" ? "ActionDeferred" : ACTION_REASONS[action.kind];
+          void record(object, action.result === "failed" || action.result === "deferred" ? "Warning" : "Normal", reason, action.detail);
         });
         metrics.record(key, policy.table, report, (performance.now() - started) / 1000, at);
         if (report.ran) for (const note of report.notes) log.warn({ policy: key }, note);
-        if (report.ran && report.failed) next = Math.min(intervalMs, RETRY_AFTER_FAILURE_MS);
+        // A failed or deferred action is tried again soon, not an interval later.
+        // Jittered, so that runs on a busy database do not meet the same long reads each time.
+        if (report.ran && (report.failed || report.actions.some((a) => a.result === "deferred"))) next = Math.min(intervalMs, RETRY_AFTER_FAILURE_MS * (0.75 + Math.random() / 2));
         await updateStatus(object, statusAfterRun(object, report, at, next));
       } catch (error) {
         next = Math.min(intervalMs, RETRY_AFTER_FAILURE_MS);
