@@ -1,273 +1,305 @@
-// Benchmark, not a test: `npm run bench` (EVENTS=200000 for a quicker run).
-//
-// Loads EVENTS events spread over the last 90 days, twice: once as raw COPY straight into
-// log_events as the superuser (the baseline: no row-level security, no validation), once
-// through POST /v1/logs of a separately running API process with an ingest key (validated,
-// and written by one INSERT per batch under row-level security). Then times /logs for
-// typical filter sets three ways: over HTTP with a viewer's key, the same SQL run directly
-// under row-level security as that viewer, and the same SQL as the superuser (no
-// row-level security). Figures are ratios within the run; absolute numbers on a shared
-// 2-core machine are noise.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+// Benchmark, not a test: `npm run bench` (a laptop-sized run), `npm run bench -- --events=10m`
+// (the issue-15 run). On the embedded PostgreSQL and, when DATABASE_URL (a superuser URL) is
+// set, on that server too, printing both side by side. Each target gets a production-like
+// database: EVENTS events over 60 days across 50 services loaded inside PostgreSQL with
+// their roll-ups, then, against a separately running API process:
+//   ingest:       POST /v1/logs vs the API's own statement run directly vs raw COPY, 1 and 4 clients
+//   /logs:        every filter set over HTTP as a viewer vs the same SQL with and without RLS
+//   /status:      5m, 1h, 24h and one service, vs the raw-event SQL the roll-ups replaced
+//   maintenance:  a retention run with and without an open 3 s read, and the longest insert meanwhile
+//   mixed load:   4 ingest clients and 20 query clients at once, vs each alone
+//   memory:       the API's RSS idle, under load and after; event-loop delay p99
+// Ratios within a run are the figures; absolute times on a shared 2-core machine are noise.
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
-import postgres from "postgres";
-import { createDb } from "../app/db/client.ts";
-import { startEmbeddedPostgres } from "../app/db/embedded.ts";
-import { runMigrations } from "../app/db/migrate.ts";
-import { createProductionLikeDatabase } from "../app/db/roles.ts";
-import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
-import { FORMAT_BODIES } from "./format-bodies.ts";
+import { createDb, type Sql } from "../app/db/client.ts";
+import { asActor } from "../app/db/scoped.ts";
+import type { Actor } from "../app/domain/actor.ts";
 import type { LogEvent } from "../app/domain/log-event.ts";
+import { IS_ERROR_SQL } from "../app/domain/error-event.ts";
+import { writeBatch } from "../app/ingest/batch-writer.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
-import { createTeam, createUser } from "../app/access/repository.ts";
-import { createKey } from "../app/access/api-keys.ts";
-import { asActor } from "../app/db/scoped.ts";
+import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
+import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
+import { PartitionPolicySpec } from "../app/partitions/policy.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
-import { freePort } from "../app/test-support/free-port.ts";
+import { readWindowStats } from "../app/status/repository.ts";
+import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
+import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
+import { loadFixture, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
+import { FORMAT_BODIES } from "./format-bodies.ts";
+import { Report } from "./lib/report.ts";
+import { inParallel, latencies, quantile, seconds } from "./lib/stats.ts";
+import { openTarget, type Target } from "./lib/target.ts";
 
-const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const count = (text: string) => Math.round(Number(text.replace(/m$/i, "")) * (/m$/i.test(text) ? 1_000_000 : 1));
+const EVENTS = count(arg("events") ?? process.env.EVENTS ?? "1m");
+const DAYS = 60;
 const BATCH = 5_000;
-const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
+const INGEST_EVENTS = count(arg("ingest-events") ?? process.env.INGEST_EVENTS ?? "200000");
+const FORMAT_EVENTS = count(process.env.FORMAT_EVENTS ?? "50000");
 const QUERY_RUNS = Number(process.env.QUERY_RUNS ?? 60);
-const DAY = 86_400_000;
+const MIXED_SECONDS = Number(process.env.MIXED_SECONDS ?? 20);
+const HELD_READ_MS = 3_000;
 
 const log = (line: string) => console.log(line);
+const report = new Report();
+const TARGETS: [string, string | undefined][] = [["embedded", undefined], ...(process.env.DATABASE_URL ? [["DATABASE_URL", process.env.DATABASE_URL] as [string, string]] : [])];
 
-// --- database -------------------------------------------------------------------------
-const embedded = process.env.DATABASE_URL
-  ? undefined
-  : await startEmbeddedPostgres({ dataDir: path.join(mkdtempSync(path.join(tmpdir(), "failsight-bench-")), "pgdata"), port: await freePort(), persistent: false });
-const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
-const dbName = `failsight_bench_${Date.now().toString(36)}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-const [{ server_version: version }] = (await admin`SHOW server_version`) as unknown as [{ server_version: string }];
-// An owner role migrates, the API connects as its runtime role, as in production; the
-// superuser (the baseline) skips row-level security.
-const database = await createProductionLikeDatabase(admin, adminUrl, dbName, "bench");
-const { ownerUrl: url, runtimeUrl } = database;
-const superUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-const { sql: appSql } = createDb(url, { max: 4, applicationName: "failsight-bench-app" });
-const { sql, db } = createDb(superUrl, { max: 4, applicationName: "failsight-bench" });
-await runMigrations(appSql);
-// The migration made this month and three ahead; the partition controller would have made
-// the months behind. Make them here so the 90 days land in monthly partitions.
-await appSql.unsafe(`DO $$ BEGIN FOR i IN 1..3 LOOP
-  EXECUTE format('CREATE TABLE %I PARTITION OF log_events FOR VALUES FROM (%L) TO (%L)',
-    'log_events_p' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => i), 'YYYY_MM'),
-    (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => i)) AT TIME ZONE 'UTC',
-    (date_trunc('month', now() AT TIME ZONE 'UTC') - make_interval(months => i - 1)) AT TIME ZONE 'UTC');
-END LOOP; END $$`);
+const INGEST = "Ingest";
+const LOGS = "GET /logs as a viewer";
+const STATUS = "GET /status";
+const MAINTENANCE = "Retention while ingesting";
+const MIXED = "Mixed load";
+const PROCESS = "API process";
+const FORMATS = "Ingest by format";
+report.section(INGEST, ["events/s", "vs own statement", "vs COPY"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench.`);
+report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95"], `${QUERY_RUNS} runs each, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS).`);
+report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
+report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
+report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer).`);
+report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), and the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution).");
+report.section(FORMATS, ["events/s", "vs native JSON", "vs COPY"], `${FORMAT_EVENTS.toLocaleString("en")} events through each wire format, ${BATCH}-event batches × 4.`);
 
-log(`# Failsight ingest and query benchmark`);
-log(`PostgreSQL ${version} (${embedded ? "embedded" : "DATABASE_URL"}), Node ${process.version}, ${EVENTS.toLocaleString("en")} events over 90 days, batches of ${BATCH}, ${CONCURRENCY} concurrent requests`);
+log(`# Failsight volume benchmark`);
+log(`Node ${process.version}; ${EVENTS.toLocaleString("en")} events over ${DAYS} days, ${SERVICES.length} services; targets: ${TARGETS.map(([t]) => t).join(", ")}`);
 
-// --- data -----------------------------------------------------------------------------
-const services = Array.from({ length: 20 }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
-const now = Date.now();
-// mulberry32: a plain LCG's successive outputs correlate, which left, for one, no 5xx
-// among the last day's events of any service.
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
-const routes = ["/orders/:id", "/cart", "/pay", "/users/:id", "/search"];
-const events: LogEvent[] = Array.from({ length: EVENTS }, (_, i) => {
-  const r = rand();
-  const status = r < 0.02 ? 503 : r < 0.04 ? 500 : r < 0.1 ? 404 : 200;
-  return {
-    service: services[i % services.length]!,
-    timestamp: new Date(now - Math.floor(rand() * 90 * DAY)),
-    level: status >= 500 ? "error" : status === 404 ? "warn" : "info",
-    message: status >= 500 ? `upstream timeout calling payments (attempt ${i % 3})` : `handled request ${i}`,
-    method: "GET",
-    route: routes[i % routes.length]!,
-    status,
-    ...(status >= 500 ? { error_code: status === 503 ? "E_UPSTREAM_TIMEOUT" : "E_INTERNAL" } : {}),
-    latency_ms: Math.round(rand() * 400 * 100) / 100,
-    trace_id: (i * 2654435761).toString(16).padStart(32, "0").slice(-32),
-    attributes: { region: i % 2 ? "eu-west-1" : "us-east-1" },
-  };
-});
-const batches = Array.from({ length: Math.ceil(EVENTS / BATCH) }, (_, b) => events.slice(b * BATCH, (b + 1) * BATCH));
+async function measure(target: Target, fixture: Fixture) {
+  const t = target.label;
+  const api = await startApiProcess(target);
+  const runtime = createDb(target.runtimeUrl, { max: 8, applicationName: "failsight-bench-runtime" }).sql;
+  const owner = createDb(target.ownerUrl, { max: 2, applicationName: "failsight-bench-owner" }).sql;
+  try {
+    await new Promise((r) => setTimeout(r, 5_000));
+    const idleRss = api.rssMiB();
+    await api.loopLagP99Ms();
 
-// --- baseline: raw COPY ---------------------------------------------------------------
-const ids = await new ServiceIds().register(sql, services, (run) => run());
-// A team owns every service, and a viewer in it: every query returns the same rows with
-// and without row-level security, so only its cost differs.
-const { sql: systemSql } = createDb(url, { max: 1, systemScope: true });
-await createTeam(systemSql, "bench-team");
-await systemSql`UPDATE services SET owner_team = 'bench-team'`;
-await createUser(systemSql, "bench-viewer", "viewer", ["bench-team"]);
-const viewerKey = (await createKey(systemSql, { name: "bench viewer", user: "bench-viewer" }))!.key;
-const ingestKey = (await createKey(systemSql, { name: "bench ingest", services }))!.key;
-const [viewer] = await systemSql<{ id: number }[]>`SELECT id FROM users WHERE name = 'bench-viewer'`;
-await systemSql.end();
-async function copyRows(rows: LogEvent[]) {
-  const copy = await sql.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
-  await pipeline(Readable.from((function* () { for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000).map((e) => copyRow(e, ids.get(e.service)!)).join(""); })()), copy);
+    // --- ingest -------------------------------------------------------------------------
+    const ingestActor: Actor = { kind: "ingest", name: "bench", keyPrefix: "bench", services: SERVICES };
+    const serviceIds = new ServiceIds();
+    const batchesOf = (events: LogEvent[]) => Array.from({ length: Math.ceil(events.length / BATCH) }, (_, b) => events.slice(b * BATCH, (b + 1) * BATCH));
+    let soloRate = 0;
+    let peakRss = 0;
+    let ingestLag = 0;
+    for (const clients of [1, 4]) {
+      const batches = batchesOf(liveEvents(INGEST_EVENTS, clients));
+      const copy = await seconds(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
+      const direct = await seconds(() => inParallel(batches, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
+      const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+      await api.loopLagP99Ms();
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
+      const viaApi = await seconds(() => inParallel(bodies, clients, (body) => post(api, fixture.ingestKey, body)));
+      clearInterval(sampler);
+      if (clients === 4) {
+        ingestLag = await api.loopLagP99Ms();
+        soloRate = INGEST_EVENTS / viaApi;
+      }
+      const rate = (s: number) => INGEST_EVENTS / s;
+      report.put(t, INGEST, `raw COPY × ${clients}`, [rate(copy), "", 1]);
+      report.put(t, INGEST, `own statement × ${clients}`, [rate(direct), 1, copy / direct]);
+      report.put(t, INGEST, `POST /v1/logs × ${clients}`, [rate(viaApi), direct / viaApi, copy / viaApi]);
+    }
+    await target.superSql`VACUUM ANALYZE log_events`;
+
+    // --- /logs --------------------------------------------------------------------------
+    const viewer: Actor = { kind: "user", userId: fixture.viewerId, name: "bench-viewer", role: "viewer", keyPrefix: "bench" };
+    const { db } = createDb(target.runtimeUrl, { max: 1 });
+    for (const [name, params] of LOGS_CASES) {
+      const qs = new URLSearchParams(params).toString();
+      let rows = 0;
+      const apiTimes = await latencies(QUERY_RUNS, async () => {
+        rows = ((await get(api, fixture.viewerKey, `/logs?${qs}`)) as { items: unknown[] }).items.length;
+      });
+      const planned = planLogsQuery(LogsQuery.parse(params), new Date());
+      if (!planned.ok) throw new Error(`bad case ${name}`);
+      const ids = planned.plan.services?.map((s) => fixture.serviceIds.get(s)!);
+      const query = buildLogsQuery(db, { ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, ids).toSQL();
+      const rls = await latencies(QUERY_RUNS, () => asActor(runtime, viewer, ({ sql }) => sql.unsafe(query.sql, query.params as never[])));
+      const plain = await latencies(QUERY_RUNS, () => target.superSql.unsafe(query.sql, query.params as never[]));
+      report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95)]);
+    }
+
+    // --- /status ------------------------------------------------------------------------
+    for (const [name, path, key, windowMs, names] of STATUS_CASES(fixture)) {
+      const apiTimes = await latencies(QUERY_RUNS, () => get(api, key, path));
+      const actor: Actor = key === fixture.viewerKey ? viewer : { kind: "user", userId: 0, name: "bench-admin", role: "admin", keyPrefix: "bench" };
+      const rollup = await latencies(QUERY_RUNS, () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, names)));
+      const raw = await latencies(Math.min(QUERY_RUNS, 20), () => rawWindowStats(target.superSql, windowMs, names));
+      report.put(t, STATUS, name, [q(apiTimes, 50), q(apiTimes, 95), q(rollup, 50), q(rollup, 95), q(raw, 50), q(raw, 95), q(raw, 95) / q(apiTimes, 95)]);
+    }
+
+    // --- maintenance --------------------------------------------------------------------
+    for (const held of [false, true]) {
+      const expired = addMonths(monthStart(new Date()), held ? -15 : -14);
+      const name = partitionName("log_events", expired);
+      await target.superSql.unsafe(`CREATE TABLE ${name} PARTITION OF log_events FOR VALUES FROM ('${expired.toISOString()}') TO ('${addMonths(expired, 1).toISOString()}')`);
+      const reader = await target.superSql.reserve();
+      if (held) {
+        await reader`BEGIN`;
+        await reader`SELECT count(*) FROM log_events WHERE ts > now() - interval '1 hour'`;
+      }
+      const releaseRead = held ? new Promise<void>((r) => setTimeout(async () => { await reader`COMMIT`; r(); }, HELD_READ_MS)) : Promise.resolve();
+      const waits: number[] = [];
+      let stop = false;
+      const few = liveEvents(2_000, 7).map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }));
+      const small = Array.from({ length: 20 }, (_, i) => JSON.stringify(few.slice(i * 100, (i + 1) * 100)));
+      const writer = (async () => {
+        for (let i = 0; !stop; i++) {
+          const started = performance.now();
+          await post(api, fixture.ingestKey, small[i % small.length]!);
+          waits.push(performance.now() - started);
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      const policy = PartitionPolicySpec.parse({ premakeMonths: 3, retentionMonths: 12, retentionMode: "drop" });
+      let outcome = "";
+      const runSeconds = await seconds(async () => {
+        const run = await runPartitionMaintenance(owner, policy, new Date());
+        outcome = run.ran ? [...new Set(run.actions.filter((a) => a.partition === name).map((a) => `${a.kind} ${a.result}`))].join(", ") : run.reason;
+      });
+      await releaseRead;
+      stop = true;
+      await writer;
+      reader.release();
+      report.put(t, MAINTENANCE, held ? `open ${HELD_READ_MS / 1000} s read` : "no open read", [outcome, runSeconds, waits.length, Math.max(...waits), q(waits, 99)]);
+      if (held) await runPartitionMaintenance(owner, policy, new Date()); // the deferred month, now the read is gone
+    }
+
+    // --- mixed load ---------------------------------------------------------------------
+    const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
+    const alone: number[] = [];
+    const aloneEnd = Date.now() + MIXED_SECONDS * 500;
+    await Promise.all(Array.from({ length: 20 }, async (_, c) => {
+      for (let i = c; Date.now() < aloneEnd; i++) alone.push(...(await latencies(1, () => get(api, fixture.viewerKey, paths[i % paths.length]!))));
+    }));
+    const live = batchesOf(liveEvents(400_000, 11)).map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+    const logsTimes: number[] = [];
+    const statusTimes: number[] = [];
+    let ingested = 0;
+    const end = Date.now() + MIXED_SECONDS * 1000;
+    await api.loopLagP99Ms();
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
+    const started = performance.now();
+    await Promise.all([
+      ...Array.from({ length: 4 }, async (_, c) => {
+        for (let i = c; Date.now() < end; i += 4) {
+          await post(api, fixture.ingestKey, live[i % live.length]!);
+          ingested += BATCH;
+        }
+      }),
+      ...Array.from({ length: 20 }, async (_, c) => {
+        for (let i = c; Date.now() < end; i++) {
+          const path = paths[i % paths.length]!;
+          const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path));
+          (path.startsWith("/status") ? statusTimes : logsTimes).push(ms!);
+        }
+      }),
+    ]);
+    const elapsed = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    const mixedLag = await api.loopLagP99Ms();
+    const queries = [...logsTimes, ...statusTimes];
+    report.put(t, MIXED, "/logs", [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
+    report.put(t, MIXED, "/status", [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
+    report.put(t, MIXED, "all queries (alone: p95)", [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
+    report.put(t, MIXED, "ingest", ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+
+    // --- ingest by format ---------------------------------------------------------------
+    const formatBatches = batchesOf(liveEvents(FORMAT_EVENTS, 13));
+    const copyFormat = await seconds(() => inParallel(formatBatches, 4, (b) => copyRows(target.superSql, fixture, b)));
+    let native = 0;
+    for (const format of FORMAT_BODIES) {
+      const encoded = formatBatches.map((b) => format.body(b));
+      const s = await seconds(() => inParallel(encoded, 4, (body) => post(api, fixture.ingestKey, body, format.path, format.contentType, format.ok)));
+      native ||= s;
+      report.put(t, FORMATS, `${format.name} (\`${format.path}\`)`, [FORMAT_EVENTS / s, native / s, copyFormat / s]);
+    }
+
+    await new Promise((r) => setTimeout(r, 10_000));
+    report.put(t, PROCESS, "RSS idle, MiB", [idleRss]);
+    report.put(t, PROCESS, "RSS peak under load, MiB", [peakRss]);
+    report.put(t, PROCESS, "RSS 10 s after load, MiB", [api.rssMiB()]);
+    report.put(t, PROCESS, "event-loop delay p99 under 4-client ingest, ms", [ingestLag]);
+    report.put(t, PROCESS, "event-loop delay p99 under mixed load, ms", [mixedLag]);
+  } finally {
+    await api.stop();
+    await runtime.end();
+    await owner.end();
+  }
 }
-async function timed(fn: () => Promise<void>) {
-  const start = performance.now();
-  await fn();
-  return (performance.now() - start) / 1000;
-}
-const copyOne = await timed(() => copyRows(events));
-await sql`TRUNCATE log_events`;
-const copyBatched = await timed(() => inParallel(batches, CONCURRENCY, copyRows));
-await sql`TRUNCATE log_events`;
 
-// --- through the API ------------------------------------------------------------------
-const port = await freePort();
-const api = spawn(process.execPath, [fileURLToPath(new URL("../app/main/api.ts", import.meta.url))], {
-  env: { ...process.env, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", STATUS_EVALUATION_SECONDS: "3600", FAILSIGHT_AUTH: "on" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-await waitFor(`http://127.0.0.1:${port}/health`);
-const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
-const viaApi = await timed(() =>
-  inParallel(bodies, CONCURRENCY, async (body) => {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ingestKey}` }, body });
-    if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-  }),
-);
-const [{ n }] = (await sql`SELECT count(*)::int AS n FROM log_events`) as unknown as [{ n: number }];
-if (n !== EVENTS) throw new Error(`expected ${EVENTS} rows after API ingest, found ${n}`);
-await sql`VACUUM ANALYZE log_events`;
-
-const rate = (s: number) => Math.round(EVENTS / s);
-log("");
-log("## Ingest");
-log("| path | seconds | events/s | vs one COPY | vs batched COPY |");
-log("|---|---:|---:|---:|---:|");
-log(`| raw COPY, one stream | ${copyOne.toFixed(2)} | ${rate(copyOne).toLocaleString("en")} | 1.00 | |`);
-log(`| raw COPY, ${BATCH}-row batches × ${CONCURRENCY} | ${copyBatched.toFixed(2)} | ${rate(copyBatched).toLocaleString("en")} | ${(copyOne / copyBatched).toFixed(2)} | 1.00 |`);
-log(`| POST /v1/logs (ingest key, row-level security), ${BATCH}-event JSON batches × ${CONCURRENCY} | ${viaApi.toFixed(2)} | ${rate(viaApi).toLocaleString("en")} | ${(copyOne / viaApi).toFixed(2)} | ${(copyBatched / viaApi).toFixed(2)} |`);
-
-// --- queries --------------------------------------------------------------------------
-const cases: [string, Record<string, string>][] = [
+// --- cases ------------------------------------------------------------------------------
+const LOGS_CASES: [string, Record<string, string>][] = [
   ["one service, last hour", { service: "svc-03", from: "now-1h" }],
   ["one service, errors, last 24h", { service: "svc-03", level: "error", from: "now-24h" }],
-  ["all services, 5xx, last 6h", { status: "5xx", from: "now-6h" }],
+  ["all services, 5xx, last 24h", { status: "5xx", from: "now-24h" }],
   ["error code, last 7d", { error_code: "E_UPSTREAM_TIMEOUT", from: "now-7d" }],
   ["text search, one service, last 24h", { service: "svc-07", q: "timeout", from: "now-24h" }],
   ["three services, last 30d, 1000 rows", { service: "svc-01,svc-02,svc-03", from: "now-30d", limit: "1000" }],
-  ["trace id", { trace_id: events[123_456 % EVENTS]!.trace_id! }],
+  // The fixture's trace ids are md5 of the event's number.
+  ["trace id", { trace_id: createHash("md5").update("123456").digest("hex") }],
   ["no filter, newest 100", {}],
 ];
-log("");
-log(`## GET /logs (${QUERY_RUNS} runs each; the same SQL the API builds, run from this process with and without row-level security)`);
-log("| filter set | rows | API p50 ms | API p95 ms | SQL with RLS p50 | p95 | SQL without RLS p50 | p95 | RLS / no RLS (p50) | API / no RLS (p50) |");
-log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-const serviceIds = new ServiceIds();
-const rlsRatios: number[] = [];
-for (const [name, params] of cases) {
-  const qs = new URLSearchParams(params).toString();
-  const apiTimes: number[] = [];
-  const sqlTimes: number[] = [];
-  const rlsTimes: number[] = [];
-  let rows = 0;
-  for (let i = 0; i < QUERY_RUNS; i++) {
-    const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/logs?${qs}`, { headers: { authorization: `Bearer ${viewerKey}` } });
-    const body = (await res.json()) as { items: unknown[] };
-    apiTimes.push(performance.now() - t0);
-    rows = body.items.length;
-    const planned = planLogsQuery(LogsQuery.parse(params), new Date());
-    if (!planned.ok) throw new Error(`bad case ${name}`);
-    const svcIds = planned.plan.services ? [...(await serviceIds.find(sql, planned.plan.services)).values()] : undefined;
-    const query = buildLogsQuery(db, { ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, svcIds).toSQL();
-    const t1 = performance.now();
-    const plain = await sql.unsafe(query.sql, query.params as never[]);
-    sqlTimes.push(performance.now() - t1);
-    const t2 = performance.now();
-    const got = await asActor(appSql, { kind: "user", userId: viewer!.id, name: "bench-viewer", role: "viewer", keyPrefix: "bench" }, ({ sql: tx }) => tx.unsafe(query.sql, query.params as never[]));
-    rlsTimes.push(performance.now() - t2);
-    if (got.length !== plain.length) throw new Error(`${name}: ${got.length} rows under row-level security, ${plain.length} without`);
+
+function STATUS_CASES(f: Fixture): [string, string, string, number, string[] | undefined][] {
+  return [
+    ["5m, viewer", "/status?window=5m", f.viewerKey, 300_000, undefined],
+    ["1h, viewer", "/status?window=1h", f.viewerKey, 3_600_000, undefined],
+    ["24h, viewer", "/status?window=24h", f.viewerKey, 86_400_000, undefined],
+    ["24h, admin", "/status?window=24h", f.adminKey, 86_400_000, undefined],
+    ["one service, 24h, viewer", "/status/svc-03?window=24h", f.viewerKey, 86_400_000, ["svc-03"]],
+  ];
+}
+
+/** What /status ran before roll-ups: every event of the window, per service. */
+function rawWindowStats(sql: Sql, windowMs: number, names: string[] | undefined) {
+  const now = new Date();
+  return sql`
+    SELECT s.id, s.name, coalesce(w.requests, 0) AS requests, coalesce(w.errors, 0) AS errors, w.p,
+           (SELECT max(e.ts) FROM log_events e WHERE e.service_id = s.id AND e.ts <= ${now.toISOString()}) AS last_event
+    FROM services s
+    LEFT JOIN LATERAL (
+      SELECT count(*)::int AS requests, (count(*) FILTER (WHERE ${sql.unsafe(IS_ERROR_SQL)}))::int AS errors,
+             percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS p
+      FROM log_events WHERE service_id = s.id AND ts > ${new Date(now.getTime() - windowMs).toISOString()} AND ts <= ${now.toISOString()}
+    ) w ON true
+    ${names ? sql`WHERE s.name = ANY(${names}::text[])` : sql``}
+    ORDER BY s.name`;
+}
+
+// --- helpers ----------------------------------------------------------------------------
+const q = quantile;
+
+async function copyRows(sql: Sql, fixture: Fixture, rows: LogEvent[]) {
+  const copy = await sql.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
+  await pipeline(Readable.from([rows.map((e) => copyRow(e, fixture.serviceIds.get(e.service)!)).join("")]), copy);
+}
+
+async function post(api: ApiProcess, key: string, body: string | Uint8Array, path = "/v1/logs", contentType = "application/json", ok = 200) {
+  const res = await fetch(`${api.base}${path}`, { method: "POST", headers: { "content-type": contentType, authorization: `Bearer ${key}` }, body });
+  if (res.status !== ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function get(api: ApiProcess, key: string, path: string): Promise<unknown> {
+  const res = await fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+// --- run (last: everything above is declared by now) ------------------------------------
+for (const [label, url] of TARGETS) {
+  const target = await openTarget(label, url, 3);
+  log(`\n${label}: PostgreSQL ${target.version}, server jit=${target.jit} (Failsight's connections set jit=off)`);
+  try {
+    const fixture = await loadFixture(target, EVENTS, DAYS, log);
+    await measure(target, fixture);
+  } finally {
+    await target.close();
   }
-  rlsRatios.push(quantile(rlsTimes, 50) / quantile(sqlTimes, 50));
-  log(`| ${name} | ${rows} | ${pct(apiTimes, 50)} | ${pct(apiTimes, 95)} | ${pct(rlsTimes, 50)} | ${pct(rlsTimes, 95)} | ${pct(sqlTimes, 50)} | ${pct(sqlTimes, 95)} | ${(quantile(rlsTimes, 50) / quantile(sqlTimes, 50)).toFixed(2)} | ${(quantile(apiTimes, 50) / quantile(sqlTimes, 50)).toFixed(2)} |`);
 }
-log(`\nrow-level security cost, median over the filter sets: ${quantile(rlsRatios, 50).toFixed(2)}× the same SQL without it`);
-
-// A deep page must cost what the first does (keyset, not OFFSET).
-const deep: number[][] = [];
-let cursor: string | null = null;
-for (let pageNo = 1; pageNo <= 200 && (pageNo === 1 || cursor); pageNo++) {
-  const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/logs?service=svc-05&limit=100${cursor ? `&cursor=${cursor}` : ""}`, { headers: { authorization: `Bearer ${viewerKey}` } });
-  const body = (await res.json()) as { next_cursor: string | null };
-  deep.push([pageNo, performance.now() - t0]);
-  cursor = body.next_cursor;
-}
-const firstPages = deep.slice(0, 10).map(([, t]) => t!);
-const lastPages = deep.slice(-10).map(([, t]) => t!);
-log("");
-log(`## Deep pages (one service, 100 per page, ${deep.length} pages followed by cursor)`);
-log(`pages 1-10 p50 ${pct(firstPages, 50)} ms; pages ${deep.length - 9}-${deep.length} p50 ${pct(lastPages, 50)} ms; ratio ${(quantile(lastPages, 50) / quantile(firstPages, 50)).toFixed(2)}`);
-
-// --- ingest by format -----------------------------------------------------------------
-// The same events through each wire format, FORMAT_EVENTS of them, into an empty table each
-// time, against raw batched COPY of the same rows in this run.
-const FORMAT_EVENTS = Math.min(EVENTS, Number(process.env.FORMAT_EVENTS ?? 200_000));
-const formatBatches = batches.slice(0, Math.ceil(FORMAT_EVENTS / BATCH));
-const formatCount = formatBatches.reduce((n, b) => n + b.length, 0);
-await sql`TRUNCATE log_events`;
-const copyFormat = await timed(() => inParallel(formatBatches, CONCURRENCY, copyRows));
-log("");
-log(`## Ingest by format (${formatCount.toLocaleString("en")} events, ${BATCH}-event batches × ${CONCURRENCY})`);
-log("| format | endpoint | events/s | vs Failsight JSON | vs batched COPY |");
-log("|---|---|---:|---:|---:|");
-log(`| raw COPY (baseline) | | ${Math.round(formatCount / copyFormat).toLocaleString("en")} | | 1.00 |`);
-let nativeSeconds = 0;
-for (const format of FORMAT_BODIES) {
-  await sql`TRUNCATE log_events`;
-  const encoded = formatBatches.map((b) => format.body(b));
-  const seconds = await timed(() =>
-    inParallel(encoded, CONCURRENCY, async (body) => {
-      const res = await fetch(`http://127.0.0.1:${port}${format.path}`, { method: "POST", headers: { "content-type": format.contentType, authorization: `Bearer ${ingestKey}` }, body });
-      if (res.status !== format.ok) throw new Error(`${format.name} answered ${res.status}: ${await res.text()}`);
-    }),
-  );
-  const [{ stored }] = (await sql`SELECT count(*)::int AS stored FROM log_events`) as unknown as [{ stored: number }];
-  if (stored !== formatCount) throw new Error(`${format.name}: expected ${formatCount} rows, found ${stored}`);
-  if (!nativeSeconds) nativeSeconds = seconds;
-  log(`| ${format.name} | \`${format.path}\` | ${Math.round(formatCount / seconds).toLocaleString("en")} | ${(nativeSeconds / seconds).toFixed(2)} | ${(copyFormat / seconds).toFixed(2)} |`);
-}
-
-api.kill("SIGTERM");
-await new Promise((r) => api.once("exit", r));
-await sql.end();
-await appSql.end();
-await database.drop();
-await admin.end();
-await embedded?.stop();
-
-// --- helpers --------------------------------------------------------------------------
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < items.length) await work(items[next++]!); }));
-}
-function quantile(values: number[], p: number) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-function pct(values: number[], p: number) {
-  return quantile(values, p).toFixed(1);
-}
-async function waitFor(target: string) {
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(target)).ok) return; } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${target} did not answer`);
-}
+report.print(log);

@@ -25,7 +25,7 @@ CREATE TABLE "log_rollups" (
 ) PARTITION BY RANGE ("ts");
 --> statement-breakpoint
 ALTER TABLE "log_rollups" ADD CONSTRAINT "log_rollups_service_id_services_id_fk" FOREIGN KEY ("service_id") REFERENCES "public"."services"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "log_rollups_service_bucket_ts_idx" ON "log_rollups" USING btree ("service_id","bucket_seconds","ts");--> statement-breakpoint
+CREATE INDEX "log_rollups_bucket_ts_idx" ON "log_rollups" USING btree ("bucket_seconds","ts","service_id");--> statement-breakpoint
 CREATE INDEX "log_rollups_partial_idx" ON "log_rollups" USING btree ("bucket_seconds","ts","service_id") WHERE NOT "log_rollups"."compacted";--> statement-breakpoint
 -- Hand-written from here (drizzle-kit cannot express partitions): log_rollups is
 -- partitioned by month on "ts" like log_events, by an edit of the CREATE TABLE above made

@@ -24,8 +24,8 @@ type ResolvedRow = {
 export type KeyCheck = { ok: true; actor: Extract<Actor, { kind: "user" | "ingest" }> } | { ok: false; reason: string };
 
 /**
- * Who a bearer key acts for. Read fresh on every request: a revoked or expired key fails
- * on the next call, with no cache to wait out.
+ * Who a bearer key acts for, read from api_keys. The API keeps the answer a while
+ * (KeyCache); every transaction made for the key checks it still holds (db/scoped.ts).
  */
 export async function resolveKey(pool: Sql, bearer: string): Promise<KeyCheck> {
   const parsed = parseKey(bearer);
@@ -45,9 +45,50 @@ export async function resolveKey(pool: Sql, bearer: string): Promise<KeyCheck> {
   if (row.last_used_ms === null || Date.now() - row.last_used_ms > 60_000) {
     void pool`UPDATE api_keys SET last_used_at = now() WHERE id = ${row.id}`.catch(() => {});
   }
-  if (row.kind === "ingest") return { ok: true, actor: { kind: "ingest", name: row.name, keyPrefix: parsed.prefix, services: row.services, lenient: row.lenient } };
+  const keyId = row.id;
+  if (row.kind === "ingest") return { ok: true, actor: { kind: "ingest", name: row.name, keyPrefix: parsed.prefix, services: row.services, lenient: row.lenient, keyId } };
   if (row.user_id === null || row.role === null) return { ok: false, reason: "key without a user" };
-  return { ok: true, actor: { kind: "user", userId: row.user_id, name: row.user_name!, role: row.role, keyPrefix: parsed.prefix } };
+  return { ok: true, actor: { kind: "user", userId: row.user_id, name: row.user_name!, role: row.role, keyPrefix: parsed.prefix, keyId } };
+}
+
+/** Whether a key let in earlier still holds: for a route that opens no transaction of its own. */
+export async function keyStillHolds(pool: Sql, actor: Actor): Promise<boolean> {
+  if ((actor.kind !== "user" && actor.kind !== "ingest") || actor.keyId === undefined) return true;
+  const [row] = await pool<{ ok: boolean }[]>`SELECT failsight_key_is_current(${actor.keyId}, ${actor.kind === "user" ? actor.role : "ingest"}) AS ok`;
+  return row!.ok;
+}
+
+/**
+ * Keys verified in the last `ttlMs`, by the bearer text: a request with a known key costs
+ * no lookup (a round trip and a SHA-256 compare). Only keys that were good are kept; the
+ * transaction check makes a revocation effective at once, and the entry ages out.
+ */
+export class KeyCache {
+  private readonly entries = new Map<string, { check: Extract<KeyCheck, { ok: true }>; until: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  constructor(ttlMs = 60_000, maxEntries = 10_000) {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+  }
+
+  async resolve(pool: Sql, bearer: string): Promise<KeyCheck> {
+    const now = Date.now();
+    const hit = this.entries.get(bearer);
+    if (hit && hit.until > now) return hit.check;
+    const check = await resolveKey(pool, bearer);
+    this.entries.delete(bearer);
+    if (check.ok) {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(bearer, { check, until: now + this.ttlMs });
+    }
+    return check;
+  }
+
+  /** Drops a key whose transaction check failed: its next request is resolved afresh. */
+  forget(bearer: string) {
+    this.entries.delete(bearer);
+  }
 }
 
 export type KeyRow = { prefix: string; name: string; kind: KeyKind; user: string | null; services: string[]; lenient: boolean; created_at: string; expires_at: string | null; revoked_at: string | null; last_used_at: string | null };

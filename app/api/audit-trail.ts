@@ -35,7 +35,8 @@ export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
       rowCount: 0,
       keyPrefix: parseKey(bearerToken(c.req.header("authorization")) ?? "")?.prefix,
     };
-    const actor = c.get("actor");
+    // A 401 was not let in as anyone, even with a key that once held: recorded as anonymous, with the prefix it tried.
+    const actor = c.res.status === 401 ? undefined : c.get("actor");
     try {
       if (actor) await asActor(deps.sql, actor, ({ sql }) => recordRequest(sql, actor, entry));
       else await deps.sql.begin(async (tx) => {

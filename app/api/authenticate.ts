@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { resolveKey } from "../access/api-keys.ts";
+import { KeyCache } from "../access/api-keys.ts";
 import { SCRAPER, type Actor } from "../domain/actor.ts";
+import { KEY_NO_LONGER_HOLDS, RequestError } from "../domain/request-error.ts";
 import type { AppDeps } from "./deps.ts";
 
 /**
@@ -42,6 +43,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
     const given = Buffer.from(token);
     return scrapeToken !== undefined && given.length === scrapeToken.length && timingSafeEqual(given, scrapeToken);
   };
+  const keys = new KeyCache();
   return async (c, next) => {
     if (deps.auth === "off") {
       c.set("actor", UNCHECKED_ADMIN);
@@ -53,10 +55,12 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AuthEnv> {
     if (!token) c.set("refused", "send Authorization: Bearer <API key> (or Basic, with the key as the password)");
     else if (isScrapeToken(token)) c.set("actor", SCRAPER);
     else {
-      const check = await resolveKey(deps.sql, token);
+      const check = await keys.resolve(deps.sql, token);
       if (check.ok) c.set("actor", check.actor);
       else c.set("refused", check.reason);
     }
-    return next();
+    await next();
+    // A key that failed its transaction check is read afresh next time (a changed role is then the new one).
+    if (token && c.error instanceof RequestError && c.error.message === KEY_NO_LONGER_HOLDS) keys.forget(token);
   };
 }

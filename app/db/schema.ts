@@ -244,7 +244,8 @@ export const logRollups = pgTable(
   },
   (t) => [
     check("log_rollups_bucket_seconds", sql`${t.bucketSeconds} IN (60, 3600)`),
-    index("log_rollups_service_bucket_ts_idx").on(t.serviceId, t.bucketSeconds, t.ts),
+    // Reads take a range of buckets of one granularity for every service they may see.
+    index("log_rollups_bucket_ts_idx").on(t.bucketSeconds, t.ts, t.serviceId),
     index("log_rollups_partial_idx").on(t.bucketSeconds, t.ts, t.serviceId).where(sql`NOT ${t.compacted}`),
   ],
 );

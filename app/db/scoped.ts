@@ -1,6 +1,7 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import type { Actor } from "../domain/actor.ts";
+import { KEY_NO_LONGER_HOLDS, RequestError } from "../domain/request-error.ts";
 import type { Db, Sql, Tx } from "./client.ts";
 import * as schema from "./schema.ts";
 
@@ -17,7 +18,10 @@ export type Scoped = { sql: TxSql; db: Db; afterCommit: (run: () => void) => voi
 /**
  * Runs `work` in one transaction whose settings tell PostgreSQL's row-level security who is
  * asking (see migrations/0003). Every setting is written every time, so nothing a pooled
- * connection carried before can leak into this request.
+ * connection carried before can leak into this request. For an actor let in by an API key,
+ * the same statement checks the key still holds (not revoked, not expired, its user's role
+ * unchanged; migrations/0012), so a key the API verified earlier and kept is refused on the
+ * first request after its revocation.
  */
 export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped) => Promise<T>): Promise<T> {
   const scope = actor.kind === "system" ? "system" : "request";
@@ -25,9 +29,14 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
   const userId = actor.kind === "user" ? String(actor.userId) : "";
   const ingest = actor.kind === "ingest" ? JSON.stringify(actor.services) : "";
   const committed: (() => void)[] = [];
+  const keyId = actor.kind === "user" || actor.kind === "ingest" ? actor.keyId : undefined;
   const result = await pool.begin(async (tx) => {
-    await tx`SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
-                    set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true)`;
+    // The key's check rides on the statement that sets the scope: no round trip of its own.
+    const [set] = await tx<{ key_holds: boolean }[]>`
+      SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
+             set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true),
+             ${keyId === undefined ? tx`true` : tx`failsight_key_is_current(${keyId}, ${role})`} AS key_holds`;
+    if (!set!.key_holds) throw new RequestError("unauthorized", KEY_NO_LONGER_HOLDS);
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
     // does not carry; it shares the pool's, so those are the ones handed over.
     const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;

@@ -32,3 +32,6 @@ export class RequestError extends Error {
     this.errors = errors;
   }
 }
+
+/** Why a key let in earlier is refused now (db/scoped.ts checks it in every transaction). */
+export const KEY_NO_LONGER_HOLDS = "this key was revoked, has expired, or its user's role changed";

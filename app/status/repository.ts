@@ -7,6 +7,7 @@ import type { Transition } from "./uptime.ts";
 import { IS_ERROR_SQL } from "../domain/error-event.ts";
 import { ROLLUP_BUCKETS } from "../rollups/rollup-sql.ts";
 import { planWindow } from "../rollups/window-plan.ts";
+import { histogramQuantiles } from "../rollups/histogram.ts";
 
 export type ServiceWindowRow = WindowStats & {
   serviceId: number;
@@ -22,24 +23,29 @@ export type ServiceWindowRow = WindowStats & {
  * Window statistics for every service (or the named ones), in one round trip, from the
  * roll-ups for the whole minutes and hours of the window and from raw events for its
  * partial minutes (rollups/window-plan.ts): a few rows per service whatever the window.
- * Percentiles are nearest-rank from the merged latency histograms, within 2% of the exact
- * value (migrations/0011). The last event is the window's, or for a service silent in it,
+ * Percentiles are nearest-rank from the merged latency histograms (rollups/histogram.ts),
+ * within 2% of the exact value (migrations/0011). The last event is the window's, or for a service silent in it,
  * the newest before its end.
  */
 export async function readWindowStats(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceWindowRow[]> {
   const p = planWindow(new Date(now.getTime() - windowMs), now);
   const [from, m0, h0, h1, m1, to] = [p.from, p.m0, p.h0, p.h1, p.m1, p.to].map((d) => d.toISOString()) as [string, string, string, string, string, string];
   const rows = await sql<
-    { service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds; requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null; last_event_ms: number | null }[]
+    { service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds; requests: number; errors: number; latency_values: number[] | null; latency_counts: number[] | null; last_event_ms: number | null }[]
   >`
     WITH svc AS (
       SELECT id, name, owner_team, tier, type, thresholds FROM services
       ${names ? sql`WHERE name = ANY(${names}::text[])` : sql``}
     ), r AS (
+      -- Three range scans of (bucket_seconds, ts): hours, then minutes either side.
       SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
-      WHERE service_id IN (SELECT id FROM svc)
-        AND ((bucket_seconds = ${ROLLUP_BUCKETS.hour} AND ts >= ${h0} AND ts < ${h1})
-             OR (bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ((ts >= ${m0} AND ts < ${h0}) OR (ts >= ${h1} AND ts < ${m1}))))
+      WHERE bucket_seconds = ${ROLLUP_BUCKETS.hour} AND ts >= ${h0} AND ts < ${h1} AND service_id IN (SELECT id FROM svc)
+      UNION ALL
+      SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
+      WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${m0} AND ts < ${h0} AND service_id IN (SELECT id FROM svc)
+      UNION ALL
+      SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
+      WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${h1} AND ts < ${m1} AND service_id IN (SELECT id FROM svc)
     ), raw AS (
       SELECT service_id, level, http_status, latency_ms, ts FROM log_events
       WHERE service_id IN (SELECT id FROM svc) AND ts > ${from} AND ts < ${m0}
@@ -53,42 +59,41 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, nam
         SELECT service_id, 1, (${sql.unsafe(IS_ERROR_SQL)})::int, ts FROM raw
       ) t GROUP BY service_id
     ), hist AS (
+      -- Set-returning functions in the select list zip the two arrays (a ProjectSet, far
+      -- cheaper per element than unnest(a, b) in FROM).
       SELECT service_id, b, sum(c) AS c FROM (
-        SELECT r.service_id, u.b, u.c FROM r, unnest(r.latency_buckets, r.latency_counts) AS u(b, c)
+        SELECT service_id, unnest(latency_buckets) AS b, unnest(latency_counts) AS c FROM r
         UNION ALL
         SELECT service_id, failsight_latency_bucket(latency_ms), 1 FROM raw WHERE latency_ms IS NOT NULL
       ) h GROUP BY service_id, b
-    ), ranked AS (
-      SELECT service_id, b, sum(c) OVER (PARTITION BY service_id ORDER BY b) AS below, sum(c) OVER (PARTITION BY service_id) AS total FROM hist
     ), q AS (
-      SELECT service_id,
-             failsight_latency_value(min(b) FILTER (WHERE below >= ceil(0.50 * total))) AS p50,
-             failsight_latency_value(min(b) FILTER (WHERE below >= ceil(0.95 * total))) AS p95,
-             failsight_latency_value(min(b) FILTER (WHERE below >= ceil(0.99 * total))) AS p99
-      FROM ranked GROUP BY service_id
+      SELECT service_id, array_agg(failsight_latency_value(b) ORDER BY b) AS latency_values, array_agg(c::float8 ORDER BY b) AS latency_counts
+      FROM hist GROUP BY service_id
     )
     SELECT svc.id AS service_id, svc.name AS service, svc.owner_team, svc.tier, svc.type, svc.thresholds,
-           coalesce(t.events, 0) AS requests, coalesce(t.errors, 0) AS errors, q.p50, q.p95, q.p99,
+           coalesce(t.events, 0) AS requests, coalesce(t.errors, 0) AS errors, q.latency_values, q.latency_counts,
            ${sql.unsafe(epochMs("last.at"))} AS last_event_ms
     FROM svc LEFT JOIN totals t ON t.service_id = svc.id LEFT JOIN q ON q.service_id = svc.id
     LEFT JOIN LATERAL (SELECT coalesce(t.last_ts, (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${to})) AS at) last ON true
     ORDER BY svc.name`;
-  return rows.map((r) => ({
-    serviceId: r.service_id,
-    service: r.service,
-    ownerTeam: r.owner_team,
-    tier: r.tier,
-    type: r.type,
-    thresholds: r.thresholds,
-    requests: r.requests,
-    errors: r.errors,
-    p50: r.p50,
-    p95: r.p95,
-    p99: r.p99,
-    lastEventAt: r.last_event_ms === null ? null : new Date(r.last_event_ms),
-  }));
+  return rows.map((r) => {
+    const [p50, p95, p99] = histogramQuantiles(r.latency_values ?? [], r.latency_counts ?? [], [0.5, 0.95, 0.99]);
+    return {
+      serviceId: r.service_id,
+      service: r.service,
+      ownerTeam: r.owner_team,
+      tier: r.tier,
+      type: r.type,
+      thresholds: r.thresholds,
+      requests: r.requests,
+      errors: r.errors,
+      p50: p50!,
+      p95: p95!,
+      p99: p99!,
+      lastEventAt: r.last_event_ms === null ? null : new Date(r.last_event_ms),
+    };
+  });
 }
-
 
 /** Records a status_events row for each service whose state differs from its last one. */
 export async function recordTransitions(

@@ -2,6 +2,8 @@ import { defineRoute } from "../../route.ts";
 import { z } from "@hono/zod-openapi";
 import { registry } from "../../../metrics/registry.ts";
 import type { AppDeps } from "../../deps.ts";
+import { keyStillHolds } from "../../../access/api-keys.ts";
+import { KEY_NO_LONGER_HOLDS, RequestError } from "../../../domain/request-error.ts";
 import type { Router } from "../../router.ts";
 
 const metricsRoute = defineRoute({
@@ -17,8 +19,10 @@ const metricsRoute = defineRoute({
   },
 });
 
-export function registerMetrics(app: Router, _deps: AppDeps) {
+export function registerMetrics(app: Router, deps: AppDeps) {
   app.openapi(metricsRoute, async (c) => {
+    // The one keyed route that opens no transaction, where a key's check would ride along.
+    if (!(await keyStillHolds(deps.sql, c.get("actor")))) throw new RequestError("unauthorized", KEY_NO_LONGER_HOLDS);
     return c.text(await registry.metrics(), 200, { "content-type": registry.contentType });
   });
 }

@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { freePort } from "../../app/test-support/free-port.ts";
+import type { Target } from "./target.ts";
+
+const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
+
+/**
+ * The API as its own process, as deployed: the runtime role for requests, the owner's URL
+ * for its jobs (status tracker, roll-up compaction) at their default intervals.
+ * API_BUILD=dist runs the compiled API the image runs (`npm run build` first).
+ */
+export async function startApiProcess(target: Target) {
+  const port = await freePort();
+  const entry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url));
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4",
+      DATABASE_URL: target.runtimeUrl,
+      OWNER_DATABASE_URL: target.ownerUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      FAILSIGHT_AUTH: "on",
+      METRICS_TOKEN,
+      ...Object.fromEntries(["MALLOC_ARENA_MAX", "DB_POOL_MAX", "INGEST_CONCURRENCY", "INGEST_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) break;
+    } catch {}
+    if (i > 600 || child.exitCode !== null) throw new Error("the API did not come up");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    /** Resident memory of the API process, MiB. */
+    rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024,
+    /** p99 event-loop delay since the previous call, ms (prom-client resets it on each scrape). */
+    async loopLagP99Ms() {
+      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1]) * 1000;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+export type ApiProcess = Awaited<ReturnType<typeof startApiProcess>>;
