@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { bearerToken, type AuthEnv } from "./authenticate.ts";
 import { recordRequest } from "../access/audit-log.ts";
@@ -13,6 +13,11 @@ import type { AppDeps } from "./deps.ts";
  * is not worth a row (probes, docs, scrapes; see route.ts).
  */
 export type AuditEnv = AuthEnv & { Variables: { audit?: "recorded" | "skip" } };
+
+/** The query string as the audit trail keeps it: one value, or the list when repeated. */
+export function queryFilters(c: Context): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+}
 
 /**
  * Every request except probes, docs and scrapes leaves one entry: who (the key's user and
@@ -31,7 +36,7 @@ export function auditTrail(deps: AppDeps): MiddlewareHandler<AuditEnv> {
       path: c.req.path,
       route: template === "/*" || template === "*" ? undefined : template,
       status: c.res.status,
-      filters: Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])),
+      filters: queryFilters(c),
       rowCount: 0,
       keyPrefix: parseKey(bearerToken(c.req.header("authorization")) ?? "")?.prefix,
     };

@@ -21,9 +21,11 @@ export type Scoped = { sql: TxSql; db: Db; afterCommit: (run: () => void) => voi
  * connection carried before can leak into this request. For an actor let in by an API key,
  * the same statement checks the key still holds (not revoked, not expired, its user's role
  * unchanged; migrations/0012), so a key the API verified earlier and kept is refused on the
- * first request after its revocation.
+ * first request after its revocation. `waitForFlush: false` commits without waiting for the
+ * WAL to reach disk: for transactions whose only write may be lost in a server crash (the
+ * audit row of a read).
  */
-export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped) => Promise<T>): Promise<T> {
+export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped) => Promise<T>, options: { waitForFlush?: boolean } = {}): Promise<T> {
   const scope = actor.kind === "system" ? "system" : "request";
   const role = actor.kind === "user" ? actor.role : actor.kind === "ingest" ? "ingest" : "";
   const userId = actor.kind === "user" ? String(actor.userId) : "";
@@ -35,6 +37,7 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
     const [set] = await tx<{ key_holds: boolean }[]>`
       SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
              set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true),
+             ${options.waitForFlush === false ? tx`set_config('synchronous_commit', 'off', true),` : tx``}
              ${keyId === undefined ? tx`true` : tx`failsight_key_is_current(${keyId}, ${role})`} AS key_holds`;
     if (!set!.key_holds) throw new RequestError("unauthorized", KEY_NO_LONGER_HOLDS);
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction

@@ -3,11 +3,10 @@ import { defineRoute } from "../../route.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { readLogsPage, type LogRow } from "../../../logs/repository.ts";
-import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
-import { recordRequest } from "../../../access/audit-log.ts";
+import { readAndRecord } from "../../recorded-read.ts";
 
 const queryLogsRoute = defineRoute({
   method: "get",
@@ -29,14 +28,7 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
     if (!result.ok) {
       throw new RequestError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
-    const actor = c.get("actor");
-    const query = c.req.valid("query");
-    const page = await asActor(deps.sql, actor, async ({ db, sql }) => {
-      const read = await readLogsPage(db, sql, deps.serviceIds, result.plan);
-      await recordRequest(sql, actor, { method: c.req.method, path: c.req.path, route: queryLogsRoute.path, status: 200, filters: query, rowCount: read.items.length });
-      return read;
-    });
-    c.set("audit", "recorded");
+    const page = await readAndRecord(c, deps, ({ db, sql }) => readLogsPage(db, sql, deps.serviceIds, result.plan), (read) => read.items.length, c.req.valid("query"));
     return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
   });
 }

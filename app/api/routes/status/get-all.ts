@@ -1,6 +1,6 @@
 import { defineRoute } from "../../route.ts";
 import { evaluateServices } from "../../../status/service-status.ts";
-import { asActor } from "../../../db/scoped.ts";
+import { readAndRecord } from "../../recorded-read.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
@@ -24,7 +24,7 @@ export function registerListStatus(app: Router, deps: AppDeps) {
     const { window } = c.req.valid("query");
     const now = deps.now();
     const windowMs = windowMsOrThrow(window);
-    const statuses = await asActor(deps.sql, c.get("actor"), ({ sql }) => evaluateServices(sql, now, windowMs));
+    const statuses = await readAndRecord(c, deps, ({ sql }) => evaluateServices(sql, now, windowMs), (rows) => rows.length);
     return c.json({ window, evaluated_at: now.toISOString(), services: statuses.map(presentStatus) }, 200);
   });
 }

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { evaluateServices } from "../../../status/service-status.ts";
 import { readTransitions } from "../../../status/repository.ts";
 import { uptimeRatio } from "../../../status/uptime.ts";
-import { asActor } from "../../../db/scoped.ts";
+import { readAndRecord } from "../../recorded-read.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { presentStatus } from "./present.ts";
@@ -34,10 +34,15 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
     const now = deps.now();
     const windowMs = windowMsOrThrow(window);
     const from = new Date(now.getTime() - UPTIME_PERIODS["30d"]);
-    const { status, history } = await asActor(deps.sql, c.get("actor"), async ({ sql }) => {
-      const [found] = await evaluateServices(sql, now, windowMs, [service]);
-      return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
-    });
+    const { status, history } = await readAndRecord(
+      c,
+      deps,
+      async ({ sql }) => {
+        const [found] = await evaluateServices(sql, now, windowMs, [service]);
+        return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
+      },
+      (read) => (read.status ? 1 : undefined),
+    );
     // A service the caller may not see answers exactly as one that does not exist.
     if (!status || !history) throw new RequestError("not-found", `no service named ${service}`);
     const uptimeOver = (ms: number) => {

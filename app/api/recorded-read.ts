@@ -1,0 +1,38 @@
+import type { Context } from "hono";
+import { routePath } from "hono/route";
+import { recordRequest } from "../access/audit-log.ts";
+import { asActor, type Scoped } from "../db/scoped.ts";
+import { queryFilters, type AuditEnv } from "./audit-trail.ts";
+import type { AppDeps } from "./deps.ts";
+
+/**
+ * A read and its audit entry in one transaction: a read that could not be recorded returns
+ * nothing, and the request costs one transaction rather than two. The commit does not wait
+ * for its WAL flush (synchronous_commit off): the transaction wrote only the audit row,
+ * which a crash of the database server in the next fraction of a second could lose, and
+ * that flush was a read's largest cost after the query. `recorded` gives the row count of
+ * a successful answer, or undefined to leave the entry to the audit middleware (a 404
+ * thrown after).
+ */
+export async function readAndRecord<T>(
+  c: Context<AuditEnv>,
+  deps: AppDeps,
+  work: (scoped: Scoped) => Promise<T>,
+  recorded: (result: T) => number | undefined,
+  filters: Record<string, unknown> = queryFilters(c),
+): Promise<T> {
+  const actor = c.get("actor");
+  const result = await asActor(
+    deps.sql,
+    actor,
+    async (scoped) => {
+      const read = await work(scoped);
+      const rowCount = recorded(read);
+      if (rowCount !== undefined) await recordRequest(scoped.sql, actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters, rowCount });
+      return read;
+    },
+    { waitForFlush: false },
+  );
+  if (recorded(result) !== undefined) c.set("audit", "recorded");
+  return result;
+}
