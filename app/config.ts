@@ -9,6 +9,7 @@ import { DEFAULT_COMPACTION_SECONDS } from "./rollups/compactor.ts";
 import { DEFAULT_EVALUATION_SECONDS } from "./status/tracker.ts";
 import { DEFAULT_INFLIGHT_MIB } from "./ingest/byte-budget.ts";
 import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
+import { DEFAULT_PARSE_WORKERS } from "./ingest/parse-pool.ts";
 
 // Every setting Failsight reads from the environment, in one place. A bad value stops
 // start-up with a message naming the variable, rather than failing later at first use.
@@ -77,6 +78,8 @@ const ConfigSchema = z.object({
   NATS_INGEST_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters>").optional(),
   /** Ingest batches decompressed, parsed and written at once; the rest wait holding only their raw bytes. */
   INGEST_CONCURRENCY: positiveInt.max(256).default(DEFAULT_INGEST_CONCURRENCY),
+  /** Worker threads that parse ingest bodies off the event loop; 0 parses on it. */
+  INGEST_PARSE_WORKERS: z.coerce.number().int().min(0).max(64).default(DEFAULT_PARSE_WORKERS),
   /** Where `npm start` keeps the embedded PostgreSQL's data between runs. */
   FAILSIGHT_DATA_DIR: z.string().min(1).default(".failsight/pgdata"),
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),

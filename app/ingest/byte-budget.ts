@@ -24,6 +24,8 @@ export class ByteBudget {
         held += bytes;
         return true;
       },
+      /** What could still be taken now (a parse worker decompresses within it, then takes it). */
+      room: (): number => Math.max(0, this.limit - this.used),
       release: () => {
         this.used -= held;
         held = 0;

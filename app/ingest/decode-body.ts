@@ -12,18 +12,20 @@ export const overBudget = () => new RequestError("too-many-requests", "too many 
  * The body's bytes, decompressed, within the budget: raw bytes are claimed, then
  * decompressed bytes as they come (a 5 KB gzip body can expand to 5 MiB), and the format's
  * counter sees every chunk, so neither a bomb nor a flood of `{}` is ever built into objects.
+ * A body sent as it is has no counter here: the parser counts it first (parse-job.ts), off
+ * the event loop when a worker parses.
  */
-export async function decodeBody(raw: ArrayBuffer, encoding: string | undefined, claim: Claim, counter: Counter): Promise<Buffer> {
+export async function decodeBody(raw: ArrayBuffer, encoding: string | undefined, claim: Claim, counter: Counter): Promise<{ bytes: Buffer; counted: boolean }> {
   if (!claim.take(raw.byteLength)) throw overBudget();
   const bytes = Buffer.from(raw);
   const coding = (encoding ?? "identity").trim().toLowerCase();
-  if (coding === "gzip" || coding === "x-gzip") return gunzipWithin(bytes, claim, counter);
+  if (coding === "gzip" || coding === "x-gzip") return { bytes: await gunzipWithin(bytes, claim, counter), counted: true };
   if (coding !== "identity") throw new RequestError("unsupported-media-type", `Content-Encoding ${coding} is not supported; use gzip or none`);
-  refuseTooMany(counter?.feed(bytes));
-  return bytes;
+  return { bytes, counted: false };
 }
 
-function refuseTooMany(events: number | undefined) {
+/** Refuses a body the format's counter found too many events in. */
+export function refuseTooMany(events: number | undefined) {
   if (events !== undefined && events > MAX_BATCH_EVENTS) {
     throw new RequestError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events; nothing was stored`, [{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events` }]);
   }

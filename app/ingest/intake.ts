@@ -17,6 +17,8 @@ import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { observeEvents } from "./metrics.ts";
 import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "./work-slots.ts";
+import { raised } from "./parse-job.ts";
+import { inlineParser, type Parser } from "./parse-pool.ts";
 
 export type IntakeDeps = {
   sql: Sql;
@@ -30,6 +32,8 @@ export type IntakeDeps = {
   lenient?: boolean;
   /** Loki stream labels that name the service (LOKI_SERVICE_LABELS). */
   serviceLabels?: readonly string[];
+  /** Where bodies are parsed: worker threads (INGEST_PARSE_WORKERS), or inline when absent. */
+  parser?: Parser;
 };
 
 /** What became of a delivery: the events stored, the records refused one by one, and the format that read it (which answers). */
@@ -61,10 +65,17 @@ export class Intake {
   private readonly deps: IntakeDeps;
   private readonly budget: ByteBudget;
   private readonly slots: WorkSlots;
+  private readonly parser: Parser;
   constructor(deps: IntakeDeps) {
     this.deps = deps;
+    this.parser = deps.parser ?? inlineParser;
     this.budget = deps.budget ?? new ByteBudget(DEFAULT_INFLIGHT_MIB * 1024 * 1024);
     this.slots = deps.slots ?? new WorkSlots(DEFAULT_INGEST_CONCURRENCY);
+  }
+
+  /** Stops the parse workers, if any. */
+  close(): Promise<void> {
+    return this.parser.close();
   }
 
   async accept(delivery: Delivery): Promise<Outcome> {
@@ -89,17 +100,21 @@ export class Intake {
   private async store({ actor, endpoint, body, contentType, encoding, audit, lenient, receipt }: Delivery, claim: Claim): Promise<Outcome> {
     const receivedAt = this.deps.now();
     const mediaType = mediaTypeOf(contentType);
-    const bytes = await decodeBody(body, encoding, claim, newCounter(mediaType));
+    const { bytes, counted } = await decodeBody(body, encoding, claim, newCounter(mediaType));
     const format = formatFor(endpoint, mediaType, bytes);
     if (!format) throw new RequestError("unsupported-media-type", `${mediaType || "no Content-Type"} is not read here; send one of: ${formatNames(endpoint)}`);
-    const parsed = format.parse(bytes, {
+    const outcome = await this.parser.parse({
+      format: format.name,
+      body: bytes,
       receivedAt,
       lenient: lenient === true || this.deps.lenient === true || (actor.kind === "ingest" && actor.lenient === true),
       serviceLabels: this.deps.serviceLabels ?? DEFAULT_SERVICE_LABELS,
-      take: (n) => {
-        if (!claim.take(n)) throw overBudget();
-      },
+      allowance: claim.room(),
+      ...(counted ? {} : { countAs: mediaType }),
     });
+    if (!outcome.ok) throw raised(outcome);
+    if (!claim.take(outcome.taken)) throw overBudget();
+    const { parsed } = outcome;
     if (!parsed.ok) {
       ingestedEvents.inc({ result: "rejected" }, parsed.eventCount);
       throw new RequestError(parsed.code, `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);

@@ -1,3 +1,4 @@
+import { inlineParser, ParsePool } from "../ingest/parse-pool.ts";
 import type { Config } from "../config.ts";
 import { ConfigError } from "../config.ts";
 import type { Sql } from "../db/client.ts";
@@ -17,6 +18,7 @@ export function intakeFromConfig(config: Config, sql: Sql, serviceIds: ServiceId
     slots: new WorkSlots(config.INGEST_CONCURRENCY),
     lenient: config.INGEST_LENIENT,
     serviceLabels: config.LOKI_SERVICE_LABELS,
+    parser: config.INGEST_PARSE_WORKERS > 0 ? new ParsePool(config.INGEST_PARSE_WORKERS) : inlineParser,
   });
 }
 

@@ -123,6 +123,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       await nats?.stop();
       await tracker.stop();
       await compactor.stop();
+      await intake.close();
     },
     /** The owner's pool (the requests' pool when there is no separate owner): for Failsight's own jobs. */
     ownerSql: owner,

@@ -25,7 +25,7 @@ export async function startApiProcess(target: Target) {
       LOG_LEVEL: "warn",
       FAILSIGHT_AUTH: "on",
       METRICS_TOKEN,
-      ...Object.fromEntries(["MALLOC_ARENA_MAX", "DB_POOL_MAX", "INGEST_CONCURRENCY", "INGEST_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+      ...Object.fromEntries(["MALLOC_ARENA_MAX", "DB_POOL_MAX", "INGEST_CONCURRENCY", "INGEST_PARSE_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -18,6 +18,9 @@ export const ENDPOINT_FORMATS = {
 
 export type Endpoint = keyof typeof ENDPOINT_FORMATS;
 
+/** Every format once, for a parse worker to find one by name. */
+export const ALL_FORMATS: readonly IngestFormat[] = [...new Set(Object.values(ENDPOINT_FORMATS).flat())];
+
 /** The media type of a Content-Type header: lower case, without parameters. */
 export const mediaTypeOf = (contentType: string | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 

@@ -1,0 +1,61 @@
+import snappy from "snappyjs";
+import { afterAll, describe, expect, it } from "vitest";
+import { messageType } from "./formats/protobuf.ts";
+import { lokiJson, lokiProtobuf } from "./formats/loki.ts";
+import { nativeJson, nativeNdjson } from "./formats/native-json.ts";
+import { otlpJson } from "./formats/otlp.ts";
+import type { ParseJob } from "./parse-job.ts";
+import { inlineParser, ParsePool } from "./parse-pool.ts";
+
+// Bodies parsed in a real worker thread (the sources, loaded as the API loads them) give
+// exactly what parsing on the event loop gives: events with their Dates, refusals with
+// their field errors, and a RequestError raised inside a parser.
+const pool = new ParsePool(2);
+afterAll(() => pool.close());
+const job = (format: string, body: string | Uint8Array, extra: Partial<ParseJob> = {}): ParseJob => ({
+  format,
+  body: Buffer.from(body),
+  receivedAt: new Date("2026-11-25T10:00:00Z"),
+  lenient: false,
+  serviceLabels: ["service_name", "service", "app", "job"],
+  allowance: 1 << 20,
+  ...extra,
+});
+const otlp = { resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "checkout" } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: "1764064800000000000", severityText: "ERROR", body: { stringValue: "boom" } }] }] }] };
+const push = messageType("loki/push.proto", "logproto.PushRequest").encode({ streams: [{ labels: '{service="cart"}', entries: [{ timestamp: { seconds: 1764064800, nanos: 0 }, line: "hello" }] }] }).finish();
+
+describe("ParsePool", () => {
+  const cases: [string, ParseJob][] = [
+    ["native JSON", job(nativeJson.name, JSON.stringify([{ service: "a", timestamp: "2026-11-25T09:59:00.123Z", level: "warn", latency_ms: 12.5, attributes: { k: [1, { x: null }] } }, { service: "b" }]))],
+    ["native JSON, refused", job(nativeJson.name, JSON.stringify([{ service: "" }, { level: "loud" }]))],
+    ["malformed JSON", job(nativeJson.name, "[{")],
+    ["NDJSON, lenient", job(nativeNdjson.name, '{"service":"a","msg":"hi","extra":1}\n{"service":"b"}\n', { lenient: true })],
+    ["OTLP/JSON", job(otlpJson.name, JSON.stringify(otlp))],
+    ["Loki JSON", job(lokiJson.name, JSON.stringify({ streams: [{ stream: { service: "cart" }, values: [["1764064800000000000", "hi"]] }] }))],
+    ["Loki protobuf", job(lokiProtobuf.name, snappy.compress(push))],
+    ["Loki protobuf over the byte budget", job(lokiProtobuf.name, snappy.compress(push), { allowance: 1 })],
+  ];
+  for (const [name, parse] of cases) {
+    it(`parses ${name} in a worker as on the event loop`, async () => {
+      const inWorker = await pool.parse(parse);
+      expect(inWorker).toEqual(await inlineParser.parse(parse));
+      if (inWorker.ok && inWorker.parsed.ok) for (const e of inWorker.parsed.events) expect(e.timestamp).toBeInstanceOf(Date);
+    });
+  }
+
+  it("carries what a parser raised, and what it decompressed, back from the worker", async () => {
+    const read = await pool.parse(cases[6]![1]);
+    expect(read).toMatchObject({ ok: true, parsed: { ok: true, events: [{ service: "cart", message: "hello" }] } });
+    expect(read.ok && read.taken).toBeGreaterThan(0);
+    expect(await pool.parse(cases[7]![1])).toMatchObject({ ok: false, error: { code: "too-many-requests" } });
+  });
+
+  it("spreads concurrent bodies over its workers and stops them when idle", async () => {
+    const bodies = Array.from({ length: 20 }, (_, i) => job(nativeJson.name, JSON.stringify(Array.from({ length: 500 }, () => ({ service: `s${i}` })))));
+    const outcomes = await Promise.all(bodies.map((b) => pool.parse(b)));
+    expect(outcomes.map((o) => (o.ok && o.parsed.ok ? o.parsed.events.length : -1))).toEqual(bodies.map(() => 500));
+    await pool.close();
+    // A closed pool starts workers again for the next body.
+    expect((await pool.parse(cases[0]![1])).ok).toBe(true);
+  });
+});

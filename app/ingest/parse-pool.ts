@@ -1,0 +1,91 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { log } from "../log.ts";
+import { runParse, type ParseJob, type ParseOutcome } from "./parse-job.ts";
+
+/** Parses a body: on the event loop (inline) or in a worker thread (ParsePool). */
+export type Parser = { parse(job: ParseJob): Promise<ParseOutcome>; close(): Promise<void> };
+
+export const inlineParser: Parser = { parse: async (job) => runParse(job), close: async () => {} };
+
+/** One per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
+export const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+/** How long a worker may sit with nothing to do before it is stopped (its heap given back). */
+const IDLE_STOP_MS = 30_000;
+
+type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }> };
+
+/**
+ * Worker threads that parse and validate ingest bodies, so the API's event loop only
+ * writes batches and answers: a 5,000-event body is tens of milliseconds of JSON.parse and
+ * validation, during which no other request is served (INGEST_PARSE_WORKERS). Workers start
+ * on the first body and stop after IDLE_STOP_MS without one, so an idle API holds none. A
+ * job goes to the worker with the fewest in flight; a worker that dies fails its jobs and
+ * is replaced on the next one.
+ */
+export class ParsePool implements Parser {
+  private readonly size: number;
+  private readonly slots: Slot[] = [];
+  private next = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  constructor(size: number) {
+    this.size = size;
+  }
+
+  parse(job: ParseJob): Promise<ParseOutcome> {
+    const slot = this.pick();
+    const id = this.next++;
+    // The body's own bytes may share a pooled ArrayBuffer: a copy is what can be moved.
+    const body = new Uint8Array(job.body).buffer;
+    const { body: _body, ...rest } = job;
+    return new Promise<ParseOutcome>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, job: rest, body }, [body]);
+    }).finally(() => this.armIdleStop());
+  }
+
+  async close() {
+    clearTimeout(this.idleTimer);
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+  }
+
+  private pick(): Slot {
+    clearTimeout(this.idleTimer);
+    if (this.slots.length < this.size && this.slots.every((s) => s.pending.size > 0)) this.slots.push(this.spawn());
+    return this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  }
+
+  private spawn(): Slot {
+    // The sources run as .ts (npm start), the image runs the compiled .js.
+    const file = new URL(import.meta.url.endsWith(".ts") ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
+    const worker = new Worker(file);
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on("message", (m: { id: number; outcome?: ParseOutcome; failure?: string }) => {
+      const waiting = slot.pending.get(m.id);
+      slot.pending.delete(m.id);
+      if (m.outcome) waiting?.resolve(m.outcome);
+      else waiting?.reject(new Error(`parse worker failed: ${m.failure}`));
+    });
+    const fail = (error: Error) => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      for (const waiting of slot.pending.values()) waiting.reject(error);
+      slot.pending.clear();
+    };
+    worker.on("error", (error) => {
+      log.error({ err: error }, "parse worker crashed; a new one takes the next body");
+      fail(error);
+    });
+    worker.on("exit", (code) => fail(new Error(`parse worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private armIdleStop() {
+    if (this.slots.some((s) => s.pending.size > 0)) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.close(), IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+}

@@ -1,0 +1,12 @@
+import { parentPort } from "node:worker_threads";
+import { runParse, type ParseJob } from "./parse-job.ts";
+
+// A parse worker's thread: it reads bodies (JSON.parse, protobuf decoding, validation)
+// off the API's event loop. See parse-pool.ts.
+parentPort!.on("message", ({ id, job, body }: { id: number; job: Omit<ParseJob, "body">; body: ArrayBuffer }) => {
+  try {
+    parentPort!.postMessage({ id, outcome: runParse({ ...job, body: Buffer.from(body) }) });
+  } catch (error) {
+    parentPort!.postMessage({ id, failure: (error as Error).stack ?? String(error) });
+  }
+});
