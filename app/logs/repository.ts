@@ -12,8 +12,16 @@ import type { LogsPlan } from "./plan.ts";
 /** Microsecond ISO text: a JS Date would drop the microseconds a cursor needs. */
 const tsText = sql<string>`to_char(${logEvents.ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * The plan's query. A first page (no snapshot yet) reads the id sequence's high-water mark
+ * in the same statement, once (a CTE referenced twice is evaluated once): its rows are
+ * those at or below it, and it comes back on every row for the cursor. Later pages carry
+ * it in the cursor.
+ */
 export function buildLogsQuery(db: Db, plan: LogsPlan, serviceIds: number[] | undefined) {
   const newestFirst = plan.order === "desc";
+  const snap = db.$with("snap").as(db.select({ last: sql<string>`CASE WHEN is_called THEN last_value ELSE 0 END`.as("last") }).from(sql`log_events_id_seq`));
+  const snapshot = plan.snapshotId !== undefined ? sql<string>`${String(plan.snapshotId)}::bigint` : sql<string>`(SELECT ${snap.last} FROM ${snap})`;
   const conditions: (SQL | undefined)[] = [
     serviceIds ? inArray(logEvents.serviceId, serviceIds) : undefined,
     plan.minLevel ? gte(logEvents.level, plan.minLevel) : undefined,
@@ -23,7 +31,7 @@ export function buildLogsQuery(db: Db, plan: LogsPlan, serviceIds: number[] | un
     plan.to ? lt(logEvents.ts, plan.to) : undefined,
     plan.q ? ilike(logEvents.message, `%${escapeLike(plan.q)}%`) : undefined,
     plan.traceId ? eq(logEvents.traceId, plan.traceId) : undefined,
-    plan.snapshotId !== undefined ? lte(logEvents.id, plan.snapshotId) : undefined,
+    sql`${logEvents.id} <= ${snapshot}`,
   ];
   if (plan.after) {
     const at = sql`${plan.after.ts}::timestamptz`;
@@ -35,9 +43,10 @@ export function buildLogsQuery(db: Db, plan: LogsPlan, serviceIds: number[] | un
     );
   }
   const direction = newestFirst ? desc : asc;
-  return db
+  return (plan.snapshotId !== undefined ? db : db.with(snap))
     .select({
       id: logEvents.id,
+      snapshot: sql<string>`${snapshot}`.as("snapshot"),
       ts: tsText,
       // A scalar subquery runs only for the rows the LIMIT lets through; a join could
       // make the planner sort the whole range first.
@@ -69,11 +78,11 @@ export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan
     serviceIds = [...(await ids.find(sqlClient, plan.services)).values()];
     if (serviceIds.length === 0) return { items: [], nextCursor: null };
   }
-  const snapshotId = plan.snapshotId ?? (await currentHighestId(sqlClient));
-  const rows = await timed("logs_query", () => buildLogsQuery(db, { ...plan, snapshotId }, serviceIds).execute());
+  const rows = await timed("logs_query", () => buildLogsQuery(db, plan, serviceIds).execute());
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   const last = items.at(-1);
+  const snapshotId = plan.snapshotId ?? Number(rows[0]?.snapshot ?? 0);
   const nextCursor =
     more && last
       ? encodeCursor({
@@ -86,13 +95,6 @@ export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan
         })
       : null;
   return { items, nextCursor };
-}
-
-/** The id sequence's high-water mark: cheap, and never lower than any committed row's id. */
-async function currentHighestId(sqlClient: Sql): Promise<number> {
-  const [row] = await sqlClient<{ last: string }[]>`
-    SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM log_events_id_seq`;
-  return Number(row?.last ?? 0);
 }
 
 function escapeLike(text: string): string {
