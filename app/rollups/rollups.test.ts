@@ -11,6 +11,7 @@ import { ServiceIds } from "../services/service-ids.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { compactRollups } from "./compact.ts";
 import { rollupSql } from "./rollup-sql.ts";
+import { planWindow } from "./window-plan.ts";
 
 // Roll-ups on the real migrated schema: written by ingest as an ingest key, read by /status
 // as a viewer and an admin under row-level security, compacted as Failsight itself, and
@@ -51,14 +52,18 @@ beforeAll(async () => {
 
 type Stats = { service: string; requests: number; errors: number; latency_ms: { p50: number | null; p95: number | null; p99: number | null }; last_event_at: string | null };
 
-/** The raw-event answer: exact counts and nearest-rank percentiles over (now - window, now]. */
+/** The raw-event answer: exact counts and nearest-rank percentiles over the window as planWindow bounds it. */
 async function exact(windowMs: number) {
+  const plan = planWindow(new Date(now.getTime() - windowMs), now);
+  // Whole minutes from the first one's start, or (under a minute) exactly (now - window, now].
+  const startsAt = plan.from.toISOString();
+  const inclusive = windowMs >= 60_000;
   const rows = await h.sql<{ service: string; requests: number; errors: number; p: number[] | null; last_ms: number }[]>`
     SELECT s.name AS service, count(*)::int AS requests, (count(*) FILTER (WHERE ${h.sql.unsafe(IS_ERROR_SQL)}))::int AS errors,
            percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS p,
            (extract(epoch FROM max(ts)) * 1000)::float8 AS last_ms
     FROM log_events e JOIN services s ON s.id = e.service_id
-    WHERE s.name = ANY(${all}::text[]) AND ts > ${new Date(now.getTime() - windowMs).toISOString()} AND ts <= ${now.toISOString()}
+    WHERE s.name = ANY(${all}::text[]) AND (ts > ${startsAt} OR (${inclusive} AND ts = ${startsAt})) AND ts <= ${now.toISOString()}
     GROUP BY s.name`;
   return new Map(rows.map((r) => [r.service, r]));
 }

@@ -15,7 +15,7 @@ export const Thresholds = z
   .openapi("Thresholds");
 
 export const StatusQuery = z.strictObject({
-  window: z.string().default(DEFAULT_WINDOW).openapi({ description: `Look-back window: ${WINDOW_RULE}.`, example: "5m" }),
+  window: z.string().default(DEFAULT_WINDOW).openapi({ description: `Look-back window: ${WINDOW_RULE}. From a minute up it covers whole minutes (the current one so far and those back to the one the window starts in); under a minute, exactly.`, example: "5m" }),
 });
 
 export const ServiceStatus = z
