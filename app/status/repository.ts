@@ -18,14 +18,13 @@ export type ServiceWindowRow = WindowStats & {
   thresholds: ServiceThresholds;
 };
 
-
 /**
- * Window statistics for every service (or the named ones), in one round trip, from the
- * roll-ups for the whole minutes and hours of the window and from raw events for its
- * partial minutes (rollups/window-plan.ts): a few rows per service whatever the window.
- * Percentiles are nearest-rank from the merged latency histograms (rollups/histogram.ts),
- * within 2% of the exact value (migrations/0011). The last event is the window's, or for a service silent in it,
- * the newest before its end.
+ * Window statistics for every service (or the named ones), in one round trip: hour
+ * roll-ups for the window's whole hours, minute roll-ups around them, raw events only for
+ * a window under a minute (rollups/window-plan.ts), so a few rows per service whatever the
+ * traffic. Percentiles are nearest-rank from the merged latency histograms
+ * (rollups/histogram.ts), within 2% of the exact value (migrations/0011). The last event is
+ * the window's, or for a service silent in it, the newest before its end.
  */
 export async function readWindowStats(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceWindowRow[]> {
   const p = planWindow(new Date(now.getTime() - windowMs), now);
