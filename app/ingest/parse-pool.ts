@@ -11,8 +11,12 @@ export const inlineParser: Parser = { parse: async (job) => runParse(job), close
 /** One per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
 export const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
-/** How long a worker may sit with nothing to do before it is stopped (its heap given back). */
-const IDLE_STOP_MS = 30_000;
+/**
+ * How long a worker may sit with nothing to do before it is stopped (its heap given back).
+ * Long enough that a shipper sending every minute or so finds it warm: starting one costs
+ * 140-180 ms (the bench's first batch after a 30 s idle took 200-400 ms).
+ */
+const IDLE_STOP_MS = 10 * 60_000;
 
 type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }> };
 
