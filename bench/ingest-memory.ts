@@ -32,7 +32,7 @@ const entry = (name: string) => fileURLToPath(new URL(`../app/main/${name}.ts`, 
 // default the sources, as `npm start` runs them (Node's type stripping costs some memory).
 const apiEntry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../dist/app/main/api.js", import.meta.url)) : entry("api");
 // API_NODE_OPTIONS, MALLOC_ARENA_MAX and INGEST_INFLIGHT_MIB reach the API, to compare settings.
-const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "INGEST_CONCURRENCY"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
+const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "INGEST_CONCURRENCY", "INGEST_PARSE_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 // NODE_OPTIONS as the Dockerfile runs the API, unless API_NODE_OPTIONS says otherwise.
 const nodeOptions = process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4";
 const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
