@@ -20,7 +20,7 @@ const summedPerKey = COUNT_COLUMNS.map((c) => `sum(${c})::int`).join(", ");
  * (A join of per-key sums with per-key histograms was planned as a nested loop over a CTE
  * estimated at one row and re-ran the histogram aggregate for every row: 10 s for 1,000.)
  */
-export const MERGE_SQL = `
+const MERGE_SQL = `
   WITH keys AS (
     SELECT DISTINCT bucket_seconds, ts, service_id FROM log_rollups WHERE NOT compacted LIMIT ${COMPACTION_KEYS_PER_STATEMENT}
   ), gone AS (
