@@ -50,6 +50,13 @@ describe("ParsePool", () => {
     expect(await pool.parse(cases[7]![1])).toMatchObject({ ok: false, error: { code: "too-many-requests" } });
   });
 
+  it("parses the largest body ingest takes within the worker's bounded heap", async () => {
+    // 5,000 events of ~900 bytes: near MAX_BODY_BYTES and at MAX_BATCH_EVENTS.
+    const events = Array.from({ length: 5_000 }, (_, i) => ({ service: `s${i % 50}`, message: "x".repeat(850), attributes: { i, region: "eu-west-1" } }));
+    const outcomes = await Promise.all([1, 2, 3].map(() => pool.parse(job(nativeJson.name, JSON.stringify(events)))));
+    for (const o of outcomes) expect(o.ok && o.parsed.ok && o.parsed.events.length).toBe(5_000);
+  });
+
   it("spreads concurrent bodies over its workers and stops them when idle", async () => {
     const bodies = Array.from({ length: 20 }, (_, i) => job(nativeJson.name, JSON.stringify(Array.from({ length: 500 }, () => ({ service: `s${i}` })))));
     const outcomes = await Promise.all(bodies.map((b) => pool.parse(b)));

@@ -18,6 +18,14 @@ export const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelis
  */
 const IDLE_STOP_MS = 10 * 60_000;
 
+/**
+ * A worker's heap, bounded like the event loop's (--max-semi-space-size=4): a body is at
+ * most MAX_BODY_BYTES and MAX_BATCH_EVENTS, refused before parsing past them, so a parse
+ * needs tens of MiB, and a heap left to grow by default kept ~60 MiB more at the
+ * bench's peak than parsing inline.
+ */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
+
 type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }> };
 
 /**
@@ -63,7 +71,7 @@ export class ParsePool implements Parser {
   private spawn(): Slot {
     // The sources run as .ts (npm start), the image runs the compiled .js.
     const file = new URL(import.meta.url.endsWith(".ts") ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
-    const worker = new Worker(file);
+    const worker = new Worker(file, { resourceLimits: WORKER_HEAP });
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (m: { id: number; outcome?: ParseOutcome; failure?: string }) => {
