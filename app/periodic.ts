@@ -16,6 +16,8 @@ export function startPeriodic(intervalMs: number, work: () => Promise<void>, onE
   timer.unref();
   tick();
   return {
+    /** Runs now, unless a run is under way (then that run is enough). */
+    runNow: tick,
     async stop() {
       clearInterval(timer);
       await running;

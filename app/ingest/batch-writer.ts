@@ -18,10 +18,11 @@ const ROLLUP_OF_BATCH = rollupSql("e");
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<number> {
+/** Writes the batch; answers how many partial roll-up rows it appended (for the compactor's pace). */
+export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<{ rollupRows: number }> {
   const ids = await serviceIds.register(sql, events.map((e) => e.service), afterCommit);
   const column = <T>(pick: (e: LogEvent) => T) => events.map(pick);
-  await timed("ingest_insert", () =>
+  const written = await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       sql.savepoint(
         (sp) => sp`
@@ -42,5 +43,5 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
       ),
     ),
   );
-  return events.length;
+  return { rollupRows: written.count };
 }

@@ -34,10 +34,12 @@ export type IntakeDeps = {
   serviceLabels?: readonly string[];
   /** Where bodies are parsed: worker threads (INGEST_PARSE_WORKERS), or inline when absent. */
   parser?: Parser;
+  /** Told how many partial roll-up rows each committed batch appended: the compactor keeps pace. */
+  rollupRows?: { written(rows: number): void };
 };
 
 /** What became of a delivery: the events stored, the records refused one by one, and the format that read it (which answers). */
-export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat; duplicate?: boolean };
+export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat; duplicate?: boolean; rollupRows?: number };
 
 /** One body to ingest, as any transport received it. */
 export type Delivery = {
@@ -86,6 +88,7 @@ export class Intake {
       ingestedEvents.inc({ result: "accepted" }, outcome.stored.length);
       if (outcome.rejected.length) ingestedEvents.inc({ result: "rejected" }, outcome.rejected.length);
       observeEvents(outcome.stored);
+      if (outcome.rollupRows) this.deps.rollupRows?.written(outcome.rollupRows);
       return outcome;
     } catch (error) {
       // A batch the caller may not send or write is refused (4xx), not failed: `failed`
@@ -128,14 +131,14 @@ export class Intake {
     }
     // The audit entry (and a queue message's receipt) is written in the batch's own
     // transaction: one commit per batch, and a redelivered message finds its receipt.
-    const duplicate = await asActor(this.deps.sql, actor, async (scoped) => {
-      if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return true;
-      await writeBatch(scoped, this.deps.serviceIds, parsed.events);
+    const written = await asActor(this.deps.sql, actor, async (scoped) => {
+      if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return undefined;
+      const { rollupRows } = await writeBatch(scoped, this.deps.serviceIds, parsed.events);
       await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: parsed.events.length });
-      return false;
+      return rollupRows;
     });
-    if (duplicate) return { stored: [], rejected: [], format, duplicate: true };
-    return { stored: parsed.events, rejected: parsed.rejected, format };
+    if (written === undefined) return { stored: [], rejected: [], format, duplicate: true };
+    return { stored: parsed.events, rejected: parsed.rejected, format, rollupRows: written };
   }
 }
 

@@ -3,13 +3,13 @@ import type { Config } from "../config.ts";
 import { ConfigError } from "../config.ts";
 import type { Sql } from "../db/client.ts";
 import { ByteBudget } from "../ingest/byte-budget.ts";
-import { Intake } from "../ingest/intake.ts";
+import { Intake, type IntakeDeps } from "../ingest/intake.ts";
 import { startNatsSource, type NatsSource } from "../ingest/sources/nats.ts";
 import { WorkSlots } from "../ingest/work-slots.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
 /** The one ingest pipeline of a process, from its settings: HTTP routes and queue sources share its limits. */
-export function intakeFromConfig(config: Config, sql: Sql, serviceIds: ServiceIds): Intake {
+export function intakeFromConfig(config: Config, sql: Sql, serviceIds: ServiceIds, rollupRows?: IntakeDeps["rollupRows"]): Intake {
   return new Intake({
     sql,
     serviceIds,
@@ -19,6 +19,7 @@ export function intakeFromConfig(config: Config, sql: Sql, serviceIds: ServiceId
     lenient: config.INGEST_LENIENT,
     serviceLabels: config.LOKI_SERVICE_LABELS,
     parser: config.INGEST_PARSE_WORKERS > 0 ? new ParsePool(config.INGEST_PARSE_WORKERS) : inlineParser,
+    ...(rollupRows ? { rollupRows } : {}),
   });
 }
 

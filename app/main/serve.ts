@@ -80,7 +80,8 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   watchDatabase(sql, config.DB_POOL_MAX);
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
   const serviceIds = new ServiceIds();
-  const intake = intakeFromConfig(config, sql, serviceIds);
+  const compactor = startRollupCompactor(owner, config.ROLLUP_COMPACTION_SECONDS * 1000);
+  const intake = intakeFromConfig(config, sql, serviceIds, compactor);
   const app = createApp({
     sql,
     serviceIds,
@@ -92,7 +93,6 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     grafanaUrl: config.GRAFANA_URL,
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
-  const compactor = startRollupCompactor(owner, config.ROLLUP_COMPACTION_SECONDS * 1000);
   const nats = await natsSourceFromConfig(config, intake, sql);
   const server = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();

@@ -10,6 +10,7 @@ import { writeBatch } from "../ingest/batch-writer.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { compactRollups } from "./compact.ts";
+import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
 import { rollupSql } from "./rollup-sql.ts";
 import { planWindow } from "./window-plan.ts";
 
@@ -129,6 +130,21 @@ describe("roll-ups", () => {
       SELECT sum(events)::int AS events, sum(latency_count)::int AS latency FROM log_rollups r JOIN services s ON s.id = r.service_id
       WHERE s.name = ${service} AND bucket_seconds = 60`;
     expect(row).toEqual({ events: 30_000, latency: 30_000 });
+  });
+
+  it("are compacted as soon as ingest has appended enough partial rows, not only on the timer", async () => {
+    const compactor = startRollupCompactor(h.sql, 3_600_000); // its first run is now; the next an hour away
+    await new Promise((r) => setTimeout(r, 500));
+    const service = unique("kicked");
+    const ingest = await h.caller({ ingest: [service] });
+    expect((await ingest.postJson("/v1/logs", [{ service, timestamp: new Date(now.getTime() - 90_000).toISOString(), latency_ms: 3 }])).status).toBe(200);
+    const partial = async () =>
+      (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_rollups r JOIN services s ON s.id = r.service_id WHERE s.name = ${service} AND NOT compacted`)[0]!.n;
+    expect(await partial()).toBeGreaterThan(0);
+    compactor.written(COMPACT_AFTER_ROWS);
+    for (let i = 0; i < 50 && (await partial()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await partial()).toBe(0);
+    await compactor.stop();
   });
 
   it("are readable only as the events are: a viewer's direct read of log_rollups shows its team's services", async () => {
