@@ -36,7 +36,7 @@ const MUTANTS: Mutant[] = [
     tests: ["app/api/route-matrix.test.ts", "app/ingest/ingest-seams.test.ts"],
     expected: "row-level security refuses the same batch (403): the second layer holds, which is the point of having two",
   },
-  { name: "a redelivered message is stored again", file: "app/ingest/intake.ts", from: "if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return true;", to: "", tests: ["app/ingest/sources/nats.test.ts"] },
+  { name: "a redelivered message is stored again", file: "app/ingest/intake.ts", from: "if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return undefined;", to: "", tests: ["app/ingest/sources/nats.test.ts"] },
   { name: "a poison message is retried for ever instead of dead-lettered", file: "app/ingest/sources/nats.ts", from: "if (isPermanent(error)) {", to: "if (false) {", tests: ["app/ingest/sources/nats.test.ts"] },
   { name: "OTLP and Loki: a bad record refuses nothing", file: "app/ingest/formats/records.ts", from: "else for (const issue of result.error.issues) rejected.push(", to: "else for (const issue of [] as typeof result.error.issues) rejected.push(", tests: ["app/ingest/formats/formats.test.ts", "app/api/routes/ingest/shippers.test.ts"] },
   { name: "JIT left on for Failsight's connections", file: "app/db/client.ts", from: 'jit: "off",', to: "", tests: ["app/db/client.test.ts"] },
