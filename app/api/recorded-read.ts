@@ -22,17 +22,22 @@ export async function readAndRecord<T>(
   filters: Record<string, unknown> = queryFilters(c),
 ): Promise<T> {
   const actor = c.get("actor");
+  let wrote = false;
   const result = await asActor(
     deps.sql,
     actor,
     async (scoped) => {
       const read = await work(scoped);
       const rowCount = recorded(read);
-      if (rowCount !== undefined) await recordRequest(scoped.sql, actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters, rowCount });
+      if (rowCount !== undefined) {
+        await recordRequest(scoped.sql, actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters, rowCount });
+        wrote = true;
+      }
       return read;
     },
     { waitForFlush: false },
   );
-  if (recorded(result) !== undefined) c.set("audit", "recorded");
+  // Only once committed: a rolled-back entry is left to the audit middleware.
+  if (wrote) c.set("audit", "recorded");
   return result;
 }
