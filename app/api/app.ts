@@ -13,6 +13,8 @@ import { newRouter, resourceApi } from "./router.ts";
 import * as admin from "./routes/admin/index.ts";
 import * as ingest from "./routes/ingest/index.ts";
 import * as logs from "./routes/logs/index.ts";
+import * as loki from "./routes/loki/index.ts";
+import { answerLokiError, answersInLokiShape } from "./routes/loki/loki-response.ts";
 import * as services from "./routes/services/index.ts";
 import * as status from "./routes/status/index.ts";
 import * as system from "./routes/system/index.ts";
@@ -21,7 +23,7 @@ import * as system from "./routes/system/index.ts";
  * One sub-app per resource, from the operations its routes/<resource>/index.ts exports: a
  * new route is a file and a line there, a new resource a folder and a line here.
  */
-const RESOURCES = [ingest, logs, status, services, admin, system];
+const RESOURCES = [ingest, logs, loki, status, services, admin, system];
 
 /**
  * The API: the middlewares every request passes (the request log, metrics, URL hygiene, the deadline, the
@@ -39,6 +41,6 @@ export function createApp(deps: AppDeps) {
   for (const operations of RESOURCES) app.route("/", resourceApi(deps, Object.values(operations)));
   mountDocs(app);
   app.notFound((c) => problem(c, "not-found", `no route for ${c.req.method} ${c.req.path}`));
-  app.onError(answerError);
+  app.onError((error, c) => (answersInLokiShape(c.req.path) ? answerLokiError(error, c) : answerError(error, c)));
   return app;
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { errorContentType } from "../test-support/error-shape.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 
 // A sweep of hostile input over every route and parameter the OpenAPI document lists, as
 // an admin (the caller who gets furthest into each handler): every answer is a 4xx or a
-// 2xx, never a 5xx, and every error is problem+json.
+// 2xx, never a 5xx, and every error is problem+json (Loki's read API: Loki's JSON).
 const h = testHarness();
 
 const NASTY_STRINGS = [
@@ -55,7 +56,11 @@ type Operation = { parameters?: Param[]; requestBody?: { content: Record<string,
 const failures: string[] = [];
 async function probe(label: string, res: Response) {
   if (res.status >= 500) failures.push(`${label} → ${res.status} ${(await res.text()).slice(0, 200)}`);
-  else if (res.status >= 400 && res.headers.get("content-type") !== "application/problem+json") failures.push(`${label} → ${res.status} not problem+json`);
+  else if (res.status >= 400) {
+    // The label starts "<method> <route template>".
+    const expected = errorContentType(label.split(" ")[1]!);
+    if (res.headers.get("content-type") !== expected) failures.push(`${label} → ${res.status} not ${expected}`);
+  }
 }
 
 describe("hostile input", () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { errorContentType } from "../test-support/error-shape.ts";
 import { testHarness, unique, type Caller } from "../test-support/harness.ts";
 
 // Every route of the OpenAPI document × every kind of caller, through the real app and the
@@ -69,6 +70,10 @@ const items = (key: "items" | "services", field: string) => (body: unknown) =>
   ((body as Record<string, Record<string, string>[]>)[key] ?? []).map((row) => row[field]!).filter((s) => ALL.includes(s));
 const seesGranted = (who: Who) => (SEES[who]?.includes(granted) ? 200 : 404);
 
+const lokiSelector = `{service=~"${ALL.join("|")}"}`;
+const lokiData = <T>(body: unknown) => (body as { data: { result: T } }).data;
+const lokiStreams = (body: unknown) => lokiData<{ stream: { service: string } }[]>(body).result.map((r) => r.stream.service);
+
 let lastName = "";
 const fresh = (prefix: string) => (lastName = unique(prefix));
 const exists = (table: "users" | "teams" | "services") => async () => (await h.sql`SELECT 1 FROM ${h.sql(table)} WHERE name = ${lastName}`).length > 0;
@@ -126,6 +131,27 @@ const CASES: Record<string, Case> = {
     entitled: (who) => (who === "ingest" || who === "operatorRead" ? 403 : 204),
     changed: async () => (await h.sql`SELECT 1 FROM log_events WHERE message = ${lastName}`).length > 0,
   },
+  // Failsight as Grafana's Loki datasource: the same entitlements as /logs, per endpoint.
+  "GET /loki/api/v1/query_range": { access: "read", call: (c) => c.get(`/loki/api/v1/query_range?${new URLSearchParams({ query: lokiSelector, limit: "1000" })}`), services: lokiStreams },
+  "GET /loki/api/v1/query": {
+    access: "read",
+    call: (c) => c.get(`/loki/api/v1/query?${new URLSearchParams({ query: `sum by (service) (count_over_time(${lokiSelector}[1h]))` })}`),
+    services: (body) => lokiData<{ metric: { service: string } }[]>(body).result.map((r) => r.metric.service).filter((s) => ALL.includes(s)),
+  },
+  "GET /loki/api/v1/labels": { access: "read", call: (c) => c.get("/loki/api/v1/labels") },
+  "GET /loki/api/v1/label/{name}/values": { access: "read", call: (c) => c.get("/loki/api/v1/label/service/values"), services: (body) => (body as { data: string[] }).data.filter((s) => ALL.includes(s)) },
+  "GET /loki/api/v1/series": {
+    access: "read",
+    call: (c) => c.get(`/loki/api/v1/series?${new URLSearchParams({ "match[]": lokiSelector })}`),
+    services: (body) => (body as { data: { service: string }[] }).data.map((s) => s.service),
+  },
+  "GET /loki/api/v1/index/stats": { access: "read", call: (c) => c.get(`/loki/api/v1/index/stats?${new URLSearchParams({ query: lokiSelector })}`) },
+  "GET /loki/api/v1/index/volume": {
+    access: "read",
+    call: (c) => c.get(`/loki/api/v1/index/volume?${new URLSearchParams({ query: lokiSelector })}`),
+    services: (body) => lokiData<{ metric: { service: string } }[]>(body).result.map((r) => r.metric.service),
+  },
+  "GET /loki/api/v1/status/buildinfo": { access: "read", call: (c) => c.get("/loki/api/v1/status/buildinfo") },
   "GET /admin/users": { access: "admin", call: (c) => c.get("/admin/users") },
   "POST /admin/users": { access: "admin", call: (c) => c.postJson("/admin/users", { name: fresh("user"), role: "admin" }), entitled: () => 201, changed: exists("users") },
   "GET /admin/teams": { access: "admin", call: (c) => c.get("/admin/teams") },
@@ -210,7 +236,7 @@ describe("the role × route matrix", () => {
     const admitted = c.access === "public" || ADMITS[c.access].includes(who);
     const expected = c.access === "public" ? 200 : who === "anonymous" || who === "revoked" ? 401 : !admitted ? 403 : (c.entitled?.(who) ?? 200);
     expect(res.status, `${route} as ${who}: ${await res.clone().text()}`).toBe(expected);
-    if (res.status >= 400) expect(res.headers.get("content-type"), route).toBe("application/problem+json");
+    if (res.status >= 400) expect(res.headers.get("content-type"), route).toBe(errorContentType(route.split(" ")[1]!));
     if (c.changed) expect(await c.changed(), `${route} as ${who}: changed`).toBe(expected < 300);
     if (c.services && expected === 200) expect(new Set(c.services(await res.json())), `${route} as ${who}: services`).toEqual(new Set(SEES[who]));
   });

@@ -52,6 +52,6 @@ export function isRealCalendarTime(text: string): boolean {
 }
 
 /** The instants Failsight stores and queries: 1970 to 9999. Outside is garbage or a unit mix-up. */
-const MIN_INSTANT_MS = Date.UTC(1970, 0, 1);
-const MAX_INSTANT_MS = Date.UTC(10000, 0, 1) - 1;
+export const MIN_INSTANT_MS = Date.UTC(1970, 0, 1);
+export const MAX_INSTANT_MS = Date.UTC(10000, 0, 1) - 1;
 export const isStorableInstant = (ms: number) => Number.isFinite(ms) && ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;

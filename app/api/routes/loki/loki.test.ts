@@ -1,0 +1,279 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
+
+// Failsight as a Loki datasource, through the real app on the real database, as Grafana
+// calls it. Every answer is checked against a filter written here, over the events this
+// file sent: the compiler's output is never the expectation.
+
+const h = testHarness();
+const teamA = unique("team-loki-a");
+const teamB = unique("team-loki-b");
+const a = unique("checkout");
+const b = unique("search");
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+const ROUTES = ["/pay", "/cart", "/find"];
+const base = Math.floor((Date.now() - 3 * 3_600_000) / 60_000) * 60_000; // a whole minute, 3 h ago
+
+type Sent = { service: string; timestamp: string; ms: number; level: string; message: string; status: number; method: string; route: string; error_code?: string; latency_ms: number; attributes: Record<string, unknown> };
+const world: Sent[] = Array.from({ length: 120 }, (_, i) => ({
+  service: i % 3 === 0 ? b : a,
+  ms: base + i * 60_000 + 500,
+  timestamp: new Date(base + i * 60_000 + 500).toISOString(),
+  level: LEVELS[i % 4]!,
+  message: i % 5 === 0 ? `payment Timeout after ${i} ms` : `request ${i} served`,
+  status: [200, 200, 404, 500, 503][i % 5]!,
+  method: i % 2 ? "POST" : "GET",
+  route: ROUTES[i % 3]!,
+  ...(i % 7 === 0 ? { error_code: "E_UPSTREAM" } : {}),
+  latency_ms: 10 + ((i * 37) % 400),
+  attributes: { customer: `c-${i % 4}`, region: i % 2 ? "eu" : "us" },
+}));
+const startNs = `${base - 60_000}000000`;
+const endNs = `${base + 121 * 60_000}000000`;
+
+type Streams = { status: string; data: { resultType: string; result: { stream: Record<string, string>; values: [string, string][] }[] } };
+type Matrix = { status: string; data: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] } };
+
+async function loki<T>(path: string, params: Record<string, string>, as: Pick<Caller, "get"> = h): Promise<{ status: number; body: T }> {
+  const res = await as.get(`${path}?${new URLSearchParams(params)}`);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+async function lines(query: string, extra: Record<string, string> = {}, as: Pick<Caller, "get"> = h) {
+  const { status, body } = await loki<Streams>("/loki/api/v1/query_range", { query, start: startNs, end: endNs, limit: "1000", ...extra }, as);
+  expect(status, JSON.stringify(body)).toBe(200);
+  expect(body.data.resultType).toBe("streams");
+  return body.data.result.flatMap((s) => s.values.map(([ts, line]) => ({ ts, line, labels: s.stream })));
+}
+
+const messagesOf = (events: Sent[]) => events.map((e) => e.message).sort();
+
+let viewer: Caller;
+beforeAll(async () => {
+  await h.sql`INSERT INTO teams (name) VALUES (${teamA}), (${teamB})`;
+  await h.sql`INSERT INTO services (name, owner_team) VALUES (${a}, ${teamA}), (${b}, ${teamB})`;
+  const sent = world.map(({ ms: _ms, ...event }) => event);
+  expect((await h.postJson("/v1/logs", sent)).status).toBe(200);
+  viewer = await h.caller({ role: "viewer", teams: [teamA] });
+});
+
+describe("query_range: log queries", () => {
+  const cases: [string, (e: Sent) => boolean][] = [
+    [`{service="${a}"}`, (e) => e.service === a],
+    [`{service=~"${a}|${b}", level="error"}`, (e) => e.level === "error"],
+    [`{service=~"${a}|${b}", level!="error"}`, (e) => e.level !== "error"],
+    [`{team="${teamB}"}`, (e) => e.service === b],
+    [`{service=~"${a}|${b}", status=~"5.."}`, (e) => e.status >= 500],
+    [`{service=~"${a}|${b}", status="404", method="GET"}`, (e) => e.status === 404 && e.method === "GET"],
+    [`{service=~"${a}|${b}", route!~"/(pay|cart)"}`, (e) => e.route === "/find"],
+    [`{service=~"${a}|${b}", error_code="E_UPSTREAM"}`, (e) => e.error_code === "E_UPSTREAM"],
+    [`{service=~"${a}|${b}", error_code=""}`, (e) => e.error_code === undefined],
+    [`{service=~"${a}|${b}"} |= "Timeout"`, (e) => e.message.includes("Timeout")],
+    [`{service=~"${a}|${b}"} |= "timeout"`, () => false],
+    [`{service=~"${a}|${b}"} != "Timeout" != "served"`, () => false],
+    [`{service=~"${a}|${b}"} |~ "(?i)TIMEOUT after [0-9]+0 ms"`, (e) => /timeout after \d+0 ms/i.test(e.message)],
+    [`{service=~"${a}|${b}"} !~ "request [0-9]*5 "`, (e) => !/request \d*5 /.test(e.message)],
+    [`{service=~"${a}|${b}"} |= "payment" or "request 7 "`, (e) => e.message.includes("payment") || e.message.includes("request 7 ")],
+    [`{service=~"${a}|${b}"} | json | status >= 500`, (e) => e.status >= 500],
+    [`{service=~"${a}|${b}"} | logfmt | latency_ms > 250 and level="warn"`, (e) => e.latency_ms > 250 && e.level === "warn"],
+    [`{service=~"${a}|${b}"} | json | (attributes_customer = "c-2" or attributes_region="eu"), status != 200`, (e) => (e.attributes.customer === "c-2" || e.attributes.region === "eu") && e.status !== 200],
+    // `and` binds tighter than `or`, as in Loki.
+    [`{service=~"${a}|${b}"} | json | attributes_customer = "c-2" or attributes_region="eu" and status != 200`, (e) => e.attributes.customer === "c-2" || (e.attributes.region === "eu" && e.status !== 200)],
+    [`{service=~"${a}|${b}"} | json | attributes_customer =~ "c-[13]" | drop __error__`, (e) => ["c-1", "c-3"].includes(e.attributes.customer as string)],
+  ];
+  it.each(cases)("%s", async (query, keep) => {
+    const found = await lines(query);
+    expect(found.map((l) => l.line).sort()).toEqual(messagesOf(world.filter(keep)));
+  });
+
+  it("labels each stream with the event's labels, and the parsed ones after | json", async () => {
+    const [line] = await lines(`{service="${b}", error_code="E_UPSTREAM"}`, { limit: "1" });
+    const sent = world.filter((e) => e.service === b && e.error_code).at(-1)!;
+    expect(line!.labels).toEqual({ service: b, team: teamB, level: sent.level, status: String(sent.status), method: sent.method, route: sent.route, error_code: "E_UPSTREAM" });
+    const [parsed] = await lines(`{service="${b}", error_code="E_UPSTREAM"} | json`, { limit: "1" });
+    expect(parsed!.labels).toMatchObject({ latency_ms: String(sent.latency_ms), attributes_customer: sent.attributes.customer, attributes_region: sent.attributes.region });
+  });
+
+  it("returns nanosecond timestamps, newest first by default, oldest first forward, at most limit", async () => {
+    const backward = await lines(`{service="${a}"}`, { limit: "5" });
+    const newest = world.filter((e) => e.service === a).slice(-5).reverse();
+    expect(backward.map((l) => l.ts)).toEqual(newest.map((e) => `${e.ms}000000`));
+    const forward = await lines(`{service="${a}"}`, { limit: "3", direction: "forward" });
+    expect(forward.map((l) => l.line)).toEqual(world.filter((e) => e.service === a).slice(0, 3).map((e) => e.message));
+  });
+
+  it("takes start inclusive and end exclusive, in nanoseconds, seconds or RFC 3339", async () => {
+    const from = world[10]!;
+    const to = world[20]!;
+    const expected = messagesOf(world.slice(10, 20));
+    const q = `{service=~"${a}|${b}"}`;
+    expect((await lines(q, { start: `${from.ms}000000`, end: `${to.ms}000000` })).map((l) => l.line).sort()).toEqual(expected);
+    expect((await lines(q, { start: (from.ms / 1000).toFixed(3), end: (to.ms / 1000).toFixed(3) })).map((l) => l.line).sort()).toEqual(expected);
+    expect((await lines(q, { start: from.timestamp, end: to.timestamp })).map((l) => l.line).sort()).toEqual(expected);
+  });
+});
+
+describe("query_range and query: metric queries", () => {
+  const step = 600_000; // 10 minutes, and the same range
+  const grid = (fromMs: number, toMs: number) => Array.from({ length: Math.floor((toMs - fromMs) / step) + 1 }, (_, k) => fromMs + k * step);
+  const startMs = base;
+  const endMs = base + 120 * 60_000;
+  const range = (query: string) => loki<Matrix>("/loki/api/v1/query_range", { query, start: `${startMs}000000`, end: `${endMs}000000`, step: "10m" });
+  /** What a [10m] window ending at t holds: (t − 10m, t]. */
+  const inWindow = (t: number) => (e: Sent) => e.ms > t - step && e.ms <= t;
+
+  it("counts lines per step and level (sum by), as Grafana's volume histogram asks", async () => {
+    const { status, body } = await range(`sum by (level) (count_over_time({service=~"${a}|${b}"}[10m]))`);
+    expect(status).toBe(200);
+    expect(body.data.resultType).toBe("matrix");
+    const expected = LEVELS.map((level) => ({
+      metric: { level },
+      values: grid(startMs, endMs)
+        .map((t) => [t / 1000, world.filter((e) => e.level === level && inWindow(t)(e)).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([t, n]) => [t, String(n)]),
+    }));
+    expect(body.data.result).toEqual(expect.arrayContaining(expected));
+    expect(body.data.result).toHaveLength(LEVELS.length);
+  });
+
+  it("evaluates overlapping ranges (range longer than the step) and rate", async () => {
+    const { body } = await range(`sum(rate({service="${a}"} |= "served" [30m]))`);
+    const values = body.data.result[0]!.values;
+    for (const [t, v] of values) {
+      const n = world.filter((e) => e.service === a && e.message.includes("served") && e.ms > t * 1000 - 1_800_000 && e.ms <= t * 1000).length;
+      expect(Number(v), `at ${t}`).toBeCloseTo(n / 1800, 10);
+    }
+    // A step whose window holds no line has no point, as in Loki.
+    const withLines = grid(startMs, endMs).filter((t) => world.some((e) => e.service === a && e.message.includes("served") && e.ms > t - 1_800_000 && e.ms <= t));
+    expect(values.map(([t]) => t * 1000)).toEqual(withLines);
+  });
+
+  it("computes quantile_over_time of an unwrapped label by service, as PostgreSQL's percentile_cont", async () => {
+    const { body } = await range(`quantile_over_time(0.9, {service=~"${a}|${b}"} | json | unwrap latency_ms [10m]) by (service)`);
+    for (const series of body.data.result) {
+      for (const [t, v] of series.values) {
+        const sample = world.filter((e) => e.service === series.metric.service && inWindow(t * 1000)(e)).map((e) => e.latency_ms).sort((x, y) => x - y);
+        const rank = 0.9 * (sample.length - 1);
+        const lo = Math.floor(rank);
+        const expected = sample[lo]! + (sample[Math.min(lo + 1, sample.length - 1)]! - sample[lo]!) * (rank - lo);
+        expect(Number(v)).toBeCloseTo(expected, 6);
+      }
+    }
+    expect(body.data.result.map((s) => s.metric.service).sort()).toEqual([a, b].sort());
+  });
+
+  it("aggregates series: topk, max, and arithmetic between them", async () => {
+    const { body: top } = await range(`topk(1, sum by (route) (count_over_time({service=~"${a}|${b}"}[10m])))`);
+    for (const series of top.data.result) {
+      for (const [t, v] of series.values) {
+        const counts = ROUTES.map((r) => world.filter((e) => e.route === r && inWindow(t * 1000)(e)).length);
+        expect(Number(v)).toBe(Math.max(...counts));
+        expect(world.filter((e) => e.route === series.metric.route && inWindow(t * 1000)(e)).length).toBe(Math.max(...counts));
+      }
+    }
+    const { body: ratio } = await range(`sum(count_over_time({service="${a}", status=~"5.."}[10m])) / sum(count_over_time({service="${a}"}[10m])) * 100`);
+    for (const [t, v] of ratio.data.result[0]!.values) {
+      const all = world.filter((e) => e.service === a && inWindow(t * 1000)(e));
+      expect(Number(v)).toBeCloseTo((all.filter((e) => e.status >= 500).length / all.length) * 100, 10);
+    }
+  });
+
+  it("answers an instant query as a vector at that time, and Grafana's health check with 2", async () => {
+    const at = base + 60 * 60_000;
+    const { body } = await loki<{ data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } }>("/loki/api/v1/query", {
+      query: `sum by (service) (count_over_time({service=~"${a}|${b}"}[1h]))`,
+      time: `${at}000000`,
+    });
+    expect(body.data.resultType).toBe("vector");
+    for (const s of body.data.result) {
+      expect(s.value).toEqual([at / 1000, String(world.filter((e) => e.service === s.metric.service && e.ms > at - 3_600_000 && e.ms <= at).length)]);
+    }
+    const health = await loki<{ data: { resultType: string; result: { metric: object; value: [number, string] }[] } }>("/loki/api/v1/query", { query: "vector(1)+vector(1)", time: `${at}000000` });
+    expect(health.status).toBe(200);
+    expect(health.body.data).toMatchObject({ resultType: "vector", result: [{ metric: {}, value: [at / 1000, "2"] }] });
+  });
+});
+
+describe("labels, series, stats and volume", () => {
+  const window = { start: startNs, end: endNs };
+
+  it("lists label names, and values of a label within the window", async () => {
+    const names = await loki<{ data: string[] }>("/loki/api/v1/labels", window);
+    expect(names.body.data).toEqual(expect.arrayContaining(["error_code", "level", "method", "route", "service", "status", "team"]));
+    const services = await loki<{ data: string[] }>("/loki/api/v1/label/service/values", window);
+    expect(services.body.data).toEqual(expect.arrayContaining([a, b]));
+    const routes = await loki<{ data: string[] }>("/loki/api/v1/label/route/values", { ...window, query: `{service="${b}"}` });
+    expect(routes.body.data).toEqual([...new Set(world.filter((e) => e.service === b).map((e) => e.route))].sort());
+  });
+
+  it("lists the distinct label sets a selector matches", async () => {
+    const { body } = await loki<{ data: Record<string, string>[] }>("/loki/api/v1/series", { ...window, "match[]": `{service="${b}", level="error"}` });
+    const expected = new Set(world.filter((e) => e.service === b && e.level === "error").map((e) => `${e.status} ${e.method} ${e.route} ${e.error_code ?? ""}`));
+    expect(body.data).toHaveLength(expected.size);
+    expect(body.data.every((s) => s.service === b && s.team === teamB && s.level === "error")).toBe(true);
+  });
+
+  it("answers index stats and volume", async () => {
+    const mine = world.filter((e) => e.service === a);
+    const bytes = mine.reduce((n, e) => n + Buffer.byteLength(e.message), 0);
+    const stats = await loki<Record<string, number>>("/loki/api/v1/index/stats", { ...window, query: `{service="${a}"}` });
+    expect(stats.body).toMatchObject({ entries: mine.length, bytes });
+    const volume = await loki<{ data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } }>("/loki/api/v1/index/volume", { ...window, query: `{service=~"${a}|${b}"}` });
+    expect(volume.body.data.resultType).toBe("vector");
+    expect(volume.body.data.result.find((r) => r.metric.service === a)?.value[1]).toBe(String(bytes));
+  });
+});
+
+describe("entitlements", () => {
+  it("shows a viewer only its team's services: lines, label values, series and metrics", async () => {
+    expect((await lines(`{service=~"${a}|${b}"}`, {}, viewer)).map((l) => l.line).sort()).toEqual(messagesOf(world.filter((e) => e.service === a)));
+    const services = await loki<{ data: string[] }>("/loki/api/v1/label/service/values", { start: startNs, end: endNs }, viewer);
+    expect(services.body.data).toContain(a);
+    expect(services.body.data).not.toContain(b);
+    const { body } = await loki<Matrix>("/loki/api/v1/query_range", { query: `sum by (service) (count_over_time({team=~".+"}[1h]))`, start: startNs, end: endNs, step: "1h" }, viewer);
+    expect(new Set(body.data.result.map((s) => s.metric.service))).toEqual(new Set([a]));
+  });
+
+  it("takes the key as a Basic password, as Grafana's datasource sends it, and records the read", async () => {
+    const res = await h.request(`/loki/api/v1/label/service/values?start=${startNs}&end=${endNs}`, {
+      headers: { authorization: `Basic ${Buffer.from(`grafana:${viewer.key}`).toString("base64")}` },
+    });
+    expect(res.status).toBe(200);
+    const [entry] = await h.sql`SELECT route, row_count FROM audit_log WHERE route = '/loki/api/v1/label/:name/values' AND user_id = (SELECT id FROM users WHERE name = ${viewer.user!}) ORDER BY id DESC LIMIT 1`;
+    expect(entry).toMatchObject({ route: "/loki/api/v1/label/:name/values", row_count: 1 });
+  });
+
+  it("refuses a request without a key in Loki's error shape", async () => {
+    const res = await h.app.request(`/loki/api/v1/labels`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ status: "error", code: 401, message: expect.any(String) });
+  });
+});
+
+describe("errors in Loki's shape", () => {
+  const bad = async (query: string) => loki<{ status: string; code: number; message: string }>("/loki/api/v1/query_range", { query, start: startNs, end: endNs });
+  it.each([
+    ["{service=}", /parse error at line 1, col 10/],
+    [`{service=~".*"}`, /at least one regexp or equality matcher/],
+    [`{service="${a}"} | line_format "{{.x}}"`, /not supported.*line_format/],
+    [`stddev_over_time({service="${a}"} | json | unwrap latency_ms [5m])`, /not supported.*stddev_over_time/],
+    [`count_over_time({service="${a}"} | json [5m])`, /not supported.*without `by/],
+    [`{service="${a}"} | latency_ms > 5`, /not supported.*before `\| json`/],
+    [`{service="${a}"} |~ "(?P<x>a)"`, /invalid regular expression/],
+    [`sum(count_over_time({service="${a}"}[1m])) > 5`, /not supported.*`>`/],
+  ])("%s", async (query, message) => {
+    const { status, body } = await bad(query);
+    expect(status, JSON.stringify(body)).toBe(400);
+    expect(body.status).toBe("error");
+    expect(body.message).toMatch(message);
+  });
+
+  it("refuses bad parameters and a resolution over 11,000 points", async () => {
+    expect((await loki("/loki/api/v1/query_range", { query: `{service="${a}"}`, start: "yesterday" })).status).toBe(400);
+    expect((await loki("/loki/api/v1/query_range", { query: `{service="${a}"}`, limit: "100000" })).status).toBe(400);
+    const fine = await loki<{ message: string }>("/loki/api/v1/query_range", { query: `count_over_time({service="${a}"}[1m])`, start: startNs, end: endNs, step: "100ms" });
+    expect(fine.status).toBe(400);
+    expect(fine.body.message).toMatch(/maximum resolution of 11000 points/);
+  });
+});
