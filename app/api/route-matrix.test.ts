@@ -151,6 +151,8 @@ const CASES: Record<string, Case> = {
     call: (c) => c.get(`/loki/api/v1/index/volume?${new URLSearchParams({ query: lokiSelector })}`),
     services: (body) => lokiData<{ metric: { service: string } }[]>(body).result.map((r) => r.metric.service),
   },
+  // Without a WebSocket upgrade an admitted caller is told to upgrade (tail.test.ts tails for real).
+  "GET /loki/api/v1/tail": { access: "read", call: (c) => c.get(`/loki/api/v1/tail?${new URLSearchParams({ query: lokiSelector })}`), entitled: () => 400 },
   "GET /loki/api/v1/status/buildinfo": { access: "read", call: (c) => c.get("/loki/api/v1/status/buildinfo") },
   "GET /admin/users": { access: "admin", call: (c) => c.get("/admin/users") },
   "POST /admin/users": { access: "admin", call: (c) => c.postJson("/admin/users", { name: fresh("user"), role: "admin" }), entitled: () => 201, changed: exists("users") },

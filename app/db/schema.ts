@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -202,6 +203,26 @@ export const ingestReceipts = pgTable(
   (t) => [primaryKey({ columns: [t.source, t.messageId] }), index("ingest_receipts_received_at_idx").on(t.receivedAt)],
 );
 
+
+/**
+ * One row per stored batch: the id and time ranges of its events, written in the batch's
+ * own statement, so it is visible exactly when the events are. Live tail (logs/logql/tail.ts)
+ * reads the rows that appeared since its last look, in any API replica, and fetches just
+ * those events; it holds no log data, so no row policy applies (migrations/0013). Rows
+ * older than a few minutes are dropped.
+ */
+export const ingestBatches = pgTable(
+  "ingest_batches",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    firstId: bigint("first_id", { mode: "number" }).notNull(),
+    lastId: bigint("last_id", { mode: "number" }).notNull(),
+    firstTs: timestamp("first_ts", { withTimezone: true, precision: 6 }).notNull(),
+    lastTs: timestamp("last_ts", { withTimezone: true, precision: 6 }).notNull(),
+  },
+  (t) => [index("ingest_batches_at_idx").on(t.at)],
+);
 
 /**
  * Per-service roll-ups of log_events, per minute and per hour (`bucket_seconds`), so that

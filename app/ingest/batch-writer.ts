@@ -13,7 +13,9 @@ const ROLLUP_OF_BATCH = rollupSql("e");
  * transaction, and in the same statement its partial roll-ups (one row per service and
  * minute, and per service and hour; rollups/rollup-sql.ts), so that a stored event is
  * always counted and concurrent batches never contend for a shared row. An acknowledged
- * batch is durable, a failed one left nothing behind. (Not COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
+ * batch is durable, a failed one left nothing behind. The statement also journals the
+ * batch's id and time ranges (ingest_batches), which live tail reads to find new events;
+ * the ids are drawn in the statement for that. (Not COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
  * policies are what keep an ingest key to its own services.) Rows route to their monthly
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
@@ -27,7 +29,7 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
       sql.savepoint(
         (sp) => sp`
           WITH e AS (
-            SELECT ts::timestamptz AS ts, service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
+            SELECT nextval('log_events_id_seq') AS id, ts::timestamptz AS ts, service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
             FROM unnest(
               ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
               ${column((e) => e.message ?? null)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
@@ -36,8 +38,12 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
               ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]
             ) AS e(ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           ), stored AS (
-            INSERT INTO log_events (ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
+            INSERT INTO log_events (id, ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
             SELECT * FROM e
+          ), journal AS (
+            -- From e, not RETURNING: returned rows must pass the read policy, which an ingest key's scope does not.
+            INSERT INTO ingest_batches (first_id, last_id, first_ts, last_ts)
+            SELECT min(id), max(id), min(ts), max(ts) FROM e HAVING count(*) > 0
           )
           INSERT INTO log_rollups (${sp.unsafe(ROLLUP_INSERT_COLUMNS)}) ${sp.unsafe(ROLLUP_OF_BATCH)}`,
       ),

@@ -15,6 +15,8 @@ import { watchDatabase } from "../db/query-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
+import { WebSocketServer } from "ws";
+import { startJournalCleanup } from "../ingest/journal.ts";
 import { startRollupCompactor } from "../rollups/compactor.ts";
 import { intakeFromConfig, natsSourceFromConfig } from "./ingest-sources.ts";
 
@@ -51,10 +53,14 @@ async function prepareGuardedDatabase(sql: Sql, config: Config) {
   }
 }
 
-/** The HTTP server, once it listens; a port in use is said plainly. */
-function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
+/**
+ * The HTTP server, once it listens, and its WebSocket connections (Loki's live tail); a port
+ * in use is said plainly.
+ */
+function listen(fetch: (request: Request) => Response | Promise<Response>, config: Config): Promise<{ server: Server; sockets: WebSocketServer }> {
+  const sockets = new WebSocketServer({ noServer: true });
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch, port: config.PORT, hostname: config.HOST, websocket: { server: sockets } }, () => resolve({ server: s as Server, sockets })) as Server;
     s.on("clientError", answerClientError);
     s.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`port ${config.PORT} is in use: stop what holds it, or set PORT`) : error),
@@ -81,6 +87,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   limitServiceLabels(config.METRICS_MAX_SERVICES, config.METRICS_MAX_ERROR_SERIES);
   const serviceIds = new ServiceIds();
   const compactor = startRollupCompactor(owner, config.ROLLUP_COMPACTION_SECONDS * 1000);
+  const journal = startJournalCleanup(owner);
   const intake = intakeFromConfig(config, sql, serviceIds, compactor);
   const app = createApp({
     sql,
@@ -94,10 +101,11 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   });
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const nats = await natsSourceFromConfig(config, intake, sql);
-  const server = await listen(app.fetch, config).catch(async (error) => {
+  const { server, sockets } = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();
     await tracker.stop();
     await compactor.stop();
+    await journal.stop();
     await sql.end({ timeout: 1 });
     if (owner !== sql) await owner.end({ timeout: 1 });
     throw error;
@@ -109,6 +117,8 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
     async drain(graceMs: number) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A live tail never finishes by itself: it is told the server is going away.
+      for (const socket of sockets.clients) socket.close(1001, "Failsight is shutting down");
       // A keep-alive connection goes idle once its last response is sent; close it then
       // rather than waiting out the keep-alive timeout.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -123,6 +133,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       await nats?.stop();
       await tracker.stop();
       await compactor.stop();
+      await journal.stop();
       await intake.close();
     },
     /** The owner's pool (the requests' pool when there is no separate owner): for Failsight's own jobs. */

@@ -143,16 +143,42 @@ export function linesStatement(query: LinesQuery): SQL {
   const { condition, parsed } = selectorCondition(query.selector);
   const order = query.direction === "backward" ? sql.raw("DESC") : sql.raw("ASC");
   return sql`
-    SELECT (extract(epoch FROM e.ts) * 1000000)::bigint::text AS ts_us,
-           (SELECT name FROM services WHERE id = e.service_id) AS service,
-           (SELECT owner_team FROM services WHERE id = e.service_id) AS team,
-           e.level::text AS level, e.http_status::text AS status, e.http_method AS method, e.http_route AS route,
-           e.error_code, e.message,
-           ${parsed ? sql`e.latency_ms::text AS latency_ms, e.trace_id, e.span_id, e.attributes` : sql`NULL::text AS latency_ms, NULL::text AS trace_id, NULL::text AS span_id, NULL::jsonb AS attributes`}
+    SELECT ${lineColumns(parsed)}
     FROM log_events e
     WHERE e.ts >= ${timestamp(query.window.fromUs)} AND e.ts < ${timestamp(query.window.toUs)} AND ${condition}
     ORDER BY e.ts ${order}, e.id ${order}
     LIMIT ${query.limit}`;
+}
+
+/** What a line carries: its time in microseconds, id, stream labels, text, and the parsed labels when a parser ran. */
+function lineColumns(parsed: boolean): SQL {
+  return sql`(extract(epoch FROM e.ts) * 1000000)::bigint::text AS ts_us, e.id,
+           (SELECT name FROM services WHERE id = e.service_id) AS service,
+           (SELECT owner_team FROM services WHERE id = e.service_id) AS team,
+           e.level::text AS level, e.http_status::text AS status, e.http_method AS method, e.http_route AS route,
+           e.error_code, e.message,
+           ${parsed ? sql`e.latency_ms::text AS latency_ms, e.trace_id, e.span_id, e.attributes` : sql`NULL::text AS latency_ms, NULL::text AS trace_id, NULL::text AS span_id, NULL::jsonb AS attributes`}`;
+}
+
+/** A stored batch as the ingest journal (ingest_batches) describes it. */
+export type JournalBatch = { firstId: string; lastId: string; firstTs: string; lastTs: string };
+
+/**
+ * The lines of the given batches that a tail's selector matches, oldest first. Each batch
+ * is found by its time and id ranges on the (ts, id) primary key; a line of a concurrent
+ * batch whose ids interleave may come twice, and the tail drops the repeat.
+ */
+export function batchLinesStatement(selector: LogSelector, batches: JournalBatch[]): SQL {
+  const { condition, parsed } = selectorCondition(selector);
+  // One text parameter per column, read as an array literal: the values are digits and timestamps.
+  const column = (pick: (b: JournalBatch) => string) => `{${batches.map((b) => `"${pick(b)}"`).join(",")}}`;
+  return sql`
+    SELECT ${lineColumns(parsed)}
+    FROM unnest(${column((b) => b.firstId)}::bigint[], ${column((b) => b.lastId)}::bigint[], ${column((b) => b.firstTs)}::timestamptz[], ${column((b) => b.lastTs)}::timestamptz[])
+      AS b(first_id, last_id, first_ts, last_ts)
+    JOIN LATERAL (SELECT * FROM log_events e WHERE e.ts BETWEEN b.first_ts AND b.last_ts AND e.id BETWEEN b.first_id AND b.last_id) e ON true
+    WHERE ${condition}
+    ORDER BY e.ts, e.id`;
 }
 
 // --- metric queries ---

@@ -12,8 +12,9 @@ import { ATTRIBUTE_PREFIX, STREAM_LABELS, labelText } from "./labels.ts";
 export type Entry = { tsUs: string; line: string };
 export type Stream = { labels: Labels; entries: Entry[] };
 
-type LineRow = Record<(typeof STREAM_LABELS)[number], string | null> & {
+export type LineRow = Record<(typeof STREAM_LABELS)[number], string | null> & {
   ts_us: string;
+  id: string | number;
   message: string | null;
   latency_ms: string | null;
   trace_id: string | null;
@@ -27,8 +28,13 @@ async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
 
 /** Lines of a log query, grouped into streams by their label sets, in the order read. */
 export async function readStreams(db: Db, query: LinesQuery): Promise<{ streams: Stream[]; lines: number }> {
-  const parsed = query.selector.stages.some((s) => s.kind === "parser");
   const found = await timed("loki_query", () => rows<LineRow>(db, linesStatement(query)));
+  return { streams: toStreams(found, query.selector), lines: found.length };
+}
+
+/** Rows as Loki's streams: one per label set (the parsed labels too, after a parser), lines in the order given. */
+export function toStreams(found: LineRow[], selector: LogSelector): Stream[] {
+  const parsed = selector.stages.some((s) => s.kind === "parser");
   const streams = new Map<string, Stream>();
   for (const row of found) {
     const labels = present(Object.fromEntries(STREAM_LABELS.map((l) => [l, row[l]])));
@@ -37,7 +43,7 @@ export async function readStreams(db: Db, query: LinesQuery): Promise<{ streams:
     const stream = streams.get(key) ?? streams.set(key, { labels, entries: [] }).get(key)!;
     stream.entries.push({ tsUs: row.ts_us, line: row.message ?? "" });
   }
-  return { streams: [...streams.values()], lines: found.length };
+  return [...streams.values()];
 }
 
 /** Loki's json parser names nested keys by joining them with `_`; so does this. */

@@ -6,3 +6,4 @@ export { registerLabels } from "./labels.ts";
 export { registerSeries } from "./series.ts";
 export { registerIndexStats } from "./index-stats.ts";
 export { registerBuildInfo } from "./buildinfo.ts";
+export { registerTail } from "./tail.ts";
