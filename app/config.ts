@@ -46,6 +46,13 @@ const ConfigSchema = z.object({
   FAILSIGHT_AUTH: z.enum(["on", "off"]).default("on"),
   /** The first admin's API key (fsk_...), e.g. from a Kubernetes secret; generated and logged once when unset. */
   FAILSIGHT_ADMIN_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
+  /** The key Grafana's Loki datasource sends (the chart makes one); installed once for a user `grafana`. */
+  FAILSIGHT_GRAFANA_KEY: z.string().regex(KEY_PATTERN, "must be a key like fsk_<8 characters>_<43 characters> (npm run failsight -- keys generate)").optional(),
+  /** Teams whose services Grafana's key may read (comma-separated); empty: every service (an admin key). */
+  FAILSIGHT_GRAFANA_TEAMS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((t) => t.trim()).filter(Boolean)),
   DB_POOL_MAX: positiveInt.max(100).default(DB_POOL_DEFAULT_MAX),
   /** The bearer token Prometheus scrapes /metrics with (admins' API keys work too); unset: admins only. */
   METRICS_TOKEN: z.string().min(32, "must be at least 32 characters (openssl rand -hex 32)").optional(),

@@ -12,6 +12,8 @@ export const ADVISORY_LOCKS = {
   partitionMaintenance: 7_240_003,
   /** Transaction: replicas starting together make one first admin key. */
   bootstrapAdmin: 7_240_004,
+  /** Transaction: replicas starting together install Grafana's datasource key once. */
+  bootstrapGrafana: 7_240_006,
   /** Transaction: one roll-up compactor at a time (skipped, not waited for, when taken). */
   rollupCompaction: 7_240_005,
 } as const;

@@ -15,7 +15,7 @@ import { tempFolder } from "../test-support/temp-folder.ts";
 // folder and database port (set in the environment, which the CLI reads as npm start does).
 //
 // A block fails when it exits non-zero (each runs with `set -e`; an unclosed quote is a
-// syntax error), or when the API answers any of its requests with a problem (an example
+// syntax error), or when the API answers any of its requests with a problem or a Loki error (an example
 // that shows an error says so with the tag `problem`). Blocks tagged below are not run.
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -107,7 +107,10 @@ suite(`README examples against a fresh npm start${process.env.DATABASE_URL ? " (
       const run = spawnSync("bash", ["-c", script], { cwd: ROOT, env, encoding: "utf8", timeout: 120_000 });
       const output = `${run.stdout}\n${run.stderr}`;
       expect(run.status, `exit ${run.status} of:\n${block.code}\n---\n${output}`).toBe(0);
-      if (!block.tags.includes(PROBLEM)) expect(output, `an error answer in:\n${output}`).not.toContain("urn:failsight:problem:");
+      if (!block.tags.includes(PROBLEM)) {
+        expect(output, `an error answer in:\n${output}`).not.toContain("urn:failsight:problem:");
+        expect(output, `a Loki API error in:\n${output}`).not.toMatch(/"status":\s*"error"/);
+      }
     });
   }
 

@@ -5,7 +5,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "../api/app.ts";
 import type { Config } from "../config.ts";
 import { ConfigError, dbTimeouts } from "../config.ts";
-import { bootstrapAdmin } from "../access/bootstrap.ts";
+import { bootstrapAdmin, bootstrapGrafanaKey } from "../access/bootstrap.ts";
 import { createDb, type Sql } from "../db/client.ts";
 import { bypassesRowSecurity } from "../db/scoped.ts";
 import { ownsTables } from "../db/roles.ts";
@@ -46,6 +46,7 @@ async function prepareGuardedDatabase(sql: Sql, config: Config) {
     if (logsForPeople()) process.stdout.write(adminKeyBanner(key, config.PORT));
     else log.warn({ key }, "created the first admin API key; it is shown this once: keep it (or set FAILSIGHT_ADMIN_KEY)");
   });
+  if (config.FAILSIGHT_GRAFANA_KEY) await bootstrapGrafanaKey(sql, config.FAILSIGHT_GRAFANA_KEY, config.FAILSIGHT_GRAFANA_TEAMS);
   if (await ownsTables(sql)) {
     log.warn(
       "DATABASE_URL connects as the owner of Failsight's tables: whoever has these credentials can switch row-level security off. Connect the API as a runtime role (member of failsight_runtime) and give the owner's connection as OWNER_DATABASE_URL (README, \"Security model\")",

@@ -73,6 +73,14 @@ async function query(expr: string): Promise<{ status: string; error?: string; da
 
 let trafficError: Error | undefined;
 const SCRAPE_TOKEN = "e2e-scrape-token-".padEnd(48, "x");
+type Target = { expr: string; refId: string; datasource?: { type: string } };
+type Dashboard = { title: string; panels: { title: string; type: string; targets?: Target[]; fieldConfig?: { defaults: { links?: { title: string; url: string }[] } } }[] };
+const isLoki = (target: Target) => target.datasource?.type === "loki";
+/** The LogQL of a data link to Explore: the first query of its `panes`. */
+const exploreExpr = (url: string) => {
+  const panes = new URL(url, "http://grafana").searchParams.get("panes")!;
+  return (Object.values(JSON.parse(panes)) as { queries: { expr: string }[] }[])[0]!.queries[0]!.expr;
+};
 const post = (events: unknown[]) => fetch(`${apiUrl}/v1/logs`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(events) });
 
 suite("dashboards and rules on a real Prometheus", () => {
@@ -182,10 +190,10 @@ suite("dashboards and rules on a real Prometheus", () => {
     const report: string[] = [];
     const skipped: string[] = [];
     for (const file of readdirSync(`${CHART_FILES}dashboards`).sort()) {
-      const dashboard = JSON.parse(readFileSync(`${CHART_FILES}dashboards/${file}`, "utf8")) as { title: string; panels: { title: string; type: string; targets?: { expr: string; refId: string }[] }[] };
+      const dashboard = JSON.parse(readFileSync(`${CHART_FILES}dashboards/${file}`, "utf8")) as Dashboard;
       const singleService = /service\.json$/.test(file);
       for (const panel of dashboard.panels.filter((p) => p.targets)) {
-        for (const target of panel.targets!) {
+        for (const target of panel.targets!.filter((t) => !isLoki(t))) {
           // What Grafana would send: its variables filled in.
           const expr = target.expr
             .replaceAll("$__rate_interval", "30s")
@@ -204,5 +212,36 @@ suite("dashboards and rules on a real Prometheus", () => {
     }
     console.log(`dashboard panels → series:\n  ${report.join("\n  ")}${skipped.length ? `\nskipped (no controller without an API server): ${skipped.join(", ")}` : ""}`);
     expect(report.length).toBeGreaterThan(25);
+  }, 300_000);
+
+  it("every LogQL expression in every dashboard panel and error-panel link returns data from Failsight's Loki API", async () => {
+    const report: string[] = [];
+    for (const file of readdirSync(`${CHART_FILES}dashboards`).sort()) {
+      const dashboard = JSON.parse(readFileSync(`${CHART_FILES}dashboards/${file}`, "utf8")) as Dashboard;
+      const queries = dashboard.panels.flatMap((panel) => [
+        ...(panel.targets ?? []).filter(isLoki).map((t) => ({ where: `${panel.title} [${t.refId}]`, expr: t.expr })),
+        ...(panel.fieldConfig?.defaults.links ?? []).map((link) => ({ where: `${panel.title} → ${link.title}`, expr: exploreExpr(link.url) })),
+      ]);
+      for (const { where, expr: template } of queries) {
+        // What Grafana would send: its variables filled in (a link's from the series clicked).
+        const expr = template
+          .replaceAll("$__auto", "15s")
+          .replaceAll("${__field.labels.service}", "e2e-broken")
+          .replaceAll("${__field.labels.error_code}", "E_UPSTREAM")
+          .replaceAll('service=~"$service"', 'service=~"e2e-.*"')
+          .replaceAll("$service", "e2e-broken");
+        const lines = await until(`${dashboard.title} / ${where} to return data: ${expr}`, async () => {
+          const end = Date.now();
+          const params = new URLSearchParams({ query: expr, start: `${end - 120_000}000000`, end: `${end}000000`, step: "15s", limit: "100" });
+          const res = await fetch(`${apiUrl}/loki/api/v1/query_range?${params}`, { headers: { authorization: `Basic ${Buffer.from(`grafana:${key}`).toString("base64")}` } });
+          const body = (await res.json()) as { data?: { result: unknown[] }; message?: string };
+          expect(res.status, `${dashboard.title} / ${where}: ${body.message}`).toBe(200);
+          return body.data!.result.length || undefined;
+        }, 45_000);
+        report.push(`${dashboard.title} / ${where}: ${lines} streams or series`);
+      }
+    }
+    console.log(`Loki panels and links → data:\n  ${report.join("\n  ")}`);
+    expect(report.length).toBeGreaterThanOrEqual(6);
   }, 300_000);
 });

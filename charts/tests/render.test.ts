@@ -52,7 +52,7 @@ suite("helm chart", () => {
   it("renders the full install by default, with selectors that find their pods", () => {
     const objects = render();
     const kinds = objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
     const api = one(objects, "Deployment", "fs-failsight-api");
     const controller = one(objects, "Deployment", "fs-failsight-controller");
     for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
@@ -112,10 +112,31 @@ suite("helm chart", () => {
     expect(env.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("on");
     expect(env.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-admin-key", key: "admin-key" });
     const own = render({ set: ["auth.adminKeySecret=vault-synced", "auth.adminKeyKey=key"] });
-    expect(find(own, "Secret").map((s) => s.metadata.name)).toEqual(["fs-failsight-db-runtime"]);
+    expect(find(own, "Secret").map((s) => s.metadata.name).sort()).toEqual(["fs-failsight-db-runtime", "fs-failsight-grafana-key", "fs-failsight-loki-datasource"]);
     expect(podSpec(one(own, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_ADMIN_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "vault-synced", key: "key" });
     const off = render({ set: ["auth.enabled=false"] });
     expect(podSpec(one(off, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_AUTH")?.value).toBe("off");
+  });
+
+  it("provisions Failsight as a Grafana Loki datasource, with a key of its own that the API installs", () => {
+    const objects = render();
+    const key = Buffer.from((one(objects, "Secret", "fs-failsight-grafana-key") as unknown as { data: Record<string, string> }).data.key!, "base64").toString();
+    expect(key).toMatch(/^fsk_[a-z0-9]{8}_[A-Za-z0-9]{43}$/);
+    const datasource = one(objects, "Secret", "fs-failsight-loki-datasource") as unknown as { metadata: { labels: Record<string, string> }; stringData: Record<string, string> };
+    expect(datasource.metadata.labels.grafana_datasource).toBe("1");
+    const provisioned = loadYaml<{ datasources: Record<string, unknown>[] }>(datasource.stringData["failsight-loki.yaml"]!);
+    expect(provisioned.datasources[0]).toMatchObject({ uid: "failsight-loki", type: "loki", url: "http://fs-failsight-api.failsight.svc:3000", basicAuth: true, basicAuthUser: "grafana", secureJsonData: { basicAuthPassword: key } });
+    const env = podSpec(one(objects, "Deployment", "fs-failsight-api")).containers[0]!.env!;
+    expect(env.find((e) => e.name === "FAILSIGHT_GRAFANA_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-grafana-key", key: "key" });
+    expect(env.find((e) => e.name === "FAILSIGHT_GRAFANA_TEAMS")?.value).toBe("");
+    const scoped = render({ set: ["monitoring.lokiDatasource.teams={payments,search}"] });
+    expect(podSpec(one(scoped, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_GRAFANA_TEAMS")?.value).toBe("payments,search");
+    // Without keys there is nothing to send; without the datasource, no key either.
+    const open = loadYaml<{ datasources: Record<string, unknown>[] }>((one(render({ set: ["auth.enabled=false"] }), "Secret", "fs-failsight-loki-datasource") as unknown as { stringData: Record<string, string> }).stringData["failsight-loki.yaml"]!);
+    expect(open.datasources[0]).not.toHaveProperty("basicAuth");
+    const none = render({ set: ["monitoring.lokiDatasource.enabled=false"] });
+    expect(find(none, "Secret").map((s) => s.metadata.name)).not.toContain("fs-failsight-grafana-key");
+    expect(podSpec(one(none, "Deployment", "fs-failsight-api")).containers[0]!.env!.map((e) => e.name)).not.toContain("FAILSIGHT_GRAFANA_KEY");
   });
 
   it("provisions a Grafana PostgreSQL datasource that reads as one team, when asked", () => {

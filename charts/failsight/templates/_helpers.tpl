@@ -143,6 +143,13 @@ The Secret holding the first admin's API key.
 {{- end }}
 
 {{/*
+The Secret holding the API key of Grafana's Loki datasource.
+*/}}
+{{- define "failsight.grafanaKeySecretName" -}}
+{{- printf "%s-grafana-key" (include "failsight.fullname" .) }}
+{{- end }}
+
+{{/*
 The migrate init container, shared by the API and controller pods.
 */}}
 {{- define "failsight.migrateInitContainer" -}}

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { bootstrapGrafanaKey, GRAFANA_USER } from "../../../access/bootstrap.ts";
+import { generateKey } from "../../../access/key-format.ts";
 import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
 
 // Failsight as a Loki datasource, through the real app on the real database, as Grafana
@@ -242,6 +244,19 @@ describe("entitlements", () => {
     expect(res.status).toBe(200);
     const [entry] = await h.sql`SELECT route, row_count FROM audit_log WHERE route = '/loki/api/v1/label/:name/values' AND user_id = (SELECT id FROM users WHERE name = ${viewer.user!}) ORDER BY id DESC LIMIT 1`;
     expect(entry).toMatchObject({ route: "/loki/api/v1/label/:name/values", row_count: 1 });
+  });
+
+  it("installs the chart's Grafana key once, for a viewer of the teams named", async () => {
+    // A team-scoped grafana user: another file's admin-scoped one would share the name, so this one is renamed after.
+    const key = generateKey().key;
+    await h.sql`UPDATE users SET name = ${unique("grafana-before")} WHERE name = ${GRAFANA_USER}`;
+    await bootstrapGrafanaKey(h.sql, key, [teamA]);
+    await bootstrapGrafanaKey(h.sql, key, [teamB]); // known already: nothing changes
+    const grafana = { get: async (path: string) => h.app.request(path, { headers: { authorization: `Basic ${Buffer.from(`grafana:${key}`).toString("base64")}` } }) };
+    const services = await loki<{ data: string[] }>("/loki/api/v1/label/service/values", { start: startNs, end: endNs }, grafana);
+    expect(services.status).toBe(200);
+    expect(services.body.data.filter((s) => s === a || s === b)).toEqual([a]);
+    await h.sql`UPDATE users SET name = ${unique("grafana-after")} WHERE name = ${GRAFANA_USER}`;
   });
 
   it("refuses a request without a key in Loki's error shape", async () => {
