@@ -5,6 +5,7 @@
 // their roll-ups, then, against a separately running API process:
 //   ingest:       POST /v1/logs vs the API's own statement run directly vs raw COPY, 1 and 4 clients
 //   /logs:        every filter set over HTTP as a viewer vs the same SQL with and without RLS
+//   Loki API:     query_range for log and metric queries vs the SQL they compile to, and vs /logs
 //   /status:      5m, 1h, 24h and one service, vs the raw-event SQL the roll-ups replaced
 //   maintenance:  a retention run with and without an open 3 s read, and the longest insert meanwhile
 //   mixed load:   4 ingest clients and 20 query clients at once, vs each alone
@@ -22,6 +23,10 @@ import { writeBatch } from "../app/ingest/batch-writer.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
+import type { RangeAggregation } from "../app/logs/logql/ast.ts";
+import { linesStatement, rangeStatement, stepsOf } from "../app/logs/logql/compile.ts";
+import { parseLogQL } from "../app/logs/logql/parser.ts";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
 import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
 import { PartitionPolicySpec } from "../app/partitions/policy.ts";
@@ -47,6 +52,9 @@ const QUERY_RUNS = Number(process.env.QUERY_RUNS ?? 60);
 const RAW_RUNS = Number(process.env.RAW_RUNS ?? Math.min(QUERY_RUNS, 20));
 const MIXED_SECONDS = Number(process.env.MIXED_SECONDS ?? 20);
 const HELD_READ_MS = 3_000;
+/** BENCH_SECTIONS=logs,loki runs only those (ingest, logs, loki, status, maintenance, mixed, formats); default all. */
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "ingest,logs,loki,status,maintenance,mixed,formats").split(",");
+const runs = (section: string) => SECTIONS.includes(section);
 
 const log = (line: string) => console.log(line);
 const report = new Report();
@@ -55,12 +63,14 @@ const TARGETS: [string, string | undefined][] = [["embedded", undefined], ...(pr
 const INGEST = "Ingest";
 const LOGS = "GET /logs as a viewer";
 const STATUS = "GET /status";
+const LOKI = "Loki API (query_range) as a viewer";
 const MAINTENANCE = "Retention while ingesting";
 const MIXED = "Mixed load";
 const PROCESS = "API process";
 const FORMATS = "Ingest by format";
 report.section(INGEST, ["events/s", "vs own statement", "vs COPY"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench.`);
 report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95"], `${QUERY_RUNS} runs each, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS).`);
+report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, ms, over the last 24 h. SQL: the statement the LogQL compiles to, run from the bench as the viewer. /logs: the same filter through GET /logs, where there is one.`);
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
 report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer).`);
@@ -87,7 +97,7 @@ async function measure(target: Target, fixture: Fixture) {
     let soloRate = 0;
     let peakRss = 0;
     let ingestLag = 0;
-    for (const clients of [1, 4]) {
+    for (const clients of runs("ingest") ? [1, 4] : []) {
       const batches = batchesOf(liveEvents(INGEST_EVENTS, clients));
       const copy = await seconds(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
       const direct = await seconds(() => inParallel(batches, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
@@ -110,7 +120,7 @@ async function measure(target: Target, fixture: Fixture) {
     // --- /logs --------------------------------------------------------------------------
     const viewer: Actor = { kind: "user", userId: fixture.viewerId, name: "bench-viewer", role: "viewer", keyPrefix: "bench" };
     const { db } = createDb(target.runtimeUrl, { max: 1 });
-    for (const [name, params] of LOGS_CASES) {
+    for (const [name, params] of runs("logs") ? LOGS_CASES : []) {
       const qs = new URLSearchParams(params).toString();
       let rows = 0;
       const apiTimes = await latencies(QUERY_RUNS, async () => {
@@ -125,8 +135,28 @@ async function measure(target: Target, fixture: Fixture) {
       report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95)]);
     }
 
+    // --- Loki API -----------------------------------------------------------------------
+    for (const c of runs("loki") ? LOKI_CASES : []) {
+      const end = Date.now();
+      const window = { fromUs: (end - 86_400_000) * 1000, toUs: end * 1000 };
+      const params = new URLSearchParams({ query: c.query, start: `${window.fromUs}000`, end: `${window.toUs}000`, limit: "100", step: "60s" });
+      let size = 0;
+      const apiTimes = await latencies(QUERY_RUNS, async () => {
+        size = ((await get(api, fixture.viewerKey, `/loki/api/v1/query_range?${params}`)) as { data: { result: unknown[] } }).data.result.length;
+      });
+      const parsed = parseLogQL(c.query);
+      const statement =
+        parsed.kind === "log"
+          ? linesStatement({ selector: parsed.selector, window, direction: "backward", limit: 100 })
+          : rangeStatement((parsed.expr as { inner: RangeAggregation }).inner, c.groupBy!, stepsOf(window.fromUs, window.toUs, 60_000));
+      const compiled = new PgDialect().sqlToQuery(statement);
+      const rls = await latencies(QUERY_RUNS, () => asActor(runtime, viewer, ({ sql }) => sql.unsafe(compiled.sql, compiled.params as never[])));
+      const logsTimes = c.logs ? await latencies(QUERY_RUNS, () => get(api, fixture.viewerKey, `/logs?${new URLSearchParams({ ...c.logs!, from: "now-24h" })}`)) : undefined;
+      report.put(t, LOKI, c.name, [size, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(apiTimes, 95) / q(rls, 95), logsTimes ? q(logsTimes, 95) : "", logsTimes ? q(apiTimes, 95) / q(logsTimes, 95) : ""]);
+    }
+
     // --- /status ------------------------------------------------------------------------
-    for (const [name, path, key, windowMs, names] of STATUS_CASES(fixture)) {
+    for (const [name, path, key, windowMs, names] of runs("status") ? STATUS_CASES(fixture) : []) {
       const apiTimes = await latencies(QUERY_RUNS, () => get(api, key, path));
       const actor: Actor = key === fixture.viewerKey ? viewer : { kind: "user", userId: 0, name: "bench-admin", role: "admin", keyPrefix: "bench" };
       const rollup = await latencies(QUERY_RUNS, () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, names)));
@@ -135,7 +165,7 @@ async function measure(target: Target, fixture: Fixture) {
     }
 
     // --- maintenance --------------------------------------------------------------------
-    for (const held of [false, true]) {
+    for (const held of runs("maintenance") ? [false, true] : []) {
       const expired = addMonths(monthStart(new Date()), held ? -15 : -14);
       const name = partitionName("log_events", expired);
       await target.superSql.unsafe(`CREATE TABLE ${name} PARTITION OF log_events FOR VALUES FROM ('${expired.toISOString()}') TO ('${addMonths(expired, 1).toISOString()}')`);
@@ -172,49 +202,52 @@ async function measure(target: Target, fixture: Fixture) {
     }
 
     // --- mixed load ---------------------------------------------------------------------
-    const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
-    const alone: number[] = [];
-    const aloneEnd = Date.now() + MIXED_SECONDS * 500;
-    await Promise.all(Array.from({ length: 20 }, async (_, c) => {
-      for (let i = c; Date.now() < aloneEnd; i++) alone.push(...(await latencies(1, () => get(api, fixture.viewerKey, paths[i % paths.length]!))));
-    }));
-    const live = batchesOf(liveEvents(400_000, 11)).map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
-    const logsTimes: number[] = [];
-    const statusTimes: number[] = [];
-    let ingested = 0;
-    const end = Date.now() + MIXED_SECONDS * 1000;
-    await api.loopLagP99Ms();
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
-    const started = performance.now();
-    await Promise.all([
-      ...Array.from({ length: 4 }, async (_, c) => {
-        for (let i = c; Date.now() < end; i += 4) {
-          await post(api, fixture.ingestKey, live[i % live.length]!);
-          ingested += BATCH;
-        }
-      }),
-      ...Array.from({ length: 20 }, async (_, c) => {
-        for (let i = c; Date.now() < end; i++) {
-          const path = paths[i % paths.length]!;
-          const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path));
-          (path.startsWith("/status") ? statusTimes : logsTimes).push(ms!);
-        }
-      }),
-    ]);
-    const elapsed = (performance.now() - started) / 1000;
-    clearInterval(sampler);
-    const mixedLag = await api.loopLagP99Ms();
-    const queries = [...logsTimes, ...statusTimes];
-    report.put(t, MIXED, "/logs", [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
-    report.put(t, MIXED, "/status", [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
-    report.put(t, MIXED, "all queries (alone: p95)", [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
-    report.put(t, MIXED, "ingest", ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+    let mixedLag = 0;
+    if (runs("mixed")) {
+      const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
+      const alone: number[] = [];
+      const aloneEnd = Date.now() + MIXED_SECONDS * 500;
+      await Promise.all(Array.from({ length: 20 }, async (_, c) => {
+        for (let i = c; Date.now() < aloneEnd; i++) alone.push(...(await latencies(1, () => get(api, fixture.viewerKey, paths[i % paths.length]!))));
+      }));
+      const live = batchesOf(liveEvents(400_000, 11)).map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+      const logsTimes: number[] = [];
+      const statusTimes: number[] = [];
+      let ingested = 0;
+      const end = Date.now() + MIXED_SECONDS * 1000;
+      await api.loopLagP99Ms();
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
+      const started = performance.now();
+      await Promise.all([
+        ...Array.from({ length: 4 }, async (_, c) => {
+          for (let i = c; Date.now() < end; i += 4) {
+            await post(api, fixture.ingestKey, live[i % live.length]!);
+            ingested += BATCH;
+          }
+        }),
+        ...Array.from({ length: 20 }, async (_, c) => {
+          for (let i = c; Date.now() < end; i++) {
+            const path = paths[i % paths.length]!;
+            const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path));
+            (path.startsWith("/status") ? statusTimes : logsTimes).push(ms!);
+          }
+        }),
+      ]);
+      const elapsed = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      mixedLag = await api.loopLagP99Ms();
+      const queries = [...logsTimes, ...statusTimes];
+      report.put(t, MIXED, "/logs", [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
+      report.put(t, MIXED, "/status", [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
+      report.put(t, MIXED, "all queries (alone: p95)", [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
+      report.put(t, MIXED, "ingest", ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+    }
 
     // --- ingest by format ---------------------------------------------------------------
-    const formatBatches = batchesOf(liveEvents(FORMAT_EVENTS, 13));
+    const formatBatches = runs("formats") ? batchesOf(liveEvents(FORMAT_EVENTS, 13)) : [];
     const copyFormat = await seconds(() => inParallel(formatBatches, 4, (b) => copyRows(target.superSql, fixture, b)));
     let native = 0;
-    for (const format of FORMAT_BODIES) {
+    for (const format of runs("formats") ? FORMAT_BODIES : []) {
       const encoded = formatBatches.map((b) => format.body(b));
       const s = await seconds(() => inParallel(encoded, 4, (body) => post(api, fixture.ingestKey, body, format.path, format.contentType, format.ok)));
       native ||= s;
@@ -245,6 +278,15 @@ const LOGS_CASES: [string, Record<string, string>][] = [
   // The fixture's trace ids are md5 of the event's number.
   ["trace id", { trace_id: createHash("md5").update("123456").digest("hex") }],
   ["no filter, newest 100", {}],
+];
+
+/** LogQL the Grafana datasource sends, with the /logs filter that selects the same lines where there is one. */
+const LOKI_CASES: { name: string; query: string; groupBy?: string[]; logs?: Record<string, string> }[] = [
+  { name: "selector + line filter, one service", query: '{service="svc-07"} |= "timeout"', logs: { service: "svc-07", q: "timeout" } },
+  { name: "selector, one service, errors", query: '{service="svc-03", level=~"error|fatal"}', logs: { service: "svc-03", level: "error" } },
+  { name: "status 5xx, all services", query: '{service=~"svc-.+", status=~"5.."}', logs: { status: "5xx" } },
+  { name: "sum by (level) (count_over_time [1m]), one service", query: 'sum by (level) (count_over_time({service="svc-03"}[1m]))', groupBy: ["level"] },
+  { name: "sum by (level) (count_over_time [1m]), all services", query: 'sum by (level) (count_over_time({service=~"svc-.+"}[1m]))', groupBy: ["level"] },
 ];
 
 function STATUS_CASES(f: Fixture): [string, string, string, number, string[] | undefined][] {

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { MAX_INSTANT_MS, MIN_INSTANT_MS } from "../../domain/text.ts";
 import { SEVERITIES } from "../../domain/vocabulary.ts";
-import { type LabelFilter, type LineFilter, type LogSelector, type MatchOp, type RangeAggregation } from "./ast.ts";
+import { type LabelFilter, type LineFilter, type LogSelector, type MatchOp, type Matcher, type RangeAggregation } from "./ast.ts";
 import { LogQLError, unsupported } from "./errors.ts";
 import { ERROR_LABELS, STREAM_LABELS, isParsedLabel, labelNumber, labelText } from "./labels.ts";
 
@@ -28,10 +28,21 @@ export function timestamp(microseconds: number): SQL {
   return sql`${iso}::timestamptz`;
 }
 
-/** The matchers and every stage of the pipeline as one condition; `parsed` says whether a parser ran. */
-export function selectorCondition(selector: LogSelector): { condition: SQL; parsed: boolean } {
+/** The stream matchers that choose services (by name or owning team). */
+export function serviceMatchers(selector: LogSelector): Matcher[] {
+  return selector.matchers.filter((m) => m.label === "service" || m.label === "team");
+}
+
+/**
+ * The matchers and every stage of the pipeline as one condition; `parsed` says whether a
+ * parser ran. `serviceIds`, when given, are the services the service and team matchers
+ * keep, looked up beforehand (serviceIdsWhere): as values, the planner can weigh them.
+ */
+export function selectorCondition(selector: LogSelector, serviceIds?: number[]): { condition: SQL; parsed: boolean } {
   requireNonEmptyMatcher(selector);
-  const parts: SQL[] = selector.matchers.map((m) => matchCondition(m.label, m.op, m.value, false));
+  const resolved = serviceIds ? serviceMatchers(selector) : [];
+  const parts: SQL[] = selector.matchers.filter((m) => !resolved.includes(m)).map((m) => matchCondition(m.label, m.op, m.value, false));
+  if (serviceIds) parts.unshift(sql`e.service_id = ANY(${`{${serviceIds.join(",")}}`}::int[])`);
   let parsed = false;
   for (const stage of selector.stages) {
     if (stage.kind === "parser") parsed = true;
@@ -92,16 +103,53 @@ function textCondition(value: SQL, op: MatchOp, expected: string): SQL {
 
 function matchCondition(label: string, op: MatchOp, expected: string, parsed: boolean): SQL {
   if (ERROR_LABELS.includes(label)) return textCondition(sql`NULL::text`, op, expected);
-  if (label === "service" || label === "team") {
-    const column = label === "service" ? sql`candidate.name` : sql`candidate.owner_team`;
-    return sql`e.service_id = ANY(ARRAY(SELECT candidate.id FROM services candidate WHERE ${textCondition(column, op, expected)}))`;
-  }
-  if (label === "level" && (op === "=" || op === "!=") && expected !== "") {
-    if (!(SEVERITIES as readonly string[]).includes(expected)) return op === "=" ? sql`false` : sql`true`;
-    return op === "=" ? sql`(e.level = ${expected}::severity)` : sql`(e.level <> ${expected}::severity)`;
+  if (label === "service" || label === "team") return sql`e.service_id = ANY(ARRAY(${serviceIdsWhere([{ label, op, value: expected }])}))`;
+  if (label === "level") {
+    // Every event has a level, one of a few: the matcher is decided here, as the set of levels it keeps.
+    const keeps = decided(SEVERITIES, (level) => valueMatches(level, op, expected));
+    if (keeps) return sql`(e.level = ANY(${`{${keeps.join(",")}}`}::severity[]))`;
   }
   if (label === "status" && op === "=" && /^\d{1,5}$/.test(expected)) return sql`(e.http_status = ${Number(expected)})`;
+  if (label === "status" && op === "=~") {
+    // The HTTP codes a status regex keeps, as a list the status index can take; values
+    // outside 100–599 (none arrive through ingest's validation) still meet the regex itself.
+    const codes = decided(Array.from({ length: 500 }, (_, i) => i + 100), (code) => valueMatches(String(code), op, expected));
+    const absent = valueMatches("", op, expected);
+    if (codes && absent !== undefined) {
+      return sql`(e.http_status = ANY(${`{${codes.join(",")}}`}::smallint[]) OR (e.http_status NOT BETWEEN 100 AND 599 AND ${regexCondition(sql`e.http_status::text`, expected, true, false)})${absent ? sql` OR e.http_status IS NULL` : sql``})`;
+    }
+  }
   return textCondition(labelText(label, parsed), op, expected);
+}
+
+/**
+ * Whether a label value meets a matcher, decided in JavaScript for closed vocabularies;
+ * undefined when the regex is not one JavaScript reads as RE2 would (then SQL decides).
+ */
+function valueMatches(value: string, op: MatchOp, expected: string): boolean | undefined {
+  if (op === "=") return value === expected;
+  if (op === "!=") return value !== expected;
+  const { source, flags } = splitFlags(expected);
+  if (/\\[pPQEzAbB]|\(\?[^:]|\[\[:/.test(source)) return undefined; // classes, anchors and groups the two dialects spell differently
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${source})$`, `${flags}u`);
+  } catch {
+    return undefined;
+  }
+  return regex.test(value) === (op === "=~");
+}
+
+/** The values `keeps` says yes to, or undefined when it could not decide one of them. */
+function decided<T>(values: readonly T[], keeps: (value: T) => boolean | undefined): T[] | undefined {
+  const verdicts = values.map(keeps);
+  return verdicts.includes(undefined) ? undefined : values.filter((_, i) => verdicts[i]);
+}
+
+/** The ids of the services that every service and team matcher keeps: one statement, run before the query or inside it. */
+export function serviceIdsWhere(matchers: Matcher[]): SQL {
+  const conditions = matchers.map((m) => textCondition(m.label === "service" ? sql`candidate.name` : sql`candidate.owner_team`, m.op, m.value));
+  return sql`SELECT candidate.id FROM services candidate WHERE ${sql.join(conditions, sql` AND `)}`;
 }
 
 function lineCondition(filter: LineFilter): SQL {
@@ -132,7 +180,7 @@ function labelFilterCondition(filter: LabelFilter, parsed: boolean): SQL {
 
 // --- log queries ---
 
-export type LinesQuery = { selector: LogSelector; window: TimeWindow; direction: "backward" | "forward"; limit: number };
+export type LinesQuery = { selector: LogSelector; window: TimeWindow; direction: "backward" | "forward"; limit: number; serviceIds?: number[] };
 
 /**
  * A log query's lines in [from, to), newest first (backward) or oldest first, at most
@@ -140,7 +188,7 @@ export type LinesQuery = { selector: LogSelector; window: TimeWindow; direction:
  * LIMIT keeps, so the planner walks (service_id, ts) in order instead of joining the range.
  */
 export function linesStatement(query: LinesQuery): SQL {
-  const { condition, parsed } = selectorCondition(query.selector);
+  const { condition, parsed } = selectorCondition(query.selector, query.serviceIds);
   const order = query.direction === "backward" ? sql.raw("DESC") : sql.raw("ASC");
   return sql`
     SELECT ${lineColumns(parsed)}
@@ -168,8 +216,8 @@ export type JournalBatch = { firstId: string; lastId: string; firstTs: string; l
  * is found by its time and id ranges on the (ts, id) primary key; a line of a concurrent
  * batch whose ids interleave may come twice, and the tail drops the repeat.
  */
-export function batchLinesStatement(selector: LogSelector, batches: JournalBatch[]): SQL {
-  const { condition, parsed } = selectorCondition(selector);
+export function batchLinesStatement(selector: LogSelector, batches: JournalBatch[], serviceIds?: number[]): SQL {
+  const { condition, parsed } = selectorCondition(selector, serviceIds);
   // One text parameter per column, read as an array literal: the values are digits and timestamps.
   const column = (pick: (b: JournalBatch) => string) => `{${batches.map((b) => `"${pick(b)}"`).join(",")}}`;
   return sql`
@@ -202,8 +250,8 @@ export const ADDITIVE: readonly RangeAggregation["fn"][] = ["count_over_time", "
  * as rows (k, l…, value). An event at ts counts for step k when t_k − range < ts ≤ t_k:
  * one step when step ≥ range (the usual `[$__auto]`), several when ranges overlap.
  */
-export function rangeStatement(range: RangeAggregation, labels: readonly string[], steps: Steps): SQL {
-  const { condition, parsed } = selectorCondition(range.selector);
+export function rangeStatement(range: RangeAggregation, labels: readonly string[], steps: Steps, serviceIds?: number[]): SQL {
+  const { condition, parsed } = selectorCondition(range.selector, serviceIds);
   const rangeMs = range.rangeMs;
   const seconds = rangeMs / 1000;
   const value = range.unwrap ? labelNumber(range.unwrap, parsed) : undefined;
@@ -231,20 +279,39 @@ export function rangeStatement(range: RangeAggregation, labels: readonly string[
     }
   })();
   const start = timestamp(steps.startUs);
-  const sinceStartMs = sql`(extract(epoch FROM (e.ts - ${start})) * 1000)`;
   const last = steps.count - 1;
   const endUs = steps.startUs + last * steps.stepMs * 1000;
   const columns = labels.map((label, i) => sql`${labelText(label, parsed)} AS ${sql.identifier(`l${i}`)}`);
   const groupColumns = labels.map((_, i) => sql.identifier(`l${i}`));
+  const scope = sql`
+    FROM log_events e
+    JOIN services s ON s.id = e.service_id`;
+  const where = sql`e.ts > ${timestamp(steps.startUs - rangeMs * 1000)} AND e.ts <= ${timestamp(endUs)} AND ${condition}
+      ${value ? sql`AND ${value} IS NOT NULL` : sql``}`;
+  if (steps.stepMs >= rangeMs) {
+    // Windows that do not overlap (the usual step = range): a line belongs to the first step
+    // at or after it, t_k, found by binning (t_k−1, t_k] with date_bin, and counts when it is
+    // within the range of t_k. Grouped by the bin; the step index is worked out per group.
+    const bin = sql`date_bin(${`${steps.stepMs} milliseconds`}::interval, e.ts - interval '1 microsecond', ${start})`;
+    const binned = labels.map((_, i) => sql.raw(`, ${i + 2}`));
+    return sql`
+      SELECT (round(extract(epoch FROM (g.bin - ${start})) * 1000 / ${steps.stepMs}) + 1)::int AS k${groupColumns.length ? sql`, ${sql.join(groupColumns, sql`, `)}` : sql``}, g.value
+      FROM (
+        SELECT ${bin} AS bin${columns.length ? sql`, ${sql.join(columns, sql`, `)}` : sql``}, ${aggregate} AS value
+        ${scope}
+        WHERE ${where}${steps.stepMs > rangeMs ? sql` AND e.ts > ${bin} + ${`${steps.stepMs - rangeMs} milliseconds`}::interval` : sql``}
+        GROUP BY 1${sql.join(binned, sql``)}
+      ) g`;
+  }
+  // Overlapping windows: a line counts for every step whose window holds it.
+  const sinceStartMs = sql`(extract(epoch FROM (e.ts - ${start})) * 1000)`;
   return sql`
     SELECT k${columns.length ? sql`, ${sql.join(columns, sql`, `)}` : sql``}, ${aggregate} AS value
-    FROM log_events e
-    JOIN services s ON s.id = e.service_id
+    ${scope}
     CROSS JOIN LATERAL generate_series(
       greatest(0, ceil(${sinceStartMs} / ${steps.stepMs})::int),
       least(${last}, (ceil((${sinceStartMs} + ${rangeMs}) / ${steps.stepMs}) - 1)::int)) AS k
-    WHERE e.ts > ${timestamp(steps.startUs - rangeMs * 1000)} AND e.ts <= ${timestamp(endUs)} AND ${condition}
-      ${value ? sql`AND ${value} IS NOT NULL` : sql``}
+    WHERE ${where}
     GROUP BY k${groupColumns.length ? sql`, ${sql.join(groupColumns, sql`, `)}` : sql``}`;
 }
 

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { timed } from "../../db/query-metrics.ts";
 import type { LogSelector, MetricExpr, RangeAggregation } from "./ast.ts";
-import { linesStatement, rangeStatement, selectorCondition, timestamp, type LinesQuery, type Steps, type TimeWindow } from "./compile.ts";
+import { linesStatement, rangeStatement, selectorCondition, serviceIdsWhere, serviceMatchers, timestamp, type LinesQuery, type Steps, type TimeWindow } from "./compile.ts";
 import { evaluate, labelsKey, type Labels, type Series, type Value } from "./evaluate.ts";
 import { ATTRIBUTE_PREFIX, STREAM_LABELS, labelText } from "./labels.ts";
 
@@ -26,9 +26,21 @@ async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
   return (await db.execute(statement)) as unknown as T[];
 }
 
+/**
+ * The services a selector's service and team matchers keep, looked up first so the query
+ * carries them as values (an empty list: no line can match); undefined when it names none.
+ */
+export async function resolveServices(db: Db, selector: LogSelector): Promise<number[] | undefined> {
+  const matchers = serviceMatchers(selector);
+  if (matchers.length === 0) return undefined;
+  return (await rows<{ id: number }>(db, serviceIdsWhere(matchers))).map((r) => r.id);
+}
+
 /** Lines of a log query, grouped into streams by their label sets, in the order read. */
 export async function readStreams(db: Db, query: LinesQuery): Promise<{ streams: Stream[]; lines: number }> {
-  const found = await timed("loki_query", () => rows<LineRow>(db, linesStatement(query)));
+  const serviceIds = await resolveServices(db, query.selector);
+  if (serviceIds?.length === 0) return { streams: [], lines: 0 };
+  const found = await timed("loki_query", () => rows<LineRow>(db, linesStatement({ ...query, serviceIds })));
   return { streams: toStreams(found, query.selector), lines: found.length };
 }
 
@@ -64,7 +76,9 @@ function present(labels: Record<string, string | null>): Labels {
 /** A metric query's value at every step of the grid. */
 export async function evaluateMetric(db: Db, expr: MetricExpr, steps: Steps): Promise<Value> {
   return evaluate(expr, steps, async (range: RangeAggregation, labels: readonly string[]): Promise<Series[]> => {
-    const found = await timed("loki_metric", () => rows<Record<string, unknown>>(db, rangeStatement(range, labels, steps)));
+    const serviceIds = await resolveServices(db, range.selector);
+    if (serviceIds?.length === 0) return [];
+    const found = await timed("loki_metric", () => rows<Record<string, unknown>>(db, rangeStatement(range, labels, steps, serviceIds)));
     const series = new Map<string, Series>();
     for (const row of found) {
       const labelSet = present(Object.fromEntries(labels.map((l, i) => [l, row[`l${i}`] as string | null])));
@@ -82,7 +96,7 @@ function windowCondition(window: TimeWindow): SQL {
 
 function selectorsCondition(selectors: LogSelector[]): { condition: SQL; parsed: boolean } {
   if (selectors.length === 0) return { condition: sql`true`, parsed: false };
-  const compiled = selectors.map(selectorCondition);
+  const compiled = selectors.map((selector) => selectorCondition(selector));
   return { condition: sql`(${sql.join(compiled.map((c) => sql`(${c.condition})`), sql` OR `)})`, parsed: false };
 }
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import type { LogSelector } from "./ast.ts";
 import { batchLinesStatement, linesStatement, type JournalBatch } from "./compile.ts";
-import { toStreams, type LineRow, type Stream } from "./repository.ts";
+import { resolveServices, toStreams, type LineRow, type Stream } from "./repository.ts";
 
 // Live tail, as Loki's /tail: the lines a selector matches from `start` on, then every new
 // one as it is stored, in any API replica. New lines are found through the ingest journal
@@ -31,7 +31,10 @@ export class Tail {
   /** The lines from `startUs` until now, oldest first, at most `limit`; batches stored before this count as seen. */
   async begin(db: Db, startUs: number, nowUs: number, limit: number): Promise<Stream[]> {
     await this.newBatches(db);
-    const rows = (await db.execute(linesStatement({ selector: this.selector, window: { fromUs: startUs, toUs: nowUs + 1 }, direction: "backward", limit }))) as unknown as LineRow[];
+    const serviceIds = await resolveServices(db, this.selector);
+    if (serviceIds?.length === 0) return [];
+    const query = { selector: this.selector, window: { fromUs: startUs, toUs: nowUs + 1 }, direction: "backward" as const, limit, serviceIds };
+    const rows = (await db.execute(linesStatement(query))) as unknown as LineRow[];
     return this.unsent(rows.reverse());
   }
 
@@ -39,7 +42,9 @@ export class Tail {
   async next(db: Db): Promise<Stream[]> {
     const batches = await this.newBatches(db);
     if (batches.length === 0) return [];
-    const rows = (await db.execute(batchLinesStatement(this.selector, batches))) as unknown as LineRow[];
+    const serviceIds = await resolveServices(db, this.selector);
+    if (serviceIds?.length === 0) return [];
+    const rows = (await db.execute(batchLinesStatement(this.selector, batches, serviceIds))) as unknown as LineRow[];
     return this.unsent(rows);
   }
 

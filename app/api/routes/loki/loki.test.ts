@@ -68,6 +68,10 @@ describe("query_range: log queries", () => {
     [`{service=~"${a}|${b}", status=~"5.."}`, (e) => e.status >= 500],
     [`{service=~"${a}|${b}", status="404", method="GET"}`, (e) => e.status === 404 && e.method === "GET"],
     [`{service=~"${a}|${b}", route!~"/(pay|cart)"}`, (e) => e.route === "/find"],
+    // Label regexes match the whole value, as in Loki; line regexes any part of the line.
+    [`{service=~"${a}|${b}", route=~"/pa"}`, () => false],
+    [`{service=~"${a}|${b}", route=~"/pa.*"} |~ "Timeout after 1"`, (e) => e.route === "/pay" && /Timeout after 1/.test(e.message)],
+    [`{service=~"${a}|${b}", error_code!="E_UPSTREAM"}`, (e) => e.error_code !== "E_UPSTREAM"],
     [`{service=~"${a}|${b}", error_code="E_UPSTREAM"}`, (e) => e.error_code === "E_UPSTREAM"],
     [`{service=~"${a}|${b}", error_code=""}`, (e) => e.error_code === undefined],
     [`{service=~"${a}|${b}"} |= "Timeout"`, (e) => e.message.includes("Timeout")],
@@ -151,6 +155,15 @@ describe("query_range and query: metric queries", () => {
     expect(values.map(([t]) => t * 1000)).toEqual(withLines);
   });
 
+  it("counts only the range before each step when the step is longer than the range", async () => {
+    const { body } = await range(`sum(count_over_time({service=~"${a}|${b}"} |= "served" [3m]))`);
+    const expected = grid(startMs, endMs)
+      .map((t) => [t / 1000, world.filter((e) => e.message.includes("served") && e.ms > t - 180_000 && e.ms <= t).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => [t, String(n)]);
+    expect(body.data.result[0]!.values).toEqual(expected);
+  });
+
   it("computes quantile_over_time of an unwrapped label by service, as PostgreSQL's percentile_cont", async () => {
     const { body } = await range(`quantile_over_time(0.9, {service=~"${a}|${b}"} | json | unwrap latency_ms [10m]) by (service)`);
     for (const series of body.data.result) {
@@ -179,6 +192,21 @@ describe("query_range and query: metric queries", () => {
       const all = world.filter((e) => e.service === a && inWindow(t * 1000)(e));
       expect(Number(v)).toBeCloseTo((all.filter((e) => e.status >= 500).length / all.length) * 100, 10);
     }
+  });
+
+  it("counts a line at a step's instant in that step, and one at the window's start in the step before", async () => {
+    // (t − range, t], as Loki: both edges, with events exactly on them.
+    const edge = unique("edges");
+    const t = base + 30 * 60_000;
+    const at = (ms: number) => new Date(ms).toISOString();
+    expect((await h.postJson("/v1/logs", [{ service: edge, timestamp: at(t), message: "at t" }, { service: edge, timestamp: at(t - 60_000), message: "at t - 1m" }])).status).toBe(200);
+    const { body } = await loki<Matrix>("/loki/api/v1/query_range", { query: `count_over_time({service="${edge}"}[1m])`, start: `${t - 120_000}000000`, end: `${t + 60_000}000000`, step: "1m" });
+    expect(body.data.result.flatMap((s) => s.values)).toEqual([
+      [(t - 60_000) / 1000, "1"],
+      [t / 1000, "1"],
+    ]);
+    const lines = await loki<Streams>("/loki/api/v1/query_range", { query: `{service="${edge}"}`, start: `${t - 60_000}000000`, end: `${t}000000` });
+    expect(lines.body.data.result.flatMap((s) => s.values.map(([, line]) => line))).toEqual(["at t - 1m"]);
   });
 
   it("answers an instant query as a vector at that time, and Grafana's health check with 2", async () => {
