@@ -22,10 +22,14 @@ export type TimeWindow = { fromUs: number; toUs: number };
  * same rows, and PostgreSQL could not read every such year as JavaScript writes it.
  */
 export function timestamp(microseconds: number): SQL {
+  return sql`${isoMicros(microseconds)}::timestamptz`;
+}
+
+/** ISO 8601 with microseconds, clamped as `timestamp` explains. */
+export function isoMicros(microseconds: number): string {
   const us = Math.min(Math.max(microseconds, MIN_INSTANT_MS * 1000), MAX_INSTANT_MS * 1000);
   const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString().replace("Z", `${String(us - ms * 1000).padStart(3, "0")}Z`);
-  return sql`${iso}::timestamptz`;
+  return new Date(ms).toISOString().replace("Z", `${String(us - ms * 1000).padStart(3, "0")}Z`);
 }
 
 /** The stream matchers that choose services (by name or owning team). */
@@ -126,7 +130,7 @@ function matchCondition(label: string, op: MatchOp, expected: string, parsed: bo
  * Whether a label value meets a matcher, decided in JavaScript for closed vocabularies;
  * undefined when the regex is not one JavaScript reads as RE2 would (then SQL decides).
  */
-function valueMatches(value: string, op: MatchOp, expected: string): boolean | undefined {
+export function valueMatches(value: string, op: MatchOp, expected: string): boolean | undefined {
   if (op === "=") return value === expected;
   if (op === "!=") return value !== expected;
   const { source, flags } = splitFlags(expected);

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import { timed } from "../../db/query-metrics.ts";
 import type { LogSelector, MetricExpr, RangeAggregation } from "./ast.ts";
 import { linesStatement, rangeStatement, selectorCondition, serviceIdsWhere, serviceMatchers, timestamp, type LinesQuery, type Steps, type TimeWindow } from "./compile.ts";
+import { boundaryInstants, boundaryStatement, correct, rollupCountStatement, rollupsAnswer } from "./from-rollups.ts";
 import { evaluate, labelsKey, type Labels, type Series, type Value } from "./evaluate.ts";
 import { ATTRIBUTE_PREFIX, STREAM_LABELS, labelText } from "./labels.ts";
 
@@ -78,16 +79,44 @@ export async function evaluateMetric(db: Db, expr: MetricExpr, steps: Steps): Pr
   return evaluate(expr, steps, async (range: RangeAggregation, labels: readonly string[]): Promise<Series[]> => {
     const serviceIds = await resolveServices(db, range.selector);
     if (serviceIds?.length === 0) return [];
+    if (rollupsAnswer(range, labels, steps)) return fromRollups(db, range, labels, steps, serviceIds);
     const found = await timed("loki_metric", () => rows<Record<string, unknown>>(db, rangeStatement(range, labels, steps, serviceIds)));
-    const series = new Map<string, Series>();
-    for (const row of found) {
-      const labelSet = present(Object.fromEntries(labels.map((l, i) => [l, row[`l${i}`] as string | null])));
-      const key = labelsKey(labelSet);
-      const s = series.get(key) ?? series.set(key, { labels: labelSet, points: new Map() }).get(key)!;
-      s.points.set(Number(row.k), Number(row.value));
-    }
-    return [...series.values()];
+    const series = new SeriesSet(labels);
+    for (const row of found) series.add(row, Number(row.k), Number(row.value));
+    return series.list();
   });
+}
+
+/** Series built from rows whose labels are columns l0, l1, … in the order of `labels`. */
+class SeriesSet {
+  private readonly series = new Map<string, Series>();
+  private readonly labels: readonly string[];
+  constructor(labels: readonly string[]) {
+    this.labels = labels;
+  }
+  add(row: Record<string, unknown>, k: number, value: number) {
+    const labelSet = present(Object.fromEntries(this.labels.map((l, i) => [l, row[`l${i}`] as string | null])));
+    const key = labelsKey(labelSet);
+    const s = this.series.get(key) ?? this.series.set(key, { labels: labelSet, points: new Map() }).get(key)!;
+    s.points.set(k, (s.points.get(k) ?? 0) + value);
+  }
+  list(): Series[] {
+    return [...this.series.values()];
+  }
+}
+
+/** count_over_time or rate from the minute roll-ups, with the lines at the windows' edges set right (from-rollups.ts). */
+async function fromRollups(db: Db, range: RangeAggregation, labels: readonly string[], steps: Steps, serviceIds: number[] | undefined): Promise<Series[]> {
+  const counted = await timed("loki_metric_rollups", () => rows<Record<string, unknown>>(db, rollupCountStatement(range, labels, steps, serviceIds)));
+  const edges = await timed("loki_metric_edges", () => rows<Record<string, unknown>>(db, boundaryStatement(range, labels, boundaryInstants(range, steps), serviceIds)));
+  const series = new SeriesSet(labels);
+  for (const row of counted) series.add(row, Number(row.k), Number(row.value));
+  for (const row of edges) correct(Number(row.ts_us), Number(row.n), range, steps, (k, delta) => series.add(row, k, delta));
+  const perSecond = range.fn === "rate" ? range.rangeMs / 1000 : 1;
+  return series
+    .list()
+    .map((s) => ({ labels: s.labels, points: new Map([...s.points].filter(([, n]) => n > 0).map(([k, n]) => [k, n / perSecond])) }))
+    .filter((s) => s.points.size > 0);
 }
 
 function windowCondition(window: TimeWindow): SQL {
