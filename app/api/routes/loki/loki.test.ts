@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { bootstrapGrafanaKey, GRAFANA_USER } from "../../../access/bootstrap.ts";
 import { generateKey } from "../../../access/key-format.ts";
 import { registry } from "../../../metrics/registry.ts";
@@ -284,6 +285,32 @@ describe("labels, series, stats and volume", () => {
     const volume = await loki<{ data: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } }>("/loki/api/v1/index/volume", { ...window, query: `{service=~"${a}|${b}"}` });
     expect(volume.body.data.resultType).toBe("vector");
     expect(volume.body.data.result.find((r) => r.metric.service === a)?.value[1]).toBe(String(bytes));
+  });
+});
+
+describe("the shapes of Loki's documented answers", () => {
+  // Written from Loki's HTTP API reference (its examples for each endpoint), not from the routes.
+  const ns = z.string().regex(/^\d{19}$/);
+  const sample = z.tuple([z.number(), z.string().regex(/^(-?\d+(\.\d+)?(e[+-]\d+)?|NaN|[+-]Inf)$/)]);
+  const labels = z.record(z.string(), z.string());
+  const envelope = <T extends z.ZodType>(data: T) => z.strictObject({ status: z.literal("success"), data });
+  const SHAPES: [string, Record<string, string>, z.ZodType][] = [
+    ["/loki/api/v1/query_range", { query: `{service="${a}"}`, limit: "3" }, envelope(z.object({ resultType: z.literal("streams"), result: z.array(z.strictObject({ stream: labels, values: z.array(z.tuple([ns, z.string()])) })).min(1), stats: z.object({}) }))],
+    ["/loki/api/v1/query_range", { query: `sum by (level) (count_over_time({service="${a}"}[10m]))`, step: "600" }, envelope(z.object({ resultType: z.literal("matrix"), result: z.array(z.strictObject({ metric: labels, values: z.array(sample).min(1) })).min(1) }))],
+    ["/loki/api/v1/query", { query: `sum(count_over_time({service="${a}"}[6h]))`, time: endNs }, envelope(z.object({ resultType: z.literal("vector"), result: z.array(z.strictObject({ metric: labels, value: sample })).length(1) }))],
+    ["/loki/api/v1/query", { query: "1 + 1", time: endNs }, envelope(z.object({ resultType: z.literal("scalar"), result: sample }))],
+    ["/loki/api/v1/labels", {}, envelope(z.array(z.string()).min(1))],
+    ["/loki/api/v1/label/level/values", {}, envelope(z.array(z.string()).min(1))],
+    ["/loki/api/v1/series", { "match[]": `{service="${a}"}` }, envelope(z.array(labels).min(1))],
+    ["/loki/api/v1/index/stats", { query: `{service="${a}"}` }, z.strictObject({ streams: z.number().int(), chunks: z.number().int(), bytes: z.number().int(), entries: z.number().int() })],
+    ["/loki/api/v1/index/volume", { query: `{service="${a}"}` }, envelope(z.object({ resultType: z.literal("vector"), result: z.array(z.strictObject({ metric: labels, value: sample })).min(1) }))],
+    ["/loki/api/v1/status/buildinfo", {}, z.object({ version: z.string().regex(/^\d+\.\d+\.\d+$/), revision: z.string(), branch: z.string(), buildUser: z.string(), buildDate: z.string(), goVersion: z.string() })],
+  ];
+  it.each(SHAPES)("%s %j", async (path, params, shape) => {
+    const { status, body } = await loki<unknown>(path, { start: startNs, end: endNs, ...params });
+    expect(status).toBe(200);
+    const parsed = shape.safeParse(body);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
   });
 });
 
