@@ -337,8 +337,9 @@ describe("entitlements", () => {
     // A team-scoped grafana user: another file's admin-scoped one would share the name, so this one is renamed after.
     const key = generateKey().key;
     await h.sql`UPDATE users SET name = ${unique("grafana-before")} WHERE name = ${GRAFANA_USER}`;
-    await bootstrapGrafanaKey(h.sql, key, [teamA]);
-    await bootstrapGrafanaKey(h.sql, key, [teamB]); // known already: nothing changes
+    // As the API runs it at start: its runtime role.
+    await bootstrapGrafanaKey(h.appPool, key, [teamA]);
+    await bootstrapGrafanaKey(h.appPool, key, [teamB]); // known already: nothing changes
     const grafana = { get: async (path: string) => h.app.request(path, { headers: { authorization: `Basic ${Buffer.from(`grafana:${key}`).toString("base64")}` } }) };
     const services = await loki<{ data: string[] }>("/loki/api/v1/label/service/values", { start: startNs, end: endNs }, grafana);
     expect(services.status).toBe(200);
