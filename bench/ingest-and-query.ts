@@ -138,7 +138,8 @@ async function measure(target: Target, fixture: Fixture) {
 
     // --- Loki API -----------------------------------------------------------------------
     for (const c of runs("loki") ? LOKI_CASES : []) {
-      const end = Date.now();
+      // Grafana aligns a metric query's range to its step; the aligned cases do too.
+      const end = c.aligned ? Math.floor(Date.now() / 60_000) * 60_000 : Date.now();
       const window = { fromUs: (end - 86_400_000) * 1000, toUs: end * 1000 };
       const params = new URLSearchParams({ query: c.query, start: `${window.fromUs}000`, end: `${window.toUs}000`, limit: "100", step: "60s" });
       let size = 0;
@@ -288,12 +289,15 @@ const LOGS_CASES: [string, Record<string, string>][] = [
 ];
 
 /** LogQL the Grafana datasource sends, with the /logs filter that selects the same lines where there is one. */
-const LOKI_CASES: { name: string; query: string; groupBy?: string[]; logs?: Record<string, string> }[] = [
+const LOKI_CASES: { name: string; query: string; groupBy?: string[]; logs?: Record<string, string>; aligned?: boolean }[] = [
   { name: "selector + line filter, one service", query: '{service="svc-07"} |= "timeout"', logs: { service: "svc-07", q: "timeout" } },
   { name: "selector, one service, errors", query: '{service="svc-03", level=~"error|fatal"}', logs: { service: "svc-03", level: "error" } },
   { name: "status 5xx, all services", query: '{service=~"svc-.+", status=~"5.."}', logs: { status: "5xx" } },
   { name: "sum by (level) (count_over_time [1m]), one service", query: 'sum by (level) (count_over_time({service="svc-03"}[1m]))', groupBy: ["level"] },
   { name: "sum by (level) (count_over_time [1m]), all services", query: 'sum by (level) (count_over_time({service=~"svc-.+"}[1m]))', groupBy: ["level"] },
+  // Minute-aligned, as Grafana sends them: read from the roll-ups. The SQL column is then the events' statement.
+  { name: "the same, one service, minute-aligned (roll-ups)", query: 'sum by (level) (count_over_time({service="svc-03"}[1m]))', groupBy: ["level"], aligned: true },
+  { name: "the same, all services, minute-aligned (roll-ups)", query: 'sum by (level) (count_over_time({service=~"svc-.+"}[1m]))', groupBy: ["level"], aligned: true },
 ];
 
 function STATUS_CASES(f: Fixture): [string, string, string, number, string[] | undefined][] {

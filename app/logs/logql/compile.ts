@@ -46,7 +46,10 @@ export function selectorCondition(selector: LogSelector, serviceIds?: number[]):
   requireNonEmptyMatcher(selector);
   const resolved = serviceIds ? serviceMatchers(selector) : [];
   const parts: SQL[] = selector.matchers.filter((m) => !resolved.includes(m)).map((m) => matchCondition(m.label, m.op, m.value, false));
-  if (serviceIds) parts.unshift(sql`e.service_id = ANY(${`{${serviceIds.join(",")}}`}::int[])`);
+  // One service as an equality, as /logs sends it: an index scan on (service_id, ts, id) can
+  // then return lines in time order, which `= ANY(...)` does not promise the planner.
+  if (serviceIds?.length === 1) parts.unshift(sql`e.service_id = ${serviceIds[0]}`);
+  else if (serviceIds) parts.unshift(sql`e.service_id = ANY(${`{${serviceIds.join(",")}}`}::int[])`);
   let parsed = false;
   for (const stage of selector.stages) {
     if (stage.kind === "parser") parsed = true;
