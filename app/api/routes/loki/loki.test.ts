@@ -50,6 +50,12 @@ async function lines(query: string, extra: Record<string, string> = {}, as: Pick
   return body.data.result.flatMap((s) => s.values.map(([ts, line]) => ({ ts, line, labels: s.stream })));
 }
 
+/** How many metric queries have read the roll-ups so far (the API's query timing, by operation). */
+const rollupReads = async () =>
+  ((await registry.getSingleMetric("failsight_db_query_duration_seconds")!.get()).values as { labels: Record<string, string>; metricName?: string; value: number }[]).find(
+    (v) => v.labels.operation === "loki_metric_rollups" && v.metricName?.endsWith("_count"),
+  )?.value ?? 0;
+
 const messagesOf = (events: Sent[]) => events.map((e) => e.message).sort();
 
 let viewer: Caller;
@@ -212,34 +218,42 @@ describe("query_range and query: metric queries", () => {
   });
 
   it("counts from the minute roll-ups where they answer, to the line the events give", async () => {
-    // Lines on the edges of windows, inside them, and two in one minute, for a service of its own.
+    // Lines on the edges of windows, inside them, and two in one minute, for two services of a team of their own.
     const svc = unique("volume");
+    const other = unique("volume-other");
     const t0 = base + 10 * 60_000;
     const offsets = [0, 1, 30_000, 59_999, 60_000, 60_001, 120_000, 300_000, 599_999, 600_000, 900_000, 1_200_000];
     const team = unique("team-volume");
     await h.sql`INSERT INTO teams (name) VALUES (${team})`;
-    await h.sql`INSERT INTO services (name, owner_team) VALUES (${svc}, ${team})`;
-    const events = offsets.map((o, i) => ({ service: svc, timestamp: new Date(t0 + o).toISOString(), level: LEVELS[i % 4], message: `v${i}` }));
+    await h.sql`INSERT INTO services (name, owner_team) VALUES (${svc}, ${team}), (${other}, ${team})`;
+    const events = offsets.map((o, i) => ({ service: i % 3 ? svc : other, timestamp: new Date(t0 + o).toISOString(), level: LEVELS[i % 4], message: `v${i}` }));
     expect((await h.postJson("/v1/logs", events)).status).toBe(200);
-    const used = async () => (((await registry.getSingleMetric("failsight_db_query_duration_seconds")!.get()).values as { labels: Record<string, string>; metricName?: string; value: number }[]).find((v) => v.labels.operation === "loki_metric_rollups" && v.metricName?.endsWith("_count"))?.value ?? 0);
+    const both = `service=~"${svc}|${other}"`;
     const cases: [string, string, number][] = [
-      [`sum by (service, team) (count_over_time({service="${svc}"}[1m]))`, "1m", t0 - 60_000],
-      [`sum by (level) (count_over_time({service="${svc}"}[1m]))`, "1m", t0],
-      [`sum by (level) (count_over_time({service="${svc}", level=~"info|warn"}[5m]))`, "5m", t0 - 300_000],
-      [`sum(rate({team="${team}", service="${svc}"}[1m]))`, "10m", t0],
-      [`sum(count_over_time({service="${svc}"}[2m]))`, "5m", t0],
+      [`sum by (service, team) (count_over_time({${both}}[1m]))`, "1m", t0 - 60_000],
+      [`sum by (level) (count_over_time({team="${team}"}[1m]))`, "1m", t0],
+      [`sum by (level) (count_over_time({${both}, level=~"info|warn"}[5m]))`, "5m", t0 - 300_000],
+      [`sum(rate({team="${team}", ${both}}[1m]))`, "10m", t0],
+      [`sum by (service) (count_over_time({${both}}[2m]))`, "5m", t0],
     ];
     for (const [query, step, from] of cases) {
       const params = (q: string) => ({ query: q, start: `${from}000000`, end: `${from + 30 * 60_000}000000`, step });
-      const before = await used();
+      const before = await rollupReads();
       const fromRollups = await loki<Matrix>("/loki/api/v1/query_range", params(query));
-      expect(await used(), `${query} read the roll-ups`).toBe(before + 1);
+      expect(await rollupReads(), `${query} read the roll-ups`).toBe(before + 1);
       // `|= ""` keeps every line and makes the query one the roll-ups cannot answer: the events' own count.
       const fromEvents = await loki<Matrix>("/loki/api/v1/query_range", params(query.replace("}[", '} |= "" [').replace("} [", '} |= "" [')));
-      expect(await used(), `${query} with |= "" read the events`).toBe(before + 1);
+      expect(await rollupReads(), `${query} with |= "" read the events`).toBe(before + 1);
       expect(fromRollups.body.data.result, query).toEqual(fromEvents.body.data.result);
       expect(fromRollups.body.data.result.length, query).toBeGreaterThan(0);
     }
+  });
+
+  it("counts one service from its events: (service_id, ts) makes them cheaper than the roll-ups", async () => {
+    const before = await rollupReads();
+    const { body } = await range(`sum by (level) (count_over_time({service="${a}"}[10m]))`);
+    expect(body.data.result.length).toBeGreaterThan(0);
+    expect(await rollupReads()).toBe(before);
   });
 
   it("answers an instant query as a vector at that time, and Grafana's health check with 2", async () => {
