@@ -16,7 +16,7 @@ export const JOURNAL_LOOKBACK_SECONDS = 60;
 /** How often a tail looks for new lines: within a second of their commit. */
 export const TAIL_POLL_MS = 500;
 
-type JournalRow = { seq: string; first_id: string; last_id: string; first_ts: string; last_ts: string; at_ms: string };
+type JournalRow = { seq: string; first_id: string; last_id: string; first_ts: string; last_ts: string };
 
 export class Tail {
   /** Journal rows already read, and lines already sent, each with when it may be forgotten. */
@@ -50,7 +50,7 @@ export class Tail {
 
   private async newBatches(db: Db): Promise<JournalBatch[]> {
     const rows = (await db.execute(sql`
-      SELECT seq::text, first_id::text, last_id::text, first_ts::text, last_ts::text, (extract(epoch FROM at) * 1000)::bigint::text AS at_ms
+      SELECT seq::text, first_id::text, last_id::text, first_ts::text, last_ts::text
       FROM ingest_batches WHERE at > now() - make_interval(secs => ${JOURNAL_LOOKBACK_SECONDS}) ORDER BY seq`)) as unknown as JournalRow[];
     const fresh = rows.filter((r) => !this.seenBatches.has(r.seq));
     const forgetAfter = Date.now() + 2 * JOURNAL_LOOKBACK_SECONDS * 1000;
