@@ -37,11 +37,16 @@ export async function resolveServices(db: Db, selector: LogSelector): Promise<nu
   return (await rows<{ id: number }>(db, serviceIdsWhere(matchers))).map((r) => r.id);
 }
 
+/** A log query's rows: its services looked up first, then its lines. */
+export async function readLines(db: Db, query: LinesQuery): Promise<LineRow[]> {
+  const serviceIds = await resolveServices(db, query.selector);
+  if (serviceIds?.length === 0) return [];
+  return timed("loki_query", () => rows<LineRow>(db, linesStatement({ ...query, serviceIds })));
+}
+
 /** Lines of a log query, grouped into streams by their label sets, in the order read. */
 export async function readStreams(db: Db, query: LinesQuery): Promise<{ streams: Stream[]; lines: number }> {
-  const serviceIds = await resolveServices(db, query.selector);
-  if (serviceIds?.length === 0) return { streams: [], lines: 0 };
-  const found = await timed("loki_query", () => rows<LineRow>(db, linesStatement({ ...query, serviceIds })));
+  const found = await readLines(db, query);
   return { streams: toStreams(found, query.selector), lines: found.length };
 }
 
@@ -125,15 +130,15 @@ function windowCondition(window: TimeWindow): SQL {
   return sql`e.ts >= ${timestamp(window.fromUs)} AND e.ts < ${timestamp(window.toUs)}`;
 }
 
-function selectorsCondition(selectors: LogSelector[]): { condition: SQL; parsed: boolean } {
-  if (selectors.length === 0) return { condition: sql`true`, parsed: false };
+function selectorsCondition(selectors: LogSelector[]): SQL {
+  if (selectors.length === 0) return sql`true`;
   const compiled = selectors.map((selector) => selectorCondition(selector));
-  return { condition: sql`(${sql.join(compiled.map((c) => sql`(${c.condition})`), sql` OR `)})`, parsed: false };
+  return sql`(${sql.join(compiled.map((c) => sql`(${c.condition})`), sql` OR `)})`;
 }
 
 /** The stream labels that have a value on some event in the window (and the selector's streams). */
 export async function labelNames(db: Db, window: TimeWindow, selector?: LogSelector): Promise<string[]> {
-  const { condition } = selectorsCondition(selector ? [selector] : []);
+  const condition = selectorsCondition(selector ? [selector] : []);
   const exists = STREAM_LABELS.map(
     (label) => sql`EXISTS (SELECT 1 FROM log_events e JOIN services s ON s.id = e.service_id WHERE ${windowCondition(window)} AND ${condition} AND ${labelText(label, false)} IS NOT NULL) AS ${sql.identifier(label)}`,
   );
@@ -169,7 +174,7 @@ export async function labelValues(db: Db, label: string, window: TimeWindow, sel
 
 /** Distinct stream label sets of the events the selectors match in the window. */
 export async function readSeries(db: Db, selectors: LogSelector[], window: TimeWindow, limit: number): Promise<Labels[]> {
-  const { condition } = selectorsCondition(selectors);
+  const condition = selectorsCondition(selectors);
   const columns = STREAM_LABELS.map((l) => sql`${labelText(l, false)} AS ${sql.identifier(l)}`);
   const found = await timed("loki_series", () =>
     rows<Record<string, string | null>>(db, sql`

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import type { LogSelector } from "./ast.ts";
-import { batchLinesStatement, linesStatement, type JournalBatch } from "./compile.ts";
-import { resolveServices, toStreams, type LineRow, type Stream } from "./repository.ts";
+import { batchLinesStatement, type JournalBatch } from "./compile.ts";
+import { readLines, resolveServices, toStreams, type LineRow, type Stream } from "./repository.ts";
 
 // Live tail, as Loki's /tail: the lines a selector matches from `start` on, then every new
 // one as it is stored, in any API replica. New lines are found through the ingest journal
@@ -31,10 +31,7 @@ export class Tail {
   /** The lines from `startUs` until now, oldest first, at most `limit`; batches stored before this count as seen. */
   async begin(db: Db, startUs: number, nowUs: number, limit: number): Promise<Stream[]> {
     await this.newBatches(db);
-    const serviceIds = await resolveServices(db, this.selector);
-    if (serviceIds?.length === 0) return [];
-    const query = { selector: this.selector, window: { fromUs: startUs, toUs: nowUs + 1 }, direction: "backward" as const, limit, serviceIds };
-    const rows = (await db.execute(linesStatement(query))) as unknown as LineRow[];
+    const rows = await readLines(db, { selector: this.selector, window: { fromUs: startUs, toUs: nowUs + 1 }, direction: "backward", limit });
     return this.unsent(rows.reverse());
   }
 

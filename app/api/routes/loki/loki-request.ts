@@ -23,10 +23,15 @@ function take<T>(result: ParamResult<T>): T {
   return result.value;
 }
 
+/** One time parameter (`time`, `start`), `fallbackUs` when absent; a bad one is a Loki 400. */
+export function timeOf(raw: string | undefined, fallbackUs: number, name: string): number {
+  return take(parseTime(raw, fallbackUs, name));
+}
+
 /** [start, end) from the request, end defaulting to now and start to an hour before it. */
 export function windowOf(query: { start?: string; end?: string }, now: Date): TimeWindow {
-  const toUs = take(parseTime(query.end, now.getTime() * 1000, "end"));
-  const fromUs = take(parseTime(query.start, toUs - DEFAULT_RANGE_MS * 1000, "start"));
+  const toUs = timeOf(query.end, now.getTime() * 1000, "end");
+  const fromUs = timeOf(query.start, toUs - DEFAULT_RANGE_MS * 1000, "start");
   if (fromUs > toUs) throw new LokiBadRequest("end timestamp must not be before start time");
   return { fromUs, toUs };
 }

@@ -1,13 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { stepsOf } from "../../../logs/logql/compile.ts";
-import { parseTime } from "../../../logs/logql/params.ts";
 import { parseLogQL } from "../../../logs/logql/parser.ts";
 import { evaluateMetric } from "../../../logs/logql/repository.ts";
 import type { AppDeps } from "../../deps.ts";
 import { readAndRecord } from "../../recorded-read.ts";
 import { defineRoute } from "../../route.ts";
 import type { Router } from "../../router.ts";
-import { QUERY_PARAM } from "./loki-request.ts";
+import { QUERY_PARAM, timeOf } from "./loki-request.ts";
 import { LOKI_ERRORS, LokiBadRequest, instantResult, lokiJson, success } from "./loki-response.ts";
 
 const instantQueryRoute = defineRoute({
@@ -34,9 +33,8 @@ export function registerInstantQuery(app: Router, deps: AppDeps) {
     const params = c.req.valid("query");
     const query = parseLogQL(params.query ?? "");
     if (query.kind === "log") throw new LokiBadRequest("log queries are not supported as an instant query type, please change your query to a range query type");
-    const time = parseTime(params.time, deps.now().getTime() * 1000, "time");
-    if (!time.ok) throw new LokiBadRequest(time.message);
-    const steps = stepsOf(time.value, time.value, 1000);
+    const time = timeOf(params.time, deps.now().getTime() * 1000, "time");
+    const steps = stepsOf(time, time, 1000);
     const value = await readAndRecord(c, deps, ({ db }) => evaluateMetric(db, query.expr, steps), (v) => (v.kind === "vector" ? v.series.length : 1));
     return success(c, instantResult(value, steps)) as never;
   });

@@ -6,14 +6,14 @@ import { asActor } from "../../../db/scoped.ts";
 import type { Actor } from "../../../domain/actor.ts";
 import { RequestError } from "../../../domain/request-error.ts";
 import { log } from "../../../log.ts";
-import { parseTime } from "../../../logs/logql/params.ts";
+import { DEFAULT_RANGE_MS } from "../../../logs/logql/params.ts";
 import { parseLogQL } from "../../../logs/logql/parser.ts";
 import type { Stream } from "../../../logs/logql/repository.ts";
 import { TAIL_POLL_MS, Tail } from "../../../logs/logql/tail.ts";
 import type { AppDeps } from "../../deps.ts";
 import { defineRoute } from "../../route.ts";
 import type { Router } from "../../router.ts";
-import { limitOf } from "./loki-request.ts";
+import { limitOf, timeOf } from "./loki-request.ts";
 import { LOKI_ERRORS, LokiBadRequest, streamsResult } from "./loki-response.ts";
 
 const tailRoute = defineRoute({
@@ -43,8 +43,7 @@ export function registerTail(app: Router, deps: AppDeps) {
     if (query.kind !== "log") throw new LokiBadRequest("tail follows a log query, not a metric query");
     const limit = limitOf(params.limit);
     const now = deps.now().getTime() * 1000;
-    const start = parseTime(params.start, now - 3_600_000_000, "start");
-    if (!start.ok) throw new LokiBadRequest(start.message);
+    const start = timeOf(params.start, now - DEFAULT_RANGE_MS * 1000, "start");
     const delay = Number(params.delay_for ?? 0);
     if (!(delay >= 0 && delay <= 5)) throw new LokiBadRequest("delay_for must be between 0 and 5 seconds");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new LokiBadRequest("tail streams over a WebSocket: connect with Upgrade: websocket");
@@ -53,7 +52,7 @@ export function registerTail(app: Router, deps: AppDeps) {
     let stop = () => {};
     const upgrade = upgradeWebSocket(() => ({
       onOpen: (_event, ws) => {
-        stop = follow(ws, deps, actor, (db, first) => (first ? tail.begin(db, start.value, deps.now().getTime() * 1000, limit) : tail.next(db)));
+        stop = follow(ws, deps, actor, (db, first) => (first ? tail.begin(db, start, deps.now().getTime() * 1000, limit) : tail.next(db)));
       },
       onClose: () => stop(),
     }));
