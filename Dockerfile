@@ -7,6 +7,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# npm's postinstall mends postgres.js (see the script).
+COPY scripts/patch-postgres-js.cjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY app ./app
@@ -20,6 +22,7 @@ ENV NODE_ENV=production
 ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY scripts/patch-postgres-js.cjs ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 # The migrator looks for migrations/ two folders above dist/app/db.

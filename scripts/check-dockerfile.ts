@@ -123,6 +123,9 @@ try {
   const migrate = run(["dist/app/main/migrate.js"], { DATABASE_URL: databaseUrl });
   if ((await migrate.exited) !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
   console.log("  migrate: applied, exit 0");
+  // The production install ran npm's postinstall too (scripts/patch-postgres-js.cjs).
+  if (!readFileSync(path.join(app, "node_modules/postgres/src/connection.js"), "utf8").includes("failsight: reserve even when the pipeline is full")) throw new Error("postgres.js was not mended by the install");
+  console.log("  postgres.js: mended by npm's postinstall");
 
   const port = await freePort();
   const api = run(final.cmd!.slice(1), { DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_ADMIN_KEY: adminKey });

@@ -1,0 +1,64 @@
+// Mends postgres.js 3.4.9 where it can run one request's queries inside another's
+// transaction; npm runs this after every install (package.json "postinstall", the
+// Dockerfile's two `npm ci`s included). Plain CommonJS: npm runs it on whatever Node it
+// has, before the node@24 dev dependency exists.
+//
+// sql.begin() reserves its connection in an `onexecute` hook at the tail of an `&&`
+//   chain that also says whether the connection may take more pipelined queries. When the
+//   BEGIN filled the pipeline (the 100th query in flight) or the socket pushed back, the
+//   chain stopped before the hook: the BEGIN reached the server, the connection stayed in
+//   the pool, and the transaction failed with UNSAFE_TRANSACTION while the server kept it
+//   open for whichever queries came next (porsager/postgres#1189, #823; unmerged upstream).
+//   Now the hook runs whenever the BEGIN was written, and nothing more is pipelined on it.
+//   app/db/transactions.test.ts reproduces it at the default settings.
+//
+// Each mend names the exact text it replaces: a postgres.js whose code differs fails the
+// install, so an upgrade is re-checked rather than silently left unmended.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const VERSION = "3.4.9";
+const MENDS = [
+  {
+    what: "reserve a transaction's connection whenever its BEGIN was written",
+    from: `      build(q)
+      return write(toBuffer(q))
+        && !q.describeFirst
+        && !q.cursorFn
+        && sent.length < max_pipeline
+        && (!q.options.onexecute || q.options.onexecute(connection))`,
+    to: `      build(q)
+      const written = write(toBuffer(q))
+      if (q.options.onexecute) // failsight: reserve even when the pipeline is full (scripts/patch-postgres-js.cjs)
+        return q.options.onexecute(connection), false
+      return written
+        && !q.describeFirst
+        && !q.cursorFn
+        && sent.length < max_pipeline`,
+  },
+];
+
+const root = path.join(__dirname, "..", "node_modules", "postgres");
+const manifest = path.join(root, "package.json");
+if (!fs.existsSync(manifest)) process.exit(0); // not installed (yet): nothing to mend
+const version = JSON.parse(fs.readFileSync(manifest, "utf8")).version;
+if (version !== VERSION) fail(`postgres.js ${version} is installed; these mends were written for ${VERSION}. Check whether it still needs them (the test app/db/transactions.test.ts says), then update or remove scripts/patch-postgres-js.cjs.`);
+
+// The Node (src, ESM), CommonJS (cjs) and Cloudflare (cf) builds carry the same connection code.
+for (const build of ["src", "cjs/src", "cf/src"]) {
+  const file = path.join(root, build, "connection.js");
+  if (!fs.existsSync(file)) continue;
+  let text = fs.readFileSync(file, "utf8");
+  for (const mend of MENDS) {
+    if (text.includes(mend.to)) continue;
+    if (!text.includes(mend.from)) fail(`${path.relative(process.cwd(), file)}: cannot ${mend.what}: the code it replaces is not there.`);
+    text = text.replace(mend.from, mend.to);
+  }
+  fs.writeFileSync(file, text);
+}
+
+function fail(message) {
+  console.error(`scripts/patch-postgres-js.cjs: ${message}`);
+  process.exit(1);
+}
