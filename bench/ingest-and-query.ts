@@ -32,6 +32,7 @@ import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
 import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
 import { PartitionPolicySpec } from "../app/partitions/policy.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
+import { HourHistograms } from "../app/status/hour-histograms.ts";
 import { readWindowStats } from "../app/status/repository.ts";
 import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
@@ -164,10 +165,12 @@ async function measure(target: Target, fixture: Fixture) {
     }
 
     // --- /status ------------------------------------------------------------------------
+    // Kept across calls, as the API keeps them (status/hour-histograms.ts).
+    const hourHistograms = new HourHistograms();
     for (const [name, path, key, windowMs, names] of runs("status") ? STATUS_CASES(fixture) : []) {
       const apiTimes = await latencies(QUERY_RUNS, () => get(api, key, path));
       const actor: Actor = key === fixture.viewerKey ? viewer : { kind: "user", userId: 0, name: "bench-admin", role: "admin", keyPrefix: "bench" };
-      const rollup = await latencies(QUERY_RUNS, () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, names)));
+      const rollup = await latencies(QUERY_RUNS, () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, hourHistograms, names)));
       const raw = await latencies(RAW_RUNS, () => rawWindowStats(target.superSql, windowMs, names));
       report.put(t, STATUS, name, [q(apiTimes, 50), q(apiTimes, 95), q(rollup, 50), q(rollup, 95), q(raw, 50), q(raw, 95), q(raw, 95) / q(apiTimes, 95)]);
     }

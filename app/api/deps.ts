@@ -1,12 +1,15 @@
 import type { Sql } from "../db/client.ts";
 import type { Intake } from "../ingest/intake.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
+import type { HourHistograms } from "../status/hour-histograms.ts";
 
 /** What route handlers need from the outside world, handed in by the entry point. */
 export type AppDeps = {
   /** The pool; a request's work runs in asActor(sql, actor, ...), under row-level security, which also gives it drizzle. */
   sql: Sql;
   serviceIds: ServiceIds;
+  /** Whole hours' latency histograms kept between /status calls, checked against the database on each. */
+  hourHistograms: HourHistograms;
   /** The clock; tests pin it. */
   now: () => Date;
   /** "off" only for a laptop demo: every request then acts as an admin, unchecked. */

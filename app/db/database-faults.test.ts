@@ -12,6 +12,7 @@ import { unique } from "../test-support/harness.ts";
 import { createDb, type Sql } from "./client.ts";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded.ts";
 import { runMigrations } from "./migrate.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 
 // PostgreSQL frozen (SIGSTOP) and stopped under the API, on an embedded server of this
 // file's own (on either CI database: only a server the test started can be frozen). The
@@ -58,7 +59,7 @@ beforeAll(async () => {
   key = (await createKey(setup, { name: "faults", user: "fault-admin" }))!.key;
   await setup.end();
   pool = createDb(runtimeUrl, { max: 4, timeouts: { connectSeconds: 2, statementMs: 5_000, idleInTransactionMs: 10_000 } }).sql;
-  app = createApp({ sql: pool, serviceIds: new ServiceIds(), now: () => new Date(), auth: "on", requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  app = createApp({ sql: pool, serviceIds: new ServiceIds(), hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }, 60_000);
 
 afterAll(async () => {

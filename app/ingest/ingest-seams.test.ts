@@ -6,6 +6,7 @@ import { asActor } from "../db/scoped.ts";
 import { asRuntime, testHarness, unique, type Caller } from "../test-support/harness.ts";
 import { writeBatch } from "./batch-writer.ts";
 import { parseBatch } from "./formats/native-json.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 
 // Ingest where it meets registration, entitlements and concurrency, always as real callers
 // with the service-id cache cold where it matters.
@@ -112,7 +113,7 @@ describe("memory has a budget", () => {
     const { createApp } = await import("../api/app.ts");
     const { ByteBudget } = await import("./byte-budget.ts");
     const budget = new ByteBudget(64 * 1024);
-    const small = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", intake: new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), budget }) });
+    const small = createApp({ sql: h.appPool, serviceIds: h.serviceIds, hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", intake: new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), budget }) });
     const service = unique("budget");
     const post = (events: unknown[]) => small.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${h.admin.key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
     const big = await post(Array.from({ length: 600 }, (_, i) => ({ service, message: `${i} ${"x".repeat(100)}` })));

@@ -13,6 +13,7 @@ import { log, logsForPeople } from "../log.ts";
 import { adminKeyBanner } from "./admin-key-banner.ts";
 import { watchDatabase } from "../db/query-metrics.ts";
 import { limitServiceLabels } from "../metrics/service-labels.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
 import { WebSocketServer } from "ws";
@@ -93,6 +94,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const app = createApp({
     sql,
     serviceIds,
+    hourHistograms: new HourHistograms(),
     now: () => new Date(),
     auth: config.FAILSIGHT_AUTH,
     requestTimeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000,

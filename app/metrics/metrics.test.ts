@@ -6,6 +6,7 @@ import { evaluateServices } from "../status/service-status.ts";
 import { LabelLimiter } from "./label-limiter.ts";
 import { limitServiceLabels } from "./service-labels.ts";
 import { publishStatuses } from "../status/metrics.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 
 const h = testHarness();
 const promtool = hasBinary("promtool");
@@ -49,7 +50,7 @@ describe("service metrics derived from ingested events", () => {
     await h.sql`INSERT INTO teams (name) VALUES ('payments') ON CONFLICT DO NOTHING`;
     await h.postJson("/services", { name: svc, owner_team: "payments", tier: 1, thresholds: { slo_target: 0.995, silence_seconds_down: 120 } });
     await h.postJson("/v1/logs", Array.from({ length: 10 }, () => ({ service: svc, status: 500 })));
-    publishStatuses(await evaluateServices(h.sql, new Date(), 300_000, [svc]));
+    publishStatuses(await evaluateServices(h.sql, new Date(), 300_000, new HourHistograms(), [svc]));
     const text = await metrics();
     expect(value(text, `failsight_service_state{service="${svc}",state="down"}`)).toBe(1);
     expect(value(text, `failsight_service_state{service="${svc}",state="up"}`)).toBe(0);
@@ -96,7 +97,7 @@ describe("who may read /metrics", () => {
   it("the scrape token and admins' keys; nobody else learns anything about services", async () => {
     const { createApp } = await import("../api/app.ts");
     const token = "t".repeat(40);
-    const app = createApp({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), auth: "on", metricsToken: token });
+    const app = createApp({ sql: h.appPool, serviceIds: h.serviceIds, hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", metricsToken: token });
     const service = unique("metered");
     expect((await h.postJson("/v1/logs", [{ service }])).status).toBe(200);
     const as = (authorization?: string) => app.request("/metrics", authorization ? { headers: { authorization } } : {});

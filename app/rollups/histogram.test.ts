@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { histogramQuantiles } from "./histogram.ts";
+import { histogramQuantiles, LatencyHistogram } from "./histogram.ts";
 
 describe("histogramQuantiles", () => {
   it("takes the bucket that holds the nearest-rank event", () => {
@@ -20,5 +20,19 @@ describe("histogramQuantiles", () => {
       const counts = values.map((v) => events.filter((e) => e === v).length);
       for (const q of [0.5, 0.95, 0.99]) expect(histogramQuantiles(values, counts, [q])[0]).toBe(events[Math.ceil(q * events.length) - 1]);
     }
+  });
+});
+
+describe("LatencyHistogram", () => {
+  it("merges comma-joined lists and other histograms bucket by bucket", () => {
+    const hour = new LatencyHistogram().addLists("1,5", "3,1");
+    const merged = new LatencyHistogram().addLists("5,9", "2,4").addLists(null, null).addAll(hour);
+    // Buckets 1:3, 5:3, 9:4 → ten events; ranks 5, 10 and 10.
+    const [p50, p95, p99] = merged.quantiles([0.5, 0.95, 0.99]);
+    expect([p50, p95, p99]).toEqual([new LatencyHistogram().addLists("5", "1").quantiles([0.5])[0], new LatencyHistogram().addLists("9", "1").quantiles([0.5])[0], new LatencyHistogram().addLists("9", "1").quantiles([0.5])[0]]);
+    expect(new LatencyHistogram().quantiles([0.5])).toEqual([null]);
+  });
+  it("refuses lists of different lengths rather than pairing them wrongly", () => {
+    expect(() => new LatencyHistogram().addLists("1,2", "3")).toThrow(/differ in length/);
   });
 });

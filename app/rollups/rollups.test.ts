@@ -11,6 +11,7 @@ import { ServiceIds } from "../services/service-ids.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { compactRollups } from "./compact.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
+import { latencyOfBucket } from "./histogram.ts";
 import { rollupSql } from "./rollup-sql.ts";
 import { planWindow } from "./window-plan.ts";
 
@@ -91,8 +92,35 @@ async function expectMatchesRawEvents(caller: { get: (p: string) => Promise<Resp
 
 describe("roll-ups", () => {
   it("give /status the raw events' exact counts and percentiles within 2%, for every window, to a viewer its services only", async () => {
-    await expectMatchesRawEvents(await h.caller({ role: "viewer", teams: [team] }), mine);
+    const viewer = await h.caller({ role: "viewer", teams: [team] });
+    await expectMatchesRawEvents(viewer, mine);
     await expectMatchesRawEvents(h.admin, all);
+    // Whole hours merged for the admin are kept (status/hour-histograms.ts); the viewer still sees only its own.
+    await expectMatchesRawEvents(viewer, mine);
+  });
+
+  it("value their buckets in JavaScript as failsight_latency_value does", async () => {
+    // From the zero bucket through 1e-300 ms to 1e300 ms (buckets ±17,000; beyond them the SQL overflows a float8).
+    const buckets = [-32768, -17000, -400, -1, 0, 1, 2, 87, 155, 400, 17000];
+    const rows = await h.sql<{ b: number; v: number }[]>`SELECT b, failsight_latency_value(b::smallint) AS v FROM unnest(${buckets}::int[]) b`;
+    // The SQL computes in numeric, JavaScript in float8: equal far inside the buckets' 2%.
+    for (const { b, v } of rows) expect(v === 0 ? latencyOfBucket(b) : Math.abs(latencyOfBucket(b) / v - 1), `bucket ${b}`).toBeLessThan(1e-9);
+  });
+
+  it("give /status events that arrive late for an hour already merged and kept", async () => {
+    const late = unique("late");
+    const statusOf = async () =>
+      ((await (await h.get(`/status/${late}?window=24h`)).json()) as Stats & { latency_ms: { p95: number } });
+    const at = (hoursAgo: number, i: number) => new Date(now.getTime() - hoursAgo * 3_600_000 - i * 1000).toISOString();
+    expect((await h.postJson("/v1/logs", Array.from({ length: 200 }, (_, i) => ({ service: late, timestamp: at(2 + (i % 18), i), latency_ms: 10 })))).status).toBe(200);
+    const before = await statusOf();
+    expect(before).toMatchObject({ requests: 200 });
+    expect(Math.abs(before.latency_ms.p95 / 10 - 1)).toBeLessThanOrEqual(0.02);
+    // A shipper catching up: 100 slow events five hours back, into an hour /status has merged.
+    expect((await h.postJson("/v1/logs", Array.from({ length: 100 }, (_, i) => ({ service: late, timestamp: at(5, i % 60), latency_ms: 100_000 })))).status).toBe(200);
+    const after = await statusOf();
+    expect(after).toMatchObject({ requests: 300 });
+    expect(Math.abs(after.latency_ms.p95 / 100_000 - 1)).toBeLessThanOrEqual(0.02);
   });
 
   it("compaction merges each key's partial rows into one and changes no answer", async () => {

@@ -7,7 +7,8 @@ import type { Transition } from "./uptime.ts";
 import { IS_ERROR_SQL } from "../domain/error-event.ts";
 import { ROLLUP_BUCKETS } from "../rollups/rollup-sql.ts";
 import { planWindow } from "../rollups/window-plan.ts";
-import { histogramQuantiles } from "../rollups/histogram.ts";
+import { LatencyHistogram } from "../rollups/histogram.ts";
+import type { HourHistograms } from "./hour-histograms.ts";
 
 export type ServiceWindowRow = WindowStats & {
   serviceId: number;
@@ -23,60 +24,78 @@ export type ServiceWindowRow = WindowStats & {
  * roll-ups for the window's whole hours, minute roll-ups around them, raw events only for
  * a window under a minute (rollups/window-plan.ts), so a few rows per service whatever the
  * traffic. Percentiles are nearest-rank from the merged latency histograms
- * (rollups/histogram.ts), within 2% of the exact value (migrations/0011). The last event is
- * the window's, or for a service silent in it, the newest before its end.
+ * (rollups/histogram.ts), within 2% of the exact value (migrations/0011); PostgreSQL sends
+ * each part's buckets as text and they are merged here, and the whole hours' merge is kept
+ * in `hours` for the next call while their event count holds (status/hour-histograms.ts).
+ * The last event is the window's, or for a service silent in it, the newest before its end.
  */
-export async function readWindowStats(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceWindowRow[]> {
+export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hours: HourHistograms, names?: string[]): Promise<ServiceWindowRow[]> {
   const p = planWindow(new Date(now.getTime() - windowMs), now);
   const [from, m0, h0, h1, m1, to] = [p.from, p.m0, p.h0, p.h1, p.m1, p.to].map((d) => d.toISOString()) as [string, string, string, string, string, string];
+  const span = { h0, h1 };
+  const known = hours.known(span);
   const rows = await sql<
-    { service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds; requests: number; errors: number; latency_values: number[] | null; latency_counts: number[] | null; last_event_ms: number | null }[]
+    {
+      service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds;
+      hour_events: number | null; hour_errors: number | null; hour_buckets: string | null; hour_counts: string | null;
+      rest_events: number | null; rest_errors: number | null; rest_buckets: string | null; rest_counts: string | null; last_event_ms: number | null;
+    }[]
   >`
     WITH svc AS (
       SELECT id, name, owner_team, tier, type, thresholds FROM services
       ${names ? sql`WHERE name = ANY(${names}::text[])` : sql``}
-    ), r AS (
-      -- Three range scans of (bucket_seconds, ts): hours, then minutes either side.
+    ), hr AS (
+      -- Range scans of (bucket_seconds, ts): the whole hours, then the minutes either side.
       SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
       WHERE bucket_seconds = ${ROLLUP_BUCKETS.hour} AND ts >= ${h0} AND ts < ${h1} AND service_id IN (SELECT id FROM svc)
-      UNION ALL
+    ), hour_totals AS (
+      SELECT service_id, sum(events)::float8 AS events, sum(errors)::float8 AS errors, max(last_ts) AS last_ts FROM hr GROUP BY service_id
+    ), hour_hist AS (
+      -- Only for services whose hours are not held already with this many events.
+      SELECT hr.service_id, ${sql.unsafe(HISTOGRAM_TEXT)} FROM hr JOIN hour_totals t USING (service_id)
+      WHERE NOT EXISTS (SELECT 1 FROM unnest(${known.serviceIds}::int[], ${known.events}::float8[]) k(id, events) WHERE k.id = t.service_id AND k.events = t.events)
+      GROUP BY hr.service_id
+    ), rest AS (
       SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
       WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${m0} AND ts < ${h0} AND service_id IN (SELECT id FROM svc)
       UNION ALL
       SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
       WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${h1} AND ts < ${m1} AND service_id IN (SELECT id FROM svc)
-    ), raw AS (
-      SELECT service_id, level, http_status, latency_ms, ts FROM log_events
-      WHERE service_id IN (SELECT id FROM svc) AND ts > ${from} AND ts < ${m0}
       UNION ALL
-      SELECT service_id, level, http_status, latency_ms, ts FROM log_events
-      WHERE service_id IN (SELECT id FROM svc) AND ts >= ${m1} AND ts <= ${to}
-    ), totals AS (
-      SELECT service_id, sum(events)::int AS events, sum(errors)::int AS errors, max(last_ts) AS last_ts FROM (
-        SELECT service_id, events, errors, last_ts FROM r
+      -- A window under a minute: its events, each as a one-bucket histogram.
+      SELECT service_id, 1, (${sql.unsafe(IS_ERROR_SQL)})::int,
+             CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[failsight_latency_bucket(latency_ms)] END,
+             CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[1] END, ts FROM (
+        SELECT service_id, level, http_status, latency_ms, ts FROM log_events
+        WHERE service_id IN (SELECT id FROM svc) AND ts > ${from} AND ts < ${m0}
         UNION ALL
-        SELECT service_id, 1, (${sql.unsafe(IS_ERROR_SQL)})::int, ts FROM raw
-      ) t GROUP BY service_id
-    ), hist AS (
-      -- Set-returning functions in the select list zip the two arrays (a ProjectSet, far
-      -- cheaper per element than unnest(a, b) in FROM).
-      SELECT service_id, b, sum(c) AS c FROM (
-        SELECT service_id, unnest(latency_buckets) AS b, unnest(latency_counts) AS c FROM r
-        UNION ALL
-        SELECT service_id, failsight_latency_bucket(latency_ms), 1 FROM raw WHERE latency_ms IS NOT NULL
-      ) h GROUP BY service_id, b
-    ), q AS (
-      SELECT service_id, array_agg(failsight_latency_value(b) ORDER BY b) AS latency_values, array_agg(c::float8 ORDER BY b) AS latency_counts
-      FROM hist GROUP BY service_id
+        SELECT service_id, level, http_status, latency_ms, ts FROM log_events
+        WHERE service_id IN (SELECT id FROM svc) AND ts >= ${m1} AND ts <= ${to}
+      ) raw
+    ), rest_totals AS (
+      SELECT service_id, sum(events)::float8 AS events, sum(errors)::float8 AS errors, max(last_ts) AS last_ts, ${sql.unsafe(HISTOGRAM_TEXT)}
+      FROM rest GROUP BY service_id
     )
     SELECT svc.id AS service_id, svc.name AS service, svc.owner_team, svc.tier, svc.type, svc.thresholds,
-           coalesce(t.events, 0) AS requests, coalesce(t.errors, 0) AS errors, q.latency_values, q.latency_counts,
+           ht.events AS hour_events, ht.errors AS hour_errors, hh.buckets AS hour_buckets, hh.counts AS hour_counts,
+           rt.events AS rest_events, rt.errors AS rest_errors, rt.buckets AS rest_buckets, rt.counts AS rest_counts,
            ${sql.unsafe(epochMs("last.at"))} AS last_event_ms
-    FROM svc LEFT JOIN totals t ON t.service_id = svc.id LEFT JOIN q ON q.service_id = svc.id
-    LEFT JOIN LATERAL (SELECT coalesce(t.last_ts, (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${to})) AS at) last ON true
+    FROM svc LEFT JOIN hour_totals ht ON ht.service_id = svc.id LEFT JOIN hour_hist hh ON hh.service_id = svc.id
+    LEFT JOIN rest_totals rt ON rt.service_id = svc.id
+    LEFT JOIN LATERAL (
+      SELECT coalesce(greatest(ht.last_ts, rt.last_ts), (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${to})) AS at
+    ) last ON true
     ORDER BY svc.name`;
   return rows.map((r) => {
-    const [p50, p95, p99] = histogramQuantiles(r.latency_values ?? [], r.latency_counts ?? [], [0.5, 0.95, 0.99]);
+    const latency = new LatencyHistogram();
+    if (r.hour_events !== null) {
+      // Sent only when what is held is missing or stale; then it is what is held next time.
+      let whole = r.hour_buckets === null ? hours.get(r.service_id, span, r.hour_events) : undefined;
+      if (!whole) hours.set(r.service_id, span, r.hour_events, (whole = new LatencyHistogram().addLists(r.hour_buckets, r.hour_counts)));
+      latency.addAll(whole);
+    }
+    latency.addLists(r.rest_buckets, r.rest_counts);
+    const [p50, p95, p99] = latency.quantiles([0.5, 0.95, 0.99]);
     return {
       serviceId: r.service_id,
       service: r.service,
@@ -84,8 +103,8 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, nam
       tier: r.tier,
       type: r.type,
       thresholds: r.thresholds,
-      requests: r.requests,
-      errors: r.errors,
+      requests: (r.hour_events ?? 0) + (r.rest_events ?? 0),
+      errors: (r.hour_errors ?? 0) + (r.rest_errors ?? 0),
       p50: p50!,
       p95: p95!,
       p99: p99!,
@@ -93,6 +112,13 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, nam
     };
   });
 }
+
+/**
+ * A group's latency buckets and counts as two comma-joined lists of equal length (rows
+ * without latencies add nothing to either), for LatencyHistogram.addLists.
+ */
+const HISTOGRAM_TEXT = `string_agg(nullif(array_to_string(latency_buckets, ','), ''), ',') AS buckets,
+       string_agg(nullif(array_to_string(latency_counts, ','), ''), ',') AS counts`;
 
 /** Records a status_events row for each service whose state differs from its last one. */
 export async function recordTransitions(

@@ -2,6 +2,7 @@ import type { Sql } from "../db/client.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceState } from "../domain/vocabulary.ts";
 import { errorRate, evaluateState, thresholdsFor, type Thresholds } from "./evaluate.ts";
+import type { HourHistograms } from "./hour-histograms.ts";
 import { readWindowStats, type ServiceWindowRow } from "./repository.ts";
 
 export type ServiceStatus = ServiceWindowRow & {
@@ -12,8 +13,8 @@ export type ServiceStatus = ServiceWindowRow & {
 };
 
 /** Window statistics joined with the state each service is in. */
-export async function evaluateServices(sql: Sql, now: Date, windowMs: number, names?: string[]): Promise<ServiceStatus[]> {
-  const rows = await timed("status_query", () => readWindowStats(sql, now, windowMs, names));
+export async function evaluateServices(sql: Sql, now: Date, windowMs: number, hours: HourHistograms, names?: string[]): Promise<ServiceStatus[]> {
+  const rows = await timed("status_query", () => readWindowStats(sql, now, windowMs, hours, names));
   return rows.map((row) => {
     const effectiveThresholds = thresholdsFor(row.thresholds);
     return { ...row, ...evaluateState(row, effectiveThresholds, now), errorRate: errorRate(row), effectiveThresholds };

@@ -5,6 +5,7 @@ import { SYSTEM } from "../domain/actor.ts";
 import { asActor } from "../db/scoped.ts";
 import { publishStatuses } from "./metrics.ts";
 import { recordTransitions } from "./repository.ts";
+import { HourHistograms } from "./hour-histograms.ts";
 import { evaluateServices } from "./service-status.ts";
 import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
 
@@ -18,13 +19,14 @@ export const DEFAULT_EVALUATION_SECONDS = 30;
 
 export function startStatusTracker(sql: Sql, intervalMs: number) {
   const windowMs = parseWindow(DEFAULT_WINDOW)!;
+  const hours = new HourHistograms();
   return startPeriodic(
     intervalMs,
     async () => {
       const now = new Date();
       // Failsight's own job: it sees every service, whoever owns them.
       const { statuses, recorded } = await asActor(sql, SYSTEM, async (scoped) => {
-        const evaluated = await evaluateServices(scoped.sql, now, windowMs);
+        const evaluated = await evaluateServices(scoped.sql, now, windowMs, hours);
         return { statuses: evaluated, recorded: await recordTransitions(scoped.sql, evaluated, now) };
       });
       publishStatuses(statuses);

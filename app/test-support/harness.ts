@@ -7,6 +7,7 @@ import type { Role } from "../domain/vocabulary.ts";
 import { createApp } from "../api/app.ts";
 import { createDb } from "../db/client.ts";
 import { ServiceIds } from "../services/service-ids.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 
 /** Who a test calls the API as: a user key of a role (in teams, with grants), an ingest key, or no key. */
 export type CallerSpec =
@@ -51,7 +52,7 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
   const { sql, db } = createDb(databaseUrl, { max: 4, applicationName: "failsight-test", systemScope: true });
   const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
-  const app = createApp({ sql: appPool.sql, serviceIds, now: () => clock(), auth: options.auth ?? "on" });
+  const app = createApp({ sql: appPool.sql, serviceIds, hourHistograms: new HourHistograms(), now: () => clock(), auth: options.auth ?? "on" });
   afterAll(() => Promise.all([sql.end({ timeout: 5 }), appPool.sql.end({ timeout: 5 })]));
 
   const clientFor = (key: string | undefined, user?: string): Caller => {

@@ -24,7 +24,7 @@ export function registerListStatus(app: Router, deps: AppDeps) {
     const { window } = c.req.valid("query");
     const now = deps.now();
     const windowMs = windowMsOrThrow(window);
-    const statuses = await readAndRecord(c, deps, ({ sql }) => evaluateServices(sql, now, windowMs), (rows) => rows.length);
+    const statuses = await readAndRecord(c, deps, ({ sql }) => evaluateServices(sql, now, windowMs, deps.hourHistograms), (rows) => rows.length);
     return c.json({ window, evaluated_at: now.toISOString(), services: statuses.map(presentStatus) }, 200);
   });
 }

@@ -38,7 +38,7 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
       c,
       deps,
       async ({ sql }) => {
-        const [found] = await evaluateServices(sql, now, windowMs, [service]);
+        const [found] = await evaluateServices(sql, now, windowMs, deps.hourHistograms, [service]);
         return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
       },
       (read) => (read.status ? 1 : undefined),

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { recordTransitions } from "../../../status/repository.ts";
 import { evaluateServices } from "../../../status/service-status.ts";
 import { testHarness, unique } from "../../../test-support/harness.ts";
+import { HourHistograms } from "../../../status/hour-histograms.ts";
 
 // The clock is pinned so the window is exact; the events sit in the current month.
 const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
@@ -96,7 +97,7 @@ describe("state transitions and uptime", () => {
   });
 
   it("the evaluator's states are what the tracker records", async () => {
-    const statuses = await evaluateServices(h.sql, now, 300_000, [failing]);
+    const statuses = await evaluateServices(h.sql, now, 300_000, new HourHistograms(), [failing]);
     expect(statuses.map((s) => s.state)).toEqual(["down"]);
     await recordTransitions(h.sql, statuses, new Date(now.getTime() - 1000));
     const events = (await (await h.get(`/status/${failing}/events`)).json()) as { items: { to: string; reason: string }[] };
