@@ -3,7 +3,6 @@ import type postgres from "postgres";
 import type { Actor } from "../domain/actor.ts";
 import { KEY_NO_LONGER_HOLDS, RequestError } from "../domain/request-error.ts";
 import type { Db, Sql, Tx } from "./client.ts";
-import * as schema from "./schema.ts";
 
 /** postgres.js on one transaction: the repositories' Sql, which can also take a savepoint. */
 export type TxSql = Sql & Pick<Tx, "savepoint">;
@@ -43,7 +42,10 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
     // does not carry; it shares the pool's, so those are the ones handed over.
     const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
-    return work({ sql: tx as unknown as TxSql, db: drizzle(client, { schema }) as unknown as Db, afterCommit: (run) => committed.push(run) });
+    // Without the schema: drizzle re-derives its relational config from the schema on every
+    // construction (a share of each request's CPU and garbage), and only `db.query.*`, which
+    // no request uses, needs it; the query builders take their tables from the schema module.
+    return work({ sql: tx as unknown as TxSql, db: drizzle(client) as unknown as Db, afterCommit: (run) => committed.push(run) });
   });
   for (const run of committed) run();
   return result as T;
