@@ -8,7 +8,9 @@ import type { Actor } from "../domain/actor.ts";
 import { SEVERITIES } from "../domain/vocabulary.ts";
 import { writeBatch } from "../ingest/batch-writer.ts";
 import { ServiceIds } from "../services/service-ids.ts";
-import { testHarness, unique } from "../test-support/harness.ts";
+import { asRuntime, testHarness, unique } from "../test-support/harness.ts";
+import { readWindowStats } from "../status/repository.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 import { compactRollups } from "./compact.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
 import { latencyOfBucket } from "./histogram.ts";
@@ -105,6 +107,19 @@ describe("roll-ups", () => {
     const rows = await h.sql<{ b: number; v: number }[]>`SELECT b, failsight_latency_value(b::smallint) AS v FROM unnest(${buckets}::int[]) b`;
     // The SQL computes in numeric, JavaScript in float8: equal far inside the buckets' 2%.
     for (const { b, v } of rows) expect(v === 0 ? latencyOfBucket(b) : Math.abs(latencyOfBucket(b) / v - 1), `bucket ${b}`).toBeLessThan(1e-9);
+  });
+
+  it("give /status a window statement planned once per connection, not on every call", async () => {
+    const { sql } = createDb(asRuntime(inject("databaseUrl")), { max: 1 });
+    try {
+      const admin: Actor = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" };
+      for (let i = 0; i < 7; i++) await asActor(sql, admin, ({ sql }) => readWindowStats(sql, now, WINDOWS["24h"], new HourHistograms()));
+      const [plans] = await sql<{ generic: number; custom: number }[]>`
+        SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%hour_hist AS%'`;
+      expect(plans).toEqual({ generic: 7, custom: 0 });
+    } finally {
+      await sql.end();
+    }
   });
 
   it("give /status events that arrive late for an hour already merged and kept", async () => {

@@ -34,6 +34,12 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
   const [from, m0, h0, h1, m1, to] = [p.from, p.m0, p.h0, p.h1, p.m1, p.to].map((d) => d.toISOString()) as [string, string, string, string, string, string];
   const span = { h0, h1 };
   const known = hours.known(span);
+  // Planning this statement (five scans of partitioned tables under row-level security)
+  // cost 4-5 ms of a 5-15 ms call, and PostgreSQL kept re-planning it: the generic plan's
+  // estimate looked worse than the custom ones. Its plan does not depend on the window
+  // (index range scans, months pruned when it runs), so it is planned once per connection.
+  // JIT is off on every connection (db/client.ts), so a generic plan cannot trip it.
+  await sql`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
   const rows = await sql<
     {
       service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds;
