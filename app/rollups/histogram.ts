@@ -26,7 +26,7 @@ const ZERO_BUCKET = -32768;
 
 /**
  * The latency a bucket stands for: failsight_latency_value of migrations/0011, computed
- * here so merged histograms need no round trip per bucket; histogram.test.ts holds the two
+ * here so merged histograms need no round trip per bucket; rollups.test.ts holds the two
  * to each other on the database.
  */
 export function latencyOfBucket(bucket: number): number {
