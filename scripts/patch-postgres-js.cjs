@@ -11,6 +11,10 @@
 //   open for whichever queries came next (porsager/postgres#1189, #823; unmerged upstream).
 //   Now the hook runs whenever the BEGIN was written, and nothing more is pipelined on it.
 //   app/db/transactions.test.ts reproduces it at the default settings.
+// A write queued (setImmediate) just before its connection closed ran after close() had
+//   set the socket to null: an uncaught TypeError that would end the process. CI met it in
+//   app/db/database-faults.test.ts (the database stopped mid-ingest), twice in ~20 runs.
+//   Now such a write is dropped: close() has already failed the queries it carried.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -36,6 +40,15 @@ const MENDS = [
         && !q.describeFirst
         && !q.cursorFn
         && sent.length < max_pipeline`,
+  },
+  {
+    what: "drop a write queued before its connection closed",
+    from: `  function nextWrite(fn) {
+    const x = socket.write(chunk, fn)`,
+    to: `  function nextWrite(fn) {
+    if (!socket) // failsight: closed after this write was queued (scripts/patch-postgres-js.cjs)
+      return chunk = nextWriteTimer = null, false
+    const x = socket.write(chunk, fn)`,
   },
 ];
 
