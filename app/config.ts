@@ -1,15 +1,24 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { KEY_PATTERN } from "./access/key-format.ts";
-import { DEFAULT_SERVICE_LABELS } from "./ingest/formats/loki.ts";
+import { DEFAULT_SERVICE_LABELS } from "./ingest/formats/service-labels.ts";
 import { LOG_FORMATS } from "./log.ts";
 import { DB_POOL_DEFAULT_MAX, DB_TIMEOUT_DEFAULTS, REQUEST_TIMEOUT_DEFAULT_MS } from "./db/client.ts";
 import { DEFAULT_MAX_ERROR_SERIES, DEFAULT_MAX_SERVICES } from "./metrics/service-labels.ts";
 import { PARTITION_DEFAULTS, RETENTION_MODES } from "./partitions/policy.ts";
-import { DEFAULT_COMPACTION_SECONDS } from "./rollups/compactor.ts";
-import { DEFAULT_EVALUATION_SECONDS } from "./status/tracker.ts";
 import { DEFAULT_INFLIGHT_MIB } from "./ingest/byte-budget.ts";
 import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
-import { DEFAULT_PARSE_WORKERS } from "./ingest/parse-pool.ts";
+
+// Defaults that only configuration uses are declared here, not in the modules they tune:
+// every entry point loads this file, and the controller must not load the API's modules
+// (drizzle among them) to learn a default; its memory budget is 100 MiB (issue 18).
+
+/** How often partial roll-up rows are merged at the latest (ROLLUP_COMPACTION_SECONDS). */
+const DEFAULT_COMPACTION_SECONDS = 30;
+/** How often the status tracker evaluates (STATUS_EVALUATION_SECONDS). */
+const DEFAULT_EVALUATION_SECONDS = 30;
+/** Parse workers: one per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
+const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 // Every setting Failsight reads from the environment, in one place. A bad value stops
 // start-up with a message naming the variable, rather than failing later at first use.
@@ -112,11 +121,20 @@ const ConfigSchema = z.object({
   /** How often partial roll-up rows are merged. */
   ROLLUP_COMPACTION_SECONDS: positiveInt.max(3600).default(DEFAULT_COMPACTION_SECONDS),
   PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),
+  /** How long the migrate entry point waits for PostgreSQL to accept connections (a first install starts the database and Failsight together). */
+  MIGRATE_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   /** The controller entry point: where it watches, who it is, and its Lease timings. */
   CONTROLLER_NAMESPACE: z.string().min(1).optional(),
   POD_NAME: z.string().min(1).optional(),
   /** 0 picks a free port. */
   CONTROLLER_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** The address /healthz, /readyz and /metrics listen on: loopback unless told (the chart says 0.0.0.0, for the kubelet and Prometheus). */
+  CONTROLLER_HOST: z.string().min(1).default("127.0.0.1"),
+  /** A label selector (`failsight.io/release=prod`): the policies this controller owns. Unset: every policy in its namespace. */
+  CONTROLLER_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9._\/-]+(=|==|!=)[A-Za-z0-9._-]*(,[A-Za-z0-9._\/-]+(=|==|!=)[A-Za-z0-9._-]*)*$/, "must be key=value[,key=value...]")
+    .optional(),
   LEASE_NAME: z.string().min(1).default("failsight-partition-controller"),
   LEASE_DURATION_SECONDS: positiveInt.max(300).default(15),
   LEASE_RENEW_DEADLINE_SECONDS: positiveInt.max(300).default(10),

@@ -28,6 +28,8 @@ import { linesStatement, rangeStatement, stepsOf } from "../app/logs/logql/compi
 import { parseLogQL } from "../app/logs/logql/parser.ts";
 import { resolveServices } from "../app/logs/logql/repository.ts";
 import { PgDialect } from "drizzle-orm/pg-core";
+import { drizzle } from "drizzle-orm/postgres-js";
+import * as schema from "../app/db/schema.ts";
 import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
 import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
 import { PartitionPolicySpec } from "../app/partitions/policy.ts";
@@ -121,7 +123,7 @@ async function measure(target: Target, fixture: Fixture) {
 
     // --- /logs --------------------------------------------------------------------------
     const viewer: Actor = { kind: "user", userId: fixture.viewerId, name: "bench-viewer", role: "viewer", keyPrefix: "bench" };
-    const { db } = createDb(target.runtimeUrl, { max: 1 });
+    const db = drizzle(createDb(target.runtimeUrl, { max: 1 }).sql, { schema });
     for (const [name, params] of runs("logs") ? LOGS_CASES : []) {
       const qs = new URLSearchParams(params).toString();
       let rows = 0;

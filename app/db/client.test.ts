@@ -21,3 +21,18 @@ it("turns JIT off on every connection, so no plan compiles however costly it loo
     await sql.end();
   }
 });
+
+// Raw queries pass and read dates as text (client.ts, textDates): the pool does it from its
+// first query, before drizzle ever wraps it, in every entry point.
+it("keeps dates as text both ways from the pool's first query, without drizzle", async () => {
+  const { sql } = createDb(inject("databaseUrl"), { max: 1 });
+  try {
+    const [row] = await sql<{ at: unknown; day: unknown; echoed: unknown }[]>`
+      SELECT '2026-11-26T08:00:00Z'::timestamptz AS at, '2026-11-26'::date AS day, ${"2026-11-26T09:30:00.000Z"}::timestamptz::text AS echoed`;
+    expect(row!.at).toBe("2026-11-26 08:00:00+00");
+    expect(row!.day).toBe("2026-11-26");
+    expect(row!.echoed).toBe("2026-11-26 09:30:00+00");
+  } finally {
+    await sql.end();
+  }
+});

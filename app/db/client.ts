@@ -1,11 +1,12 @@
 import postgres from "postgres";
-import { drizzle } from "drizzle-orm/postgres-js";
-import * as schema from "./schema.ts";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type * as schema from "./schema.ts";
 
 export type Sql = postgres.Sql;
 /** A transaction's connection: what request handlers get from asActor. */
 export type Tx = postgres.TransactionSql;
-export type Db = ReturnType<typeof createDb>["db"];
+/** drizzle over a connection (asActor makes one per request). */
+export type Db = PostgresJsDatabase<typeof schema>;
 
 export type DbOptions = {
   max?: number;
@@ -35,11 +36,26 @@ export const DB_POOL_DEFAULT_MAX = 10;
 /** How long a request may wait for the database before the API answers 503 (REQUEST_TIMEOUT_SECONDS). */
 export const REQUEST_TIMEOUT_DEFAULT_MS = 30_000;
 
+/** The types whose values stay text both ways: drizzle's postgres-js driver sets the same (textDates). */
+const TEXT_DATE_TYPES = ["1184", "1082", "1083", "1114", "1182", "1185", "1115", "1231"] as const;
+const TEXT_SERIALIZED_TYPES = ["114", "3802"] as const;
+
 /**
- * One pool for drizzle and raw SQL alike. Beware: drizzle's postgres-js driver replaces the
- * client's date serializers and parsers with identity functions, so raw `sql` queries on
- * this client must pass dates as ISO strings and read timestamps back as text or epoch
- * numbers (see `epochMs`), never as Date objects.
+ * What drizzle(sql) does to a postgres.js client, done here so every pool behaves the
+ * same from its first query whether or not drizzle has wrapped it yet, and so the entry
+ * points that never use drizzle (the controller) need not load it (50 MiB of heap).
+ */
+function textDates(sql: Sql): void {
+  const same = (value: unknown) => value;
+  const options = sql.options as unknown as { parsers: Record<string, unknown>; serializers: Record<string, unknown> };
+  for (const type of TEXT_DATE_TYPES) options.parsers[type] = options.serializers[type] = same;
+  for (const type of TEXT_SERIALIZED_TYPES) options.serializers[type] = same;
+}
+
+/**
+ * One pool for drizzle and raw SQL alike. Beware: dates are text both ways (textDates),
+ * so raw `sql` queries must pass dates as ISO strings and read timestamps back as text or
+ * epoch numbers (see `epochMs`), never as Date objects.
  */
 export function createDb(url: string, options: DbOptions = {}) {
   const timeouts = { ...DB_TIMEOUT_DEFAULTS, ...options.timeouts };
@@ -60,8 +76,8 @@ export function createDb(url: string, options: DbOptions = {}) {
       ...(options.systemScope ? { "failsight.scope": "system" } : {}),
     } as never,
   });
-  const db = drizzle(sql, { schema });
-  return { sql, db };
+  textDates(sql);
+  return { sql };
 }
 
 /** Epoch milliseconds of a timestamptz expression, as a float8 postgres.js returns as a number. */

@@ -12,7 +12,7 @@ import { ByteBudget, DEFAULT_INFLIGHT_MIB, type Claim } from "./byte-budget.ts";
 import { decodeBody, overBudget } from "./decode-body.ts";
 import type { FieldError } from "../domain/field-error.ts";
 import type { IngestFormat } from "./formats/format.ts";
-import { DEFAULT_SERVICE_LABELS } from "./formats/loki.ts";
+import { DEFAULT_SERVICE_LABELS } from "./formats/service-labels.ts";
 import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "./formats/registry.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { observeEvents } from "./metrics.ts";

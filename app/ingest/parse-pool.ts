@@ -8,8 +8,6 @@ export type Parser = { parse(job: ParseJob): Promise<ParseOutcome>; close(): Pro
 
 export const inlineParser: Parser = { parse: async (job) => runParse(job), close: async () => {} };
 
-/** One per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
-export const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 /**
  * How long a worker may sit with nothing to do before it is stopped (its heap given back).

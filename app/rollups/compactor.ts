@@ -3,8 +3,6 @@ import { log } from "../log.ts";
 import { startPeriodic } from "../periodic.ts";
 import { compactRollups } from "./compact.ts";
 
-/** How often partial roll-up rows are merged at the latest (ROLLUP_COMPACTION_SECONDS). */
-export const DEFAULT_COMPACTION_SECONDS = 30;
 
 /**
  * Partial rows this process appended that start a run at once. A read pays for every

@@ -14,8 +14,6 @@ import { DEFAULT_WINDOW, parseWindow } from "./window.ts";
  * the source of uptime. Runs in every API replica; an advisory lock in
  * recordTransitions keeps them from recording the same change twice.
  */
-/** How often the tracker evaluates (STATUS_EVALUATION_SECONDS). */
-export const DEFAULT_EVALUATION_SECONDS = 30;
 
 export function startStatusTracker(sql: Sql, intervalMs: number) {
   const windowMs = parseWindow(DEFAULT_WINDOW)!;

@@ -5,7 +5,9 @@ import { addMember, createGrant, createTeam, createUser } from "../access/reposi
 import { createKey, revokeKey } from "../access/api-keys.ts";
 import type { Role } from "../domain/vocabulary.ts";
 import { createApp } from "../api/app.ts";
+import { drizzle } from "drizzle-orm/postgres-js";
 import { createDb } from "../db/client.ts";
+import * as schema from "../db/schema.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 
@@ -49,7 +51,8 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
   // The app connects as the runtime role, as the API does in production; the test's own
   // pool is the owner's (the role that migrated), in the system scope.
   const appPool = createDb(asRuntime(databaseUrl), { max: 4, applicationName: "failsight-test-app" });
-  const { sql, db } = createDb(databaseUrl, { max: 4, applicationName: "failsight-test", systemScope: true });
+  const { sql } = createDb(databaseUrl, { max: 4, applicationName: "failsight-test", systemScope: true });
+  const db = drizzle(sql, { schema });
   const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
   const app = createApp({ sql: appPool.sql, serviceIds, hourHistograms: new HourHistograms(), now: () => clock(), auth: options.auth ?? "on" });

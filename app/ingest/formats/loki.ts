@@ -12,8 +12,6 @@ import { messageType } from "./protobuf.ts";
 // (the first of LOKI_SERVICE_LABELS it has) and the level; the other labels and each entry's
 // structured metadata become attributes; a JSON log line has its fields lifted into columns.
 
-/** The labels tried, in order, for the service, when nothing configures them. */
-export const DEFAULT_SERVICE_LABELS = ["service_name", "service", "app", "job"] as const;
 const LEVEL_LABELS = ["level", "detected_level", "severity"];
 
 type Entry = { ns: string; line: string; metadata: Record<string, string> };
