@@ -81,6 +81,13 @@ const MUTANTS: Mutant[] = [
   { name: "maintenance waits 2 s for its locks, stalling inserts behind long reads", file: "app/partitions/execute.ts", from: "export const MAINTENANCE_LOCK_WAIT_MS = 50;", to: "export const MAINTENANCE_LOCK_WAIT_MS = 2_000;", tests: ["app/partitions/maintain.test.ts"] },
   { name: "a cached key is not checked in the transaction", file: "app/db/scoped.ts", from: "tx`failsight_key_is_current(${keyId}, ${role})`", to: "tx`true`", tests: ["app/api/key-cache.test.ts"] },
   { name: "/metrics takes a cached admin key without its check", file: "app/api/routes/system/metrics.ts", from: "if (!(await keyStillHolds(deps.sql, c.get(\"actor\")))) throw", to: "if (false) throw", tests: ["app/api/key-cache.test.ts"] },
+  { name: "controller: two policies for one table both run", file: "app/controller/partition-policy/reconcile.ts", from: "return first === object ? undefined : first;", to: "return undefined;", tests: ["app/controller/partition-policy/reconcile.test.ts"] },
+  { name: "controller: the newest policy takes the table", file: "app/controller/partition-policy/reconcile.ts", from: '(a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "")', to: '(b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "")', tests: ["app/controller/partition-policy/reconcile.test.ts"] },
+  { name: "controller: a release's selector is ignored", file: "app/controller/machine/informer.ts", from: "this.labelSelector = labelSelector || undefined;", to: "this.labelSelector = undefined;", tests: ["app/controller/controller.test.ts"] },
+  { name: "controller: liveness follows the watch", file: "app/controller/http.ts", from: 'app.get("/healthz", (c) => c.json({ status: "ok" }));', to: 'app.get("/healthz", (c) => (readiness().watching ? c.json({ status: "ok" }) : c.json({ status: "down" }, 503)));', tests: ["app/controller/controller.test.ts"] },
+  { name: "controller: readiness ignores the watch", file: "app/controller/machine/manager.ts", from: "return { ready: watching && leaderKnown,", to: "return { ready: leaderKnown,", tests: ["app/controller/controller.test.ts"] },
+  { name: "migrate: gives up at the first refused connection", file: "app/db/wait-for-database.ts", from: "if (!reason) throw error;", to: "throw error;", tests: ["app/main/migrate-waits.test.ts"] },
+  { name: "migrate: waits on any error", file: "app/db/wait-for-database.ts", from: "if (!reason) throw error;", to: "", tests: ["app/main/migrate-waits.test.ts"] },
   { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
 ];
 

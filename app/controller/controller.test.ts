@@ -1,11 +1,15 @@
 import { spawn } from "node:child_process";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../db/client.ts";
-import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
+import { NO_ENVTEST, envtestClient, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
 import { maintenanceDatabase } from "../test-support/maintenance-database.ts";
+import { controllerHttpApp } from "./http.ts";
+import { KubeClient } from "./machine/kube-client.ts";
+import { loadKubeconfigFile } from "./machine/kubeconfig.ts";
 import { startController, type Controller } from "./start.ts";
 import { GROUP, PLURAL, VERSION, type PolicyObject } from "./partition-policy/resource.ts";
 
@@ -17,6 +21,7 @@ const { sql } = createDb(inject("databaseUrl"), { max: 6, applicationName: "fail
 afterAll(() => sql.end({ timeout: 5 }));
 
 let kc: KubeConfig;
+let kube: KubeClient;
 let objects: CustomObjectsApi;
 const controllers: Controller[] = [];
 afterAll(async () => {
@@ -29,8 +34,50 @@ async function getPolicy(namespace: string, name: string): Promise<PolicyObject>
   return (await objects.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as PolicyObject;
 }
 
-async function createPolicy(namespace: string, name: string, spec: Record<string, unknown>) {
-  await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: { apiVersion: `${GROUP}/${VERSION}`, kind: "PartitionPolicy", metadata: { name }, spec } });
+async function createPolicy(namespace: string, name: string, spec: Record<string, unknown>, labels?: Record<string, string>) {
+  await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: { apiVersion: `${GROUP}/${VERSION}`, kind: "PartitionPolicy", metadata: { name, ...(labels ? { labels } : {}) }, spec } });
+}
+
+/**
+ * A TCP relay to the envtest API server that can be cut and restored: what the
+ * controller sees of an API-server outage (refused connections, dropped watches), while
+ * the API server itself keeps serving the rest of the suite.
+ */
+async function cuttableApiServer() {
+  const target = new URL(loadKubeconfigFile(envtestKubeconfig!).credentials.server);
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const open = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("close", () => sockets.delete(s));
+          s.on("error", () => {});
+        }
+        client.pipe(upstream).pipe(client);
+        client.on("close", () => upstream.destroy());
+        upstream.on("close", () => client.destroy());
+      });
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  await open();
+  const credentials = loadKubeconfigFile(envtestKubeconfig!).credentials;
+  return {
+    kube: new KubeClient({ ...credentials, server: `https://127.0.0.1:${port}` }),
+    cut: async () => {
+      await new Promise<void>((resolve) => {
+        server!.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+    restore: open,
+  };
 }
 
 async function eventsFor(namespace: string, name: string) {
@@ -43,6 +90,7 @@ const ready = (p: PolicyObject) => p.status?.conditions?.find((c) => c.type === 
 suite("partition controller against a real kube-apiserver", () => {
   beforeAll(async () => {
     kc = envtestConfig();
+    kube = envtestClient();
     objects = kc.makeApiClient(CustomObjectsApi);
     await installCrd(kc);
   });
@@ -52,7 +100,7 @@ suite("partition controller against a real kube-apiserver", () => {
     const db = await maintenanceDatabase();
     const table = "log_events";
     const registry = new Registry();
-    const controller = startController({ kc, sql: db.pool, namespace, identity: "solo", registry, lease: quickLease("solo-lease") });
+    const controller = startController({ kube, sql: db.pool, namespace, identity: "solo", registry, lease: quickLease("solo-lease") });
     controllers.push(controller);
 
     // The API server fills in the CRD's defaults: detach, 12 months, 1h.
@@ -89,7 +137,7 @@ suite("partition controller against a real kube-apiserver", () => {
 
   it("reports a failing run as Ready=False with a Warning event", async () => {
     const namespace = await freshNamespace(kc);
-    const controller = startController({ kc, sql, namespace, identity: "solo-2", registry: new Registry(), lease: quickLease("solo-2-lease") });
+    const controller = startController({ kube, sql, namespace, identity: "solo-2", registry: new Registry(), lease: quickLease("solo-2-lease") });
     controllers.push(controller);
     await createPolicy(namespace, "broken", { table: "no_such_table" });
     const failed = await waitFor(async () => {
@@ -131,9 +179,9 @@ suite("partition controller against a real kube-apiserver", () => {
     try {
       await waitFor(async () => (await holder()) === "replica-a", 20_000, `replica-a to lead (${output.slice(-500)})`);
 
-      const b = startController({ kc, sql: db.pool, namespace, identity: "replica-b", registry: new Registry(), lease: { ...quickLease(leaseName), leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } });
+      const b = startController({ kube, sql: db.pool, namespace, identity: "replica-b", registry: new Registry(), lease: { ...quickLease(leaseName), leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } });
       controllers.push(b);
-      await b.ready;
+      await b.listed;
       await createPolicy(namespace, "logs", { table, premakeMonths: 1 });
       await waitFor(async () => ready(await getPolicy(namespace, "logs"))?.status === "True", 20_000, "Ready=True from the leader");
       const first = await eventsFor(namespace, "logs");
@@ -166,4 +214,86 @@ suite("partition controller against a real kube-apiserver", () => {
       if (a.exitCode === null) a.kill("SIGKILL");
     }
   });
+
+  it("with a selector, two releases in one namespace each reconcile only their own policy, on their own database", async () => {
+    const namespace = await freshNamespace(kc);
+    const [dbA, dbB] = [await maintenanceDatabase(), await maintenanceDatabase()];
+    for (const [release, db, identity] of [["a", dbA, "release-a-0"], ["b", dbB, "release-b-0"]] as const) {
+      const c = startController({ kube, sql: db.pool, namespace, labelSelector: `failsight.io/release=${release}`, identity, registry: new Registry(), lease: quickLease(`${release}-controller`) });
+      controllers.push(c);
+    }
+    // The same table in both: each release's log_events is in its own database.
+    await createPolicy(namespace, "a-logs", { table: "log_events", premakeMonths: 1 }, { "failsight.io/release": "a" });
+    await createPolicy(namespace, "b-logs", { table: "log_events", premakeMonths: 4 }, { "failsight.io/release": "b" });
+    await createPolicy(namespace, "nobodys", { table: "log_events", premakeMonths: 2 });
+    for (const name of ["a-logs", "b-logs"]) await waitFor(async () => ready(await getPolicy(namespace, name))?.status === "True", 20_000, `${name} Ready`);
+
+    expect(await dbA.attachedPartitions()).toHaveLength(3); // DEFAULT + this month + 1
+    expect(await dbB.attachedPartitions()).toHaveLength(6); // DEFAULT + this month + 4
+    expect(new Set((await eventsFor(namespace, "a-logs")).map((e) => e.reportingInstance))).toEqual(new Set(["release-a-0"]));
+    expect(new Set((await eventsFor(namespace, "b-logs")).map((e) => e.reportingInstance))).toEqual(new Set(["release-b-0"]));
+    // A policy no release selects is left alone: no status, no events.
+    expect((await getPolicy(namespace, "nobodys")).status).toBeUndefined();
+    expect(await eventsFor(namespace, "nobodys")).toEqual([]);
+  }, 40_000);
+
+  it("refuses a second policy for the same table with a TableConflict condition, and takes it up when the first is deleted", async () => {
+    const namespace = await freshNamespace(kc);
+    const db = await maintenanceDatabase();
+    controllers.push(startController({ kube, sql: db.pool, namespace, identity: "solo-3", registry: new Registry(), lease: quickLease("solo-3-lease") }));
+    await createPolicy(namespace, "first", { table: "log_events", premakeMonths: 1 });
+    await waitFor(async () => ready(await getPolicy(namespace, "first"))?.status === "True", 20_000, "first Ready");
+    await new Promise((r) => setTimeout(r, 1100)); // creationTimestamp has one-second resolution
+    await createPolicy(namespace, "second", { table: "log_events", premakeMonths: 4 });
+
+    const refused = await waitFor(async () => {
+      const p = await getPolicy(namespace, "second");
+      return ready(p)?.reason === "TableConflict" && p;
+    }, 20_000, "second refused");
+    expect(ready(refused)).toMatchObject({ status: "False", message: expect.stringContaining("table log_events is already managed by PartitionPolicy first") });
+    expect(refused.status?.monthsAhead).toBeUndefined();
+    await waitFor(async () => (await eventsFor(namespace, "second")).some((e) => e.type === "Warning" && e.reason === "TableConflict"), 10_000, "a TableConflict event");
+    expect(await db.attachedPartitions()).toHaveLength(3); // the first policy's months only
+
+    await objects.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name: "first" });
+    const taken = await waitFor(async () => {
+      const p = await getPolicy(namespace, "second");
+      return ready(p)?.status === "True" && p;
+    }, 20_000, "second Ready once first is gone");
+    expect(taken.status?.monthsAhead).toBe(4);
+    expect(await db.attachedPartitions()).toHaveLength(6);
+  }, 40_000);
+
+  it("through an API-server outage: liveness stays up, readiness and leadership follow the connection and come back", async () => {
+    const namespace = await freshNamespace(kc);
+    const relay = await cuttableApiServer();
+    const controller = startController({ kube: relay.kube, sql, namespace, identity: "outage", registry: new Registry(), lease: quickLease("outage-lease") });
+    controllers.push(controller);
+    const http = controllerHttpApp(new Registry(), () => controller.readiness());
+    const probe = async (path: string) => {
+      const response = await http.request(path);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    await waitFor(async () => (await probe("/readyz")).status === 200, 20_000, "ready");
+    expect((await probe("/readyz")).body).toMatchObject({ ready: true, watching: true, leaderKnown: true, leader: true });
+
+    await relay.cut();
+    const cutAt = Date.now();
+    const notReady = await waitFor(async () => {
+      const r = await probe("/readyz");
+      return r.status === 503 && !r.body.leader && r.body;
+    }, 15_000, "not ready, and no longer leading, once the API server is gone");
+    console.log(`readiness went false ${Date.now() - cutAt} ms after the cut (lease 4 s, renew deadline 3 s): ${JSON.stringify(notReady)}`);
+    expect(notReady).toMatchObject({ ready: false, watching: false, leaderKnown: false });
+    // Liveness does not follow: a restart cannot bring the API server back.
+    expect(await probe("/healthz")).toEqual({ status: 200, body: { status: "ok" } });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await probe("/healthz")).status).toBe(200);
+
+    await relay.restore();
+    const restoredAt = Date.now();
+    await waitFor(async () => (await probe("/readyz")).status === 200, 20_000, "ready again once the API server is back");
+    console.log(`ready again ${Date.now() - restoredAt} ms after the API server came back`);
+    expect((await probe("/readyz")).body).toMatchObject({ watching: true, leader: true });
+  }, 60_000);
 });

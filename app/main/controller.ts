@@ -1,34 +1,32 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { KubeConfig } from "@kubernetes/client-node";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { ConfigError, loadConfig } from "../config.ts";
 import { startController } from "../controller/start.ts";
 import { controllerHttpApp } from "../controller/http.ts";
+import { KubeClient, type KubeCredentials } from "../controller/machine/kube-client.ts";
+import { UnsupportedKubeconfig, loadKubeTarget, type KubeTarget } from "../controller/machine/kubeconfig.ts";
 import { createDb } from "../db/client.ts";
 import { configureLog, log } from "../log.ts";
 import { onShutdown } from "./shutdown.ts";
 
 // The partition operator. In a pod it finds the API server from its ServiceAccount and
 // watches its own namespace; elsewhere it uses KUBECONFIG and CONTROLLER_NAMESPACE.
-const SA_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-
 try {
   const config = loadConfig();
   configureLog({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (!config.DATABASE_URL) throw new ConfigError("DATABASE_URL: required for the controller entry point");
-  const namespace = config.CONTROLLER_NAMESPACE ?? readIfExists(SA_NAMESPACE) ?? "default";
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
+  const target = await kubeTarget();
+  const namespace = config.CONTROLLER_NAMESPACE ?? target.namespace ?? "default";
   const { sql } = createDb(config.DATABASE_URL, { max: 3, applicationName: "failsight-controller" });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const controller = startController({
-    kc,
+    kube: new KubeClient(target.credentials),
     sql,
     namespace,
+    ...(config.CONTROLLER_SELECTOR ? { labelSelector: config.CONTROLLER_SELECTOR } : {}),
     identity: config.POD_NAME ?? `${hostname()}-${process.pid}`,
     registry,
     lease: {
@@ -38,9 +36,9 @@ try {
       retryPeriodMs: config.LEASE_RETRY_PERIOD_SECONDS * 1000,
     },
   });
-  const app = controllerHttpApp(registry, controller.healthy, controller.isLeader);
-  const server = serve({ fetch: app.fetch, port: config.CONTROLLER_PORT }) as Server;
-  log.info({ namespace, port: config.CONTROLLER_PORT }, "partition controller started");
+  const app = controllerHttpApp(registry, () => controller.readiness());
+  const server = serve({ fetch: app.fetch, port: config.CONTROLLER_PORT, hostname: config.CONTROLLER_HOST }) as Server;
+  log.info({ namespace, selector: config.CONTROLLER_SELECTOR ?? "(every policy)", address: `${config.CONTROLLER_HOST}:${config.CONTROLLER_PORT}` }, "partition controller started");
   onShutdown([
     { name: "stop controller and release the lease", run: () => controller.stop() },
     { name: "close http", run: () => new Promise<void>((resolve) => server.close(() => resolve())) },
@@ -51,10 +49,33 @@ try {
   process.exit(1);
 }
 
-function readIfExists(path: string): string | undefined {
+/**
+ * The API server and credentials. A kubeconfig whose user runs an exec or auth-provider
+ * plugin (cloud CLIs, on a developer's machine) goes through @kubernetes/client-node, which
+ * runs them; it is loaded only then, because importing it costs 85 MiB.
+ */
+async function kubeTarget(): Promise<KubeTarget> {
   try {
-    return readFileSync(path, "utf8").trim();
-  } catch {
-    return undefined;
+    return loadKubeTarget();
+  } catch (error) {
+    if (!(error instanceof UnsupportedKubeconfig)) throw error;
+    const { KubeConfig } = await import("@kubernetes/client-node");
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    const options: { ca?: Buffer; cert?: Buffer; key?: Buffer; headers?: Record<string, string>; rejectUnauthorized?: boolean } = {};
+    await kc.applyToHTTPSOptions(options);
+    const credentials: KubeCredentials = {
+      server: kc.getCurrentCluster()!.server.replace(/\/+$/, ""),
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.cert ? { cert: options.cert } : {}),
+      ...(options.key ? { key: options.key } : {}),
+      ...(options.rejectUnauthorized === false ? { insecureSkipTlsVerify: true } : {}),
+      authorization: async () => {
+        const fresh: { headers?: Record<string, string> } = {};
+        await kc.applyToHTTPSOptions(fresh);
+        return fresh.headers?.Authorization;
+      },
+    };
+    return { credentials, namespace: kc.getContextObject(kc.getCurrentContext())?.namespace };
   }
 }

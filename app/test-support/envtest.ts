@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { ApiextensionsV1Api, CoreV1Api, KubeConfig, loadYaml, type V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { KubeClient } from "../controller/machine/kube-client.ts";
+import { loadKubeconfigFile } from "../controller/machine/kubeconfig.ts";
 
 /**
  * The kube-apiserver from ../shared/envtest, when .ci/run (or a developer) started one and
@@ -15,6 +17,27 @@ export function envtestConfig(): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(envtestKubeconfig!);
   return kc;
+}
+
+/** The controller's own client, loaded from the same kubeconfig the way its entry point loads one. */
+export function envtestClient(): KubeClient {
+  return new KubeClient(loadKubeconfigFile(envtestKubeconfig!).credentials);
+}
+
+/** The controller's client as a ServiceAccount, with a token from the TokenRequest API. */
+export async function clientAs(admin: KubeConfig, namespace: string, serviceAccount: string): Promise<{ kc: KubeConfig; kube: KubeClient }> {
+  const request = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const token = request.status!.token;
+  const cluster = admin.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: serviceAccount, token }],
+    contexts: [{ name: "sa", cluster: cluster.name, user: serviceAccount, namespace }],
+    currentContext: "sa",
+  });
+  const kube = new KubeClient({ server: cluster.server, ...(cluster.caData ? { ca: Buffer.from(cluster.caData, "base64") } : {}), authorization: () => `Bearer ${token}` });
+  return { kc, kube };
 }
 
 export const CRD_FILE = fileURLToPath(new URL("../../charts/failsight/crds/partitionpolicies.failsight.io.yaml", import.meta.url));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startController, type Controller } from "../../app/controller/start.ts";
 import { GROUP, PLURAL, VERSION, type PolicyObject } from "../../app/controller/partition-policy/resource.ts";
 import { createDb } from "../../app/db/client.ts";
-import { NO_ENVTEST, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../../app/test-support/envtest.ts";
+import { NO_ENVTEST, clientAs, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../../app/test-support/envtest.ts";
 import { maintenanceDatabase } from "../../app/test-support/maintenance-database.ts";
 import { helm, one, render, type K8sObject } from "./helm.ts";
 
@@ -33,22 +33,9 @@ async function apply(objects: K8sObject[]) {
     if (o.kind === "ServiceAccount") await core.createNamespacedServiceAccount({ namespace, body: o as never });
     else if (o.kind === "Role") await rbac.createNamespacedRole({ namespace, body: o as never });
     else if (o.kind === "RoleBinding") await rbac.createNamespacedRoleBinding({ namespace, body: o as never });
+    else if (o.kind === "ClusterRole") await rbac.createClusterRole({ body: o as never });
     else throw new Error(`apply: ${o.kind} not handled`);
   }
-}
-
-/** A kubeconfig that authenticates as a ServiceAccount, with a token from the TokenRequest API. */
-async function kubeconfigAs(namespace: string, serviceAccount: string): Promise<KubeConfig> {
-  const request = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const whoami = new KubeConfig();
-  const cluster = admin.getCurrentCluster()!;
-  whoami.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: serviceAccount, token: request.status!.token }],
-    contexts: [{ name: "sa", cluster: cluster.name, user: serviceAccount, namespace }],
-    currentContext: "sa",
-  });
-  return whoami;
 }
 
 suite("chart on a kube-apiserver", () => {
@@ -73,16 +60,16 @@ suite("chart on a kube-apiserver", () => {
     const namespace = await freshNamespace(admin);
     const rendered = render({ namespace });
     await apply([one(rendered, "ServiceAccount", "fs-failsight-controller"), one(rendered, "Role", "fs-failsight-controller"), one(rendered, "RoleBinding", "fs-failsight-controller"), one(rendered, "ServiceAccount", "fs-failsight-api")]);
-    const asController = await kubeconfigAs(namespace, "fs-failsight-controller");
+    const asController = await clientAs(admin, namespace, "fs-failsight-controller");
 
     // RBAC is really enforced: the API's ServiceAccount, bound to nothing, may not even list.
-    const asApi = await kubeconfigAs(namespace, "fs-failsight-api");
+    const asApi = (await clientAs(admin, namespace, "fs-failsight-api")).kc;
     await expect(asApi.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })).rejects.toMatchObject({ code: 403 });
 
     const db = await maintenanceDatabase();
     const table = "log_events";
     const controller = startController({
-      kc: asController,
+      kube: asController.kube,
       sql: db.pool,
       namespace,
       identity: "fs-failsight-controller-0",
@@ -104,5 +91,37 @@ suite("chart on a kube-apiserver", () => {
       const events = await admin.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace });
       return events.items.some((e) => e.reason === "PartitionCreated" && e.involvedObject.name === "logs");
     }, 10_000, "events written by the controller's ServiceAccount");
+  });
+
+  it("aggregates PartitionPolicies into the API server's own view, edit and admin roles, and they grant what they say", async () => {
+    const namespace = await freshNamespace(admin);
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    const rendered = render({ namespace });
+    const roles = rendered.filter((o) => o.kind === "ClusterRole");
+    await apply(roles);
+    // The built-in roles as this API server bootstrapped them: their aggregation selectors
+    // must pick ours up (the controller-manager, which envtest does not run, copies the rules).
+    for (const [builtIn, suffix] of [["view", "view"], ["edit", "edit"], ["admin", "edit"]] as const) {
+      const selectors = (await rbac.readClusterRole({ name: builtIn })).aggregationRule!.clusterRoleSelectors!;
+      const ours = roles.find((r) => r.metadata.name.endsWith(`-partitionpolicies-${suffix}`))!;
+      expect(selectors.some((sel) => Object.entries(sel.matchLabels ?? {}).every(([k, v]) => ours.metadata.labels?.[k] === v)), `${builtIn} aggregates ${ours.metadata.name}`).toBe(true);
+    }
+    // What each grants, as a ServiceAccount bound to it in one namespace.
+    const core = admin.makeApiClient(CoreV1Api);
+    const policy = { apiVersion: `${GROUP}/${VERSION}`, kind: "PartitionPolicy", metadata: { name: "mine" }, spec: { table: "log_events" } };
+    for (const suffix of ["view", "edit"]) {
+      const name = `${suffix}-user`;
+      await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+      await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roles.find((r) => r.metadata.name.endsWith(`-${suffix}`))!.metadata.name }, subjects: [{ kind: "ServiceAccount", name, namespace }] } });
+    }
+    const viewer = (await clientAs(admin, namespace, "view-user")).kc.makeApiClient(CustomObjectsApi);
+    const editor = (await clientAs(admin, namespace, "edit-user")).kc.makeApiClient(CustomObjectsApi);
+    const list = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
+    await waitFor(async () => (await viewer.listNamespacedCustomObject(list)) as object, 10_000, "the viewer may list");
+    await expect(viewer.createNamespacedCustomObject({ ...list, body: policy })).rejects.toMatchObject({ code: 403 });
+    await editor.createNamespacedCustomObject({ ...list, body: policy });
+    await editor.deleteNamespacedCustomObject({ ...list, name: "mine" });
+    await rbac.deleteClusterRole({ name: roles[0]!.metadata.name });
+    await rbac.deleteClusterRole({ name: roles[1]!.metadata.name });
   });
 });

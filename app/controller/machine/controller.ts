@@ -1,16 +1,18 @@
-import { CustomObjectsApi, PatchStrategy, makeInformer, setHeaderOptions, type KubeConfig, type KubernetesListObject } from "@kubernetes/client-node";
 import { log } from "../../log.ts";
 import { EventRecorder } from "./event-recorder.ts";
-import { keyOf, type KubeObject, type ResourceKind } from "./kube-object.ts";
+import { Informer } from "./informer.ts";
+import type { KubeClient } from "./kube-client.ts";
+import { collectionPath, keyOf, type KubeObject, type ResourceKind } from "./kube-object.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 /** What a sync asks for next: to look again after a while (scheduled work), or nothing. */
 export type SyncResult = { requeueAfterMs?: number };
 
-/** The I/O a sync handler may do besides its own: Events on the object, and its status. */
+/** The I/O a sync handler may do besides its own: Events on the object, its status, and the other objects of its kind this controller sees. */
 export type SyncTools<O extends KubeObject> = {
   record: EventRecorder["record"];
   updateStatus: (object: O, status: NonNullable<O["status"]>) => Promise<void>;
+  siblings: () => O[];
 };
 
 /** One kind's reconcile, given the object as the informer holds it now. Throwing requeues it with backoff. */
@@ -28,53 +30,48 @@ export type ControllerSpec<O extends KubeObject> = { kind: ResourceKind; compone
 export class Controller<O extends KubeObject> {
   private readonly spec: ControllerSpec<O>;
   private readonly namespace: string;
-  private readonly api: CustomObjectsApi;
+  private readonly client: KubeClient;
   private readonly recorder: EventRecorder;
   private readonly queue: WorkQueue;
-  private readonly informer;
+  private readonly informer: Informer<O>;
   private readonly isLeader: () => boolean;
-  private connected = false;
-  private stopped = false;
 
-  constructor(kc: KubeConfig, namespace: string, identity: string, isLeader: () => boolean, spec: ControllerSpec<O>) {
+  /** `labelSelector` narrows the objects this controller owns (one release's, in a shared namespace). */
+  constructor(client: KubeClient, namespace: string, labelSelector: string | undefined, identity: string, isLeader: () => boolean, spec: ControllerSpec<O>) {
     this.spec = spec;
     this.namespace = namespace;
+    this.client = client;
     this.isLeader = isLeader;
-    this.api = kc.makeApiClient(CustomObjectsApi);
-    this.recorder = new EventRecorder(kc, spec.kind, spec.component, identity);
+    this.recorder = new EventRecorder(client, spec.kind, spec.component, identity);
     this.queue = new WorkQueue((key) => this.processNextWorkItem(key));
-    const { group, version, plural } = spec.kind;
-    this.informer = makeInformer<O & { metadata: object }>(kc, `/apis/${group}/${version}/namespaces/${namespace}/${plural}`, () =>
-      this.api.listNamespacedCustomObject({ group, version, namespace, plural }) as Promise<KubernetesListObject<O & { metadata: object }>>,
-    );
+    this.informer = new Informer<O>(client, collectionPath(spec.kind, namespace), labelSelector, {
+      // An object that arrives, goes or changes its spec may decide another's fate (two
+      // policies for one table): then every object gets a look. A status write does not.
+      add: () => this.enqueueAll(),
+      update: (o, old) => (o.metadata.generation !== old.metadata.generation ? this.enqueueAll() : this.enqueue(o)),
+      delete: (o) => {
+        this.queue.cancel(keyOf(o));
+        this.enqueueAll();
+      },
+    });
   }
 
-  /** Starts the watch; resolves once the first list has been read. */
-  async run(): Promise<void> {
-    this.informer.on("add", (o) => this.enqueue(o));
-    this.informer.on("update", (o) => this.enqueue(o));
-    this.informer.on("delete", (o) => this.queue.cancel(keyOf(o)));
-    this.informer.on("connect", () => {
-      this.connected = true;
-    });
-    // The informer stops on an error (a dropped watch, a 410 Gone); start it again after a pause.
-    this.informer.on("error", (error) => {
-      this.connected = false;
-      if (this.stopped) return;
-      log.warn({ err: error, kind: this.spec.kind.kind }, "watch failed; restarting in 2s");
-      setTimeout(() => void this.informer.start().catch((e) => log.error({ err: e }, "could not restart the watch")), 2000).unref();
-    });
-    await this.informer.start();
-    this.connected = true;
+  /** Starts the list/watch; resolves once the first list has been read. */
+  run(): Promise<void> {
+    return this.informer.start();
   }
 
-  /** Healthy while the watch is connected. */
-  healthy(): boolean {
-    return this.connected;
+  /** Connected while the last list or watch request to the API server succeeded. */
+  connected(): boolean {
+    return this.informer.connected();
   }
 
   /** This replica now leads: every object gets a look. */
   startedLeading(): void {
+    this.enqueueAll();
+  }
+
+  private enqueueAll(): void {
     for (const o of this.informer.list()) this.enqueue(o);
   }
 
@@ -84,7 +81,6 @@ export class Controller<O extends KubeObject> {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     await this.informer.stop();
     await this.queue.shutDown();
   }
@@ -95,11 +91,15 @@ export class Controller<O extends KubeObject> {
 
   private async processNextWorkItem(key: string): Promise<void> {
     if (!this.isLeader()) return;
-    const [namespace, name] = key.split("/") as [string, string];
-    const object = this.informer.get(name, namespace);
+    const name = key.split("/")[1]!;
+    const object = this.informer.get(name);
     if (!object) return this.queue.cancel(key);
     try {
-      const { requeueAfterMs } = await this.spec.syncHandler(object, { record: (...args) => this.recorder.record(...args), updateStatus: (o, status) => this.updateStatus(o, status) });
+      const { requeueAfterMs } = await this.spec.syncHandler(object, {
+        record: (...args) => this.recorder.record(...args),
+        updateStatus: (o, status) => this.updateStatus(o, status),
+        siblings: () => this.informer.list(),
+      });
       this.queue.forget(key);
       if (requeueAfterMs !== undefined) this.queue.addAfter(key, requeueAfterMs);
     } catch (error) {
@@ -110,12 +110,8 @@ export class Controller<O extends KubeObject> {
 
   /** Writes the status subresource; a write that fails is logged, and the next sync writes again. */
   private async updateStatus(object: O, status: NonNullable<O["status"]>): Promise<void> {
-    const { group, version, plural } = this.spec.kind;
     try {
-      await this.api.patchNamespacedCustomObjectStatus(
-        { group, version, namespace: object.metadata.namespace ?? this.namespace, plural, name: object.metadata.name!, body: { status } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
+      await this.client.mergePatch(`${collectionPath(this.spec.kind, object.metadata.namespace ?? this.namespace)}/${object.metadata.name}/status`, { status });
     } catch (error) {
       log.warn({ err: error, object: keyOf(object) }, "could not write status");
     }

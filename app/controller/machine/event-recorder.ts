@@ -1,5 +1,5 @@
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { log } from "../../log.ts";
+import type { KubeClient } from "./kube-client.ts";
 import { apiVersionOf, type KubeObject, type ResourceKind } from "./kube-object.ts";
 
 /**
@@ -7,13 +7,13 @@ import { apiVersionOf, type KubeObject, type ResourceKind } from "./kube-object.
  * event that cannot be written is logged and dropped: it must never fail a reconcile.
  */
 export class EventRecorder {
-  private readonly api: CoreV1Api;
+  private readonly client: KubeClient;
   private readonly kind: ResourceKind;
   private readonly component: string;
   private readonly instance: string;
 
-  constructor(kc: KubeConfig, kind: ResourceKind, component: string, instance: string) {
-    this.api = kc.makeApiClient(CoreV1Api);
+  constructor(client: KubeClient, kind: ResourceKind, component: string, instance: string) {
+    this.client = client;
     this.kind = kind;
     this.component = component;
     this.instance = instance;
@@ -21,23 +21,22 @@ export class EventRecorder {
 
   async record(object: KubeObject, type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
     const { name, namespace, uid, resourceVersion } = object.metadata;
-    const now = new Date();
+    const now = new Date().toISOString();
     try {
-      await this.api.createNamespacedEvent({
-        namespace: namespace!,
-        body: {
-          metadata: { generateName: `${name}.`, namespace },
-          involvedObject: { apiVersion: apiVersionOf(this.kind), kind: this.kind.kind, name, namespace, uid, resourceVersion },
-          type,
-          reason,
-          message: message.slice(0, 1024),
-          source: { component: this.component },
-          reportingComponent: this.component,
-          reportingInstance: this.instance,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
+      await this.client.post(`/api/v1/namespaces/${encodeURIComponent(namespace!)}/events`, {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { generateName: `${name}.`, namespace },
+        involvedObject: { apiVersion: apiVersionOf(this.kind), kind: this.kind.kind, name, namespace, uid, resourceVersion },
+        type,
+        reason,
+        message: message.slice(0, 1024),
+        source: { component: this.component },
+        reportingComponent: this.component,
+        reportingInstance: this.instance,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
       });
     } catch (error) {
       log.warn({ err: error, reason }, "could not record a Kubernetes event");

@@ -5,6 +5,9 @@ export type ResourceKind = { group: string; version: string; plural: string; kin
 
 export const apiVersionOf = (kind: ResourceKind) => `${kind.group}/${kind.version}`;
 
+/** The REST path of a namespace's collection of one kind. */
+export const collectionPath = (kind: ResourceKind, namespace: string) => `/apis/${kind.group}/${kind.version}/namespaces/${encodeURIComponent(namespace)}/${kind.plural}`;
+
 export type Condition = {
   type: string;
   status: "True" | "False" | "Unknown";
@@ -17,7 +20,7 @@ export type Condition = {
 export type KubeObject<Status = unknown> = {
   apiVersion?: string;
   kind?: string;
-  metadata: { name?: string; namespace?: string; uid?: string; generation?: number; resourceVersion?: string };
+  metadata: { name?: string; namespace?: string; uid?: string; generation?: number; resourceVersion?: string; creationTimestamp?: string; labels?: Record<string, string> };
   spec?: unknown;
   status?: Status;
 };

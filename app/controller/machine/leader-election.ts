@@ -1,6 +1,5 @@
-import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { log } from "../../log.ts";
-import { statusOf } from "./kube-errors.ts";
+import { statusOf, type KubeClient } from "./kube-client.ts";
 
 export type LeaderElectionConfig = {
   namespace: string;
@@ -13,6 +12,12 @@ export type LeaderElectionConfig = {
   retryPeriodMs: number;
 };
 
+type LeaseSpec = { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+type Lease = { apiVersion?: string; kind?: string; metadata: { name: string; namespace: string; resourceVersion?: string }; spec?: LeaseSpec };
+
+/** A Lease's MicroTime: RFC 3339 with six fractional digits. */
+const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace("Z", "000Z");
+
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics:
  * - a lease held by another is expired only when its record (holder, renewTime) has not
@@ -23,24 +28,37 @@ export type LeaderElectionConfig = {
  *   lease so another replica takes over at once instead of waiting out the duration.
  */
 export class LeaderElector {
-  private readonly api: CoordinationV1Api;
+  private readonly client: KubeClient;
   private readonly config: LeaderElectionConfig;
   private observedRecord = "";
   private observedAt = 0;
   private lastRenewedAt = 0;
   private leading = false;
+  /** When the Lease was last read, and whether it then named a holder whose term had not run out. */
+  private lastReadAt = 0;
+  private heldByAnother = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(kc: KubeConfig, config: LeaderElectionConfig) {
+  constructor(client: KubeClient, config: LeaderElectionConfig) {
     if (config.renewDeadlineMs >= config.leaseDurationMs) throw new Error("renewDeadline must be shorter than leaseDuration");
-    this.api = kc.makeApiClient(CoordinationV1Api);
+    this.client = client;
     this.config = config;
   }
 
   isLeader(): boolean {
     return this.leading;
+  }
+
+  /**
+   * Whether this replica knows who leads: itself, or another whose lease it read within
+   * one lease duration and that had not run out. False while the API server cannot be
+   * reached, or while nobody holds the lease.
+   */
+  knowsLeader(): boolean {
+    if (this.leading) return true;
+    return this.heldByAnother && Date.now() - this.lastReadAt < this.config.leaseDurationMs;
   }
 
   start(onStartedLeading: () => void, onStoppedLeading: () => void): void {
@@ -84,17 +102,24 @@ export class LeaderElector {
     }
   }
 
+  private path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.config.namespace)}/leases`;
+    return name ? `${base}/${encodeURIComponent(name)}` : base;
+  }
+
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, leaseDurationMs } = this.config;
-    const now = new V1MicroTime();
-    let lease: V1Lease;
+    const now = microTime();
+    let lease: Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.client.get<Lease>(this.path(name));
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
+      this.lastReadAt = Date.now();
+      this.heldByAnother = false;
       const spec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000), acquireTime: now, renewTime: now, leaseTransitions: 0 };
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
+        await this.client.post(this.path(), { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name, namespace }, spec });
         return true;
       } catch (createError) {
         if (statusOf(createError) === 409) return false; // another candidate created it first
@@ -108,19 +133,21 @@ export class LeaderElector {
       this.observedRecord = record;
       this.observedAt = Date.now();
     }
+    this.lastReadAt = Date.now();
     const mine = spec.holderIdentity === identity;
     const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(leaseDurationMs / 1000)) * 1000;
-    if (!mine && spec.holderIdentity && this.observedAt + durationMs > Date.now()) return false;
+    this.heldByAnother = !mine && Boolean(spec.holderIdentity) && this.observedAt + durationMs > Date.now();
+    if (this.heldByAnother) return false;
 
     lease.spec = {
       holderIdentity: identity,
       leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
       renewTime: now,
-      acquireTime: mine && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : now,
+      acquireTime: mine && spec.acquireTime ? spec.acquireTime : now,
       leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
     };
     try {
-      await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+      await this.client.put(this.path(name), lease);
       if (!mine) log.info({ identity, previous: spec.holderIdentity || "(released)" }, "took over the lease");
       return true;
     } catch (error) {
@@ -130,11 +157,11 @@ export class LeaderElector {
   }
 
   private async release(): Promise<void> {
-    const { namespace, name, identity } = this.config;
-    const lease = await this.api.readNamespacedLease({ name, namespace });
+    const { name, identity } = this.config;
+    const lease = await this.client.get<Lease>(this.path(name));
     if (lease.spec?.holderIdentity !== identity) return;
-    lease.spec = { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new V1MicroTime(), acquireTime: lease.spec.acquireTime ? new V1MicroTime(lease.spec.acquireTime) : undefined };
-    await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+    lease.spec = { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime() };
+    await this.client.put(this.path(name), lease);
     log.info({ identity }, "released the lease");
   }
 }

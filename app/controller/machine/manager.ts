@@ -1,12 +1,14 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { Gauge, type Registry } from "prom-client";
 import { Controller, type ControllerSpec } from "./controller.ts";
+import type { KubeClient } from "./kube-client.ts";
 import type { KubeObject } from "./kube-object.ts";
 import { LeaderElector, type LeaderElectionConfig } from "./leader-election.ts";
 
 export type ManagerOptions = {
-  kc: KubeConfig;
+  kube: KubeClient;
   namespace: string;
+  /** A label selector: the objects of this release. Empty: every object in the namespace. */
+  labelSelector?: string;
   /** This replica; the pod name in a cluster. */
   identity: string;
   lease: Omit<LeaderElectionConfig, "namespace" | "identity">;
@@ -20,11 +22,11 @@ export type ManagerOptions = {
  */
 // Each spec has its own object type; the machine handles them all as KubeObjects.
 export function startManager(options: ManagerOptions, specs: readonly ControllerSpec<any>[]) {
-  const { kc, namespace, identity, registry } = options;
+  const { kube, namespace, identity, registry } = options;
   const leaderGauge = new Gauge({ name: "failsight_controller_leader", help: "1 while this replica holds the controller's Lease.", registers: [registry] });
-  const elector = new LeaderElector(kc, { ...options.lease, namespace, identity });
-  const controllers = specs.map((spec) => new Controller<KubeObject>(kc, namespace, identity, () => elector.isLeader(), spec));
-  const ready = Promise.all(controllers.map((c) => c.run())).then(() => undefined);
+  const elector = new LeaderElector(kube, { ...options.lease, namespace, identity });
+  const controllers = specs.map((spec) => new Controller<KubeObject>(kube, namespace, options.labelSelector, identity, () => elector.isLeader(), spec));
+  const listed = Promise.all(controllers.map((c) => c.run())).then(() => undefined);
   elector.start(
     () => {
       leaderGauge.set(1);
@@ -36,10 +38,19 @@ export function startManager(options: ManagerOptions, specs: readonly Controller
     },
   );
   return {
-    ready,
+    /** Resolves once every kind's first list has been read. */
+    listed,
     isLeader: () => elector.isLeader(),
-    /** Healthy while every watch is connected. */
-    healthy: () => controllers.every((c) => c.healthy()),
+    /**
+     * Ready while every list/watch is connected and this replica knows who leads (itself,
+     * or another with a live lease). A standby is ready too: leadership moves to it without
+     * a restart, and a Deployment whose standby is never Ready never finishes rolling out.
+     */
+    readiness(): Readiness {
+      const watching = controllers.every((c) => c.connected());
+      const leaderKnown = elector.knowsLeader();
+      return { ready: watching && leaderKnown, watching, leaderKnown, leader: elector.isLeader() };
+    },
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));
       await elector.stop();
@@ -47,5 +58,7 @@ export function startManager(options: ManagerOptions, specs: readonly Controller
     },
   };
 }
+
+export type Readiness = { ready: boolean; watching: boolean; leaderKnown: boolean; leader: boolean };
 
 export type Manager = ReturnType<typeof startManager>;

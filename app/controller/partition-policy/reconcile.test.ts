@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MaintenanceReport } from "../../partitions/maintain.ts";
-import { isDue, nextRunAt, setCondition, statusAfterRun, statusForInvalidSpec } from "./reconcile.ts";
+import { isDue, nextRunAt, ownerOfTable, setCondition, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
 import { parseSpec, type PolicyObject } from "./resource.ts";
 
 const now = new Date("2026-11-24T12:00:00Z");
@@ -78,5 +78,43 @@ describe("parseSpec", () => {
     if (result.ok) return;
     for (const field of ["spec.premakeMonths", "spec.interval", "extra"]) expect(result.message).toContain(field);
     expect(statusForInvalidSpec(object(4), "bad", now).conditions![0]).toMatchObject({ status: "False", reason: "InvalidSpec", observedGeneration: 4 });
+  });
+});
+
+describe("statusForFailedRun", () => {
+  it("keeps the last known partitions but drops monthsAhead, which nobody checked", () => {
+    const previous = statusAfterRun(object(1), { ran: true, actions: [], notes: [], partitions: [], defaultRows: 0, failed: false }, now, hour);
+    const failed = statusForFailedRun(object(1, { ...previous, monthsAhead: 3, partitions: [{ name: "t_default", default: true, managed: false }] }), "connection refused", now, 60_000);
+    expect(failed.monthsAhead).toBeNull(); // null: a merge patch removes the field
+    expect(failed.partitions).toEqual([{ name: "t_default", default: true, managed: false }]);
+    expect(failed.conditions![0]).toMatchObject({ status: "False", reason: "RunFailed", message: "connection refused" });
+  });
+});
+
+describe("ownerOfTable", () => {
+  const policy = (name: string, created: string, table: string): PolicyObject => ({ metadata: { name, namespace: "n", creationTimestamp: created }, spec: { table } });
+  const tableOf = (o: PolicyObject) => (o.spec as { table: string }).table;
+  const older = policy("zeta", "2026-11-01T00:00:00Z", "log_events");
+  const newer = policy("alpha", "2026-11-02T00:00:00Z", "log_events");
+  const sameTime = policy("beta", "2026-11-02T00:00:00Z", "log_events");
+  const elsewhere = policy("aaa", "2026-10-01T00:00:00Z", "log_rollups");
+  const all = [older, newer, sameTime, elsewhere];
+
+  it("gives the table to the oldest policy, then to the first by name, whatever order they are seen in", () => {
+    expect(ownerOfTable(older, "log_events", all, tableOf)).toBeUndefined();
+    expect(ownerOfTable(newer, "log_events", all, tableOf)).toBe(older);
+    expect(ownerOfTable(newer, "log_events", [...all].reverse(), tableOf)).toBe(older);
+    expect(ownerOfTable(sameTime, "log_events", [newer, sameTime], tableOf)).toBe(newer);
+    expect(ownerOfTable(newer, "log_events", [newer, sameTime], tableOf)).toBeUndefined();
+  });
+  it("lets a policy for another table, or one alone, own its table", () => {
+    expect(ownerOfTable(elsewhere, "log_rollups", all, tableOf)).toBeUndefined();
+    expect(ownerOfTable(newer, "log_events", [newer], tableOf)).toBeUndefined();
+    expect(ownerOfTable(newer, "log_events", [newer, policy("x", "2026-01-01T00:00:00Z", "other")], tableOf)).toBeUndefined();
+  });
+  it("refuses the others with a TableConflict that names the owner and reports no partitions", () => {
+    const status = statusForConflict({ ...newer, metadata: { ...newer.metadata, generation: 2 }, status: { monthsAhead: 3 } }, "log_events", "zeta", now);
+    expect(status).toMatchObject({ observedGeneration: 2, monthsAhead: null, partitions: null, defaultRows: null });
+    expect(status.conditions![0]).toMatchObject({ type: "Ready", status: "False", reason: "TableConflict", observedGeneration: 2, message: expect.stringContaining("table log_events is already managed by PartitionPolicy zeta") });
   });
 });

@@ -89,14 +89,44 @@ export function statusForInvalidSpec(object: PolicyObject, message: string, now:
   };
 }
 
-/** The run itself failed (database unreachable, table missing): keep the last known partitions. */
+/**
+ * The run itself failed (database unreachable, table missing): keep the last known
+ * partitions, which say what was there, but not monthsAhead, which would claim a margin
+ * nobody checked. (null: status is written as a merge patch, where null removes a field.)
+ */
 export function statusForFailedRun(object: PolicyObject, message: string, now: Date, intervalMs: number): PolicyStatus {
   const previous = object.status ?? {};
   return {
     ...previous,
+    monthsAhead: null,
     observedGeneration: object.metadata.generation,
     lastRunTime: now.toISOString(),
     nextRunTime: new Date(now.getTime() + intervalMs).toISOString(),
     conditions: setCondition(previous.conditions, { type: "Ready", status: "False", observedGeneration: object.metadata.generation, reason: "RunFailed", message }, now),
+  };
+}
+
+/**
+ * Which policy owns a table when several of this controller's policies name it: the
+ * oldest, then the first by name, so every replica and every run agrees. Undefined when
+ * `object` owns it (or is alone); policies whose spec does not parse claim nothing.
+ */
+export function ownerOfTable(object: PolicyObject, table: string, siblings: readonly PolicyObject[], tableOf: (o: PolicyObject) => string | undefined): PolicyObject | undefined {
+  const claimants = siblings.filter((o) => o.metadata.name !== object.metadata.name && tableOf(o) === table);
+  const first = [object, ...claimants].sort((a, b) => (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))[0]!;
+  return first === object ? undefined : first;
+}
+
+/** Refused: another policy owns the table. It manages nothing, so it reports no partitions. */
+export function statusForConflict(object: PolicyObject, table: string, owner: string, now: Date): PolicyStatus {
+  const previous = object.status ?? {};
+  const message = `table ${table} is already managed by PartitionPolicy ${owner}; this one does nothing until that one is deleted or names another table`;
+  return {
+    ...previous,
+    observedGeneration: object.metadata.generation,
+    partitions: null,
+    monthsAhead: null,
+    defaultRows: null,
+    conditions: setCondition(previous.conditions, { type: "Ready", status: "False", observedGeneration: object.metadata.generation, reason: "TableConflict", message }, now),
   };
 }

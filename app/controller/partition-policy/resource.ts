@@ -9,12 +9,13 @@ import type { Condition, KubeObject, ResourceKind } from "../machine/kube-object
 export const POLICY_KIND: ResourceKind = { group: "failsight.io", version: "v1alpha1", plural: "partitionpolicies", kind: "PartitionPolicy" };
 export const { group: GROUP, version: VERSION, plural: PLURAL } = POLICY_KIND;
 
+// null removes a field: status is written as a JSON merge patch.
 export type PolicyStatus = {
   observedGeneration?: number;
   conditions?: Condition[];
-  partitions?: { name: string; from?: string; to?: string; default: boolean; managed: boolean }[];
-  monthsAhead?: number;
-  defaultRows?: number;
+  partitions?: { name: string; from?: string; to?: string; default: boolean; managed: boolean }[] | null;
+  monthsAhead?: number | null;
+  defaultRows?: number | null;
   notes?: string[];
   lastRunTime?: string;
   lastSuccessTime?: string;

@@ -5,7 +5,7 @@ import { runPartitionMaintenance } from "../../partitions/maintain.ts";
 import { createPartitionMetrics } from "../../partitions/metrics.ts";
 import type { ControllerSpec } from "../machine/controller.ts";
 import { keyOf } from "../machine/kube-object.ts";
-import { isDue, nextRunAt, statusAfterRun, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
+import { isDue, nextRunAt, ownerOfTable, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
 import { POLICY_KIND, parseSpec, type PolicyObject } from "./resource.ts";
 
 /** After a failed run (say, the database is not migrated yet on a first install), try again within this rather than after the full interval. */
@@ -28,7 +28,7 @@ export function partitionPolicyController(sql: Sql, registry: Registry, now: () 
   return {
     kind: POLICY_KIND,
     component: "failsight-partition-controller",
-    async syncHandler(object, { record, updateStatus }) {
+    async syncHandler(object, { record, updateStatus, siblings }) {
       const key = keyOf(object);
       const parsed = parseSpec(object.spec);
       const at = now();
@@ -40,6 +40,20 @@ export function partitionPolicyController(sql: Sql, registry: Registry, now: () 
         return {};
       }
       const { policy, intervalMs } = parsed.value;
+      const owner = ownerOfTable(object, policy.table, siblings(), (o) => {
+        const other = parseSpec(o.spec);
+        return other.ok ? other.value.policy.table : undefined;
+      });
+      if (owner) {
+        const refused = object.status?.conditions?.some((c) => c.type === "Ready" && c.reason === "TableConflict" && c.observedGeneration === object.metadata.generation);
+        if (!refused) {
+          const status = statusForConflict(object, policy.table, owner.metadata.name!, at);
+          await record(object, "Warning", "TableConflict", status.conditions!.find((c) => c.type === "Ready")!.message);
+          await updateStatus(object, status);
+        }
+        // Looked at again when the owner is deleted (the controller re-queues every policy then).
+        return {};
+      }
       if (!isDue(object, intervalMs, at)) return { requeueAfterMs: nextRunAt(object, intervalMs, at).getTime() - at.getTime() };
       const started = performance.now();
       let next = intervalMs;

@@ -1,0 +1,82 @@
+// Benchmark, not a test: `npm run bench:controller` (after `npm run build`). The compiled
+// controller's resident memory (RSS) as its own process, as the image runs it (NODE_OPTIONS
+// from the Dockerfile), leading and reconciling PartitionPolicies on a real kube-apiserver
+// (../shared/envtest; FAILSIGHT_ENVTEST_KUBECONFIG names its kubeconfig) and a real
+// PostgreSQL (the embedded one, or DATABASE_URL, a superuser URL). Samples /proc/<pid>/status
+// every second: RSS once started, steady (the median of the second half) and the peak.
+//   CONTROLLER_ENTRY=<path to a controller.js>  measures another build (an older commit's).
+//   SECONDS=120 POLICIES=5                      how long, and how many policies (one owns
+//                                               log_events, the others are refused).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import { startEmbeddedPostgres } from "../app/db/embedded.ts";
+import { createProductionLikeDatabase } from "../app/db/roles.ts";
+import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
+import { freePort } from "../app/test-support/free-port.ts";
+
+const SECONDS = Number(process.env.SECONDS ?? 120);
+const POLICIES = Number(process.env.POLICIES ?? 5);
+const entry = process.env.CONTROLLER_ENTRY ?? fileURLToPath(new URL("../dist/app/main/controller.js", import.meta.url));
+if (!envtestKubeconfig) throw new Error("FAILSIGHT_ENVTEST_KUBECONFIG: start ../shared/envtest and name its kubeconfig");
+
+const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir: path.join(mkdtempSync(path.join(tmpdir(), "failsight-bench-")), "pgdata"), port: await freePort(), persistent: false });
+const adminUrl = process.env.DATABASE_URL ?? embedded!.url;
+const dbName = `failsight_ctlbench_${Date.now().toString(36)}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+const { ownerUrl } = await createProductionLikeDatabase(admin, adminUrl, dbName, "bench");
+const migrate = fileURLToPath(new URL("../app/main/migrate.ts", import.meta.url));
+await new Promise((resolve, reject) => spawn(process.execPath, [migrate], { env: { PATH: process.env.PATH, DATABASE_URL: ownerUrl, LOG_LEVEL: "warn" }, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
+
+const kube = envtestClient();
+const namespace = `ctlbench-${Date.now().toString(36)}`;
+await kube.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+for (let i = 0; i < POLICIES; i++) {
+  await kube.post(`/apis/failsight.io/v1alpha1/namespaces/${namespace}/partitionpolicies`, {
+    apiVersion: "failsight.io/v1alpha1",
+    kind: "PartitionPolicy",
+    metadata: { name: `logs-${i}`, labels: { "failsight.io/release": "bench" } },
+    spec: { table: "log_events", premakeMonths: 3, interval: "10s" },
+  });
+}
+
+const port = await freePort();
+const controller = spawn(process.execPath, [entry], {
+  env: {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: readFileSync(fileURLToPath(new URL("../Dockerfile", import.meta.url)), "utf8").match(/^ENV NODE_OPTIONS=(.*)$/m)![1]!,
+    DATABASE_URL: ownerUrl,
+    KUBECONFIG: envtestKubeconfig,
+    CONTROLLER_NAMESPACE: namespace,
+    CONTROLLER_SELECTOR: "failsight.io/release=bench",
+    CONTROLLER_PORT: String(port),
+    LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const rssMiB = () => Number(readFileSync(`/proc/${controller.pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m)![1]) / 1024;
+const samples: number[] = [];
+let runs = 0;
+try {
+  for (let s = 0; s < SECONDS; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (controller.exitCode !== null) throw new Error(`the controller exited with ${controller.exitCode}`);
+    samples.push(rssMiB());
+  }
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  runs = [...metrics.matchAll(/^failsight_partition_runs_total\{[^}]*result="success"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+} finally {
+  controller.kill("SIGTERM");
+  await new Promise((r) => controller.once("exit", r));
+  await admin.unsafe(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+  await admin.end();
+  await embedded?.stop();
+}
+const steady = [...samples.slice(Math.floor(samples.length / 2))].sort((a, b) => a - b);
+const fmt = (n: number) => n.toFixed(1);
+console.log(`## Controller RSS (${path.relative(process.cwd(), entry)}, ${SECONDS} s, ${POLICIES} policies every 10 s, ${runs} successful runs, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`);
+console.log("| after 5 s | steady (median of the second half) | peak |\n|---:|---:|---:|");
+console.log(`| ${fmt(samples[4] ?? samples.at(-1)!)} MiB | ${fmt(steady[Math.floor(steady.length / 2)]!)} MiB | ${fmt(Math.max(...samples))} MiB |`);
