@@ -22,7 +22,9 @@ const work = mkdtempSync(path.join(tmpdir(), "failsight-image-"));
 const nodeBin = mkdtempSync(path.join(tmpdir(), "failsight-node-"));
 symlinkSync(process.execPath, path.join(nodeBin, "node"));
 
-type Stage = { name: string; root: string; cwd: string; env: Record<string, string>; cmd?: string[] };
+type Stage = { name: string; root: string; cwd: string; env: Record<string, string>; cmd?: string[]; user?: string };
+// The uid:gid of the users a Dockerfile may name: the node images' `node` user.
+const IMAGE_USERS: Record<string, string> = { node: "1000:1000" };
 const stages: Stage[] = [];
 const step = (line: string) => console.log(`  ${line}`);
 
@@ -77,6 +79,11 @@ for (const raw of readFileSync(path.join(repo, "Dockerfile"), "utf8").split("\n"
         env: { ...process.env, ...stage.env, PATH: `${nodeBin}:${process.env.PATH}`, npm_config_cache: path.join(stage.root, ".npm-cache") },
       });
       break;
+    case "USER":
+      if (!IMAGE_USERS[args]) throw new Error(`USER ${args}: add its uid:gid to IMAGE_USERS`);
+      stage.user = args;
+      step(line);
+      break;
     case "CMD":
       stage.cmd = JSON.parse(args);
       step(line);
@@ -89,8 +96,14 @@ for (const raw of readFileSync(path.join(repo, "Dockerfile"), "utf8").split("\n"
 const final = stages.at(-1)!;
 const app = final.cwd;
 const children: ChildProcess[] = [];
+// As the image's USER: when this check runs as root (CI), the entry points run as that uid
+// through setpriv, so a file the image's user cannot read, or a write outside /tmp, fails here.
+const [uid, gid] = (final.user ? IMAGE_USERS[final.user]! : "").split(":");
+const asImageUser = Boolean(uid) && process.getuid?.() === 0;
+if (asImageUser) for (const dir of [work, nodeBin]) execFileSync("chmod", ["-R", "a+rX", dir]);
 const run = (args: string[], env: Record<string, string>) => {
-  const child = spawn(path.join(nodeBin, "node"), args, { cwd: app, env: { PATH: process.env.PATH!, ...final.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...rest] = asImageUser ? ["setpriv", `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", path.join(nodeBin, "node"), ...args] : [path.join(nodeBin, "node"), ...args];
+  const child = spawn(command!, rest, { cwd: app, env: { PATH: process.env.PATH!, HOME: "/tmp", ...final.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -108,6 +121,16 @@ const waitFor = async (url: string, output: () => string) => {
   throw new Error(`${url} never answered 200:\n${output()}`);
 };
 
+/** The real uid of a running child, from /proc. */
+async function uidOf(child: ChildProcess): Promise<string> {
+  await new Promise((r) => setTimeout(r, 50));
+  try {
+    return readFileSync(`/proc/${child.pid}/status`, "utf8").match(/^Uid:\s+(\d+)/m)![1]!;
+  } catch {
+    return "?";
+  }
+}
+
 let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 let failed = false;
 const adminUrl = process.env.DATABASE_URL || (embedded = await startEmbeddedPostgres({ dataDir: path.join(work, "pgdata"), port: await freePort(), persistent: false })).url;
@@ -121,8 +144,9 @@ const adminKey = generateKey().key;
 try {
   console.log(`\nentry points from the production-only install in ${app}:`);
   const migrate = run(["dist/app/main/migrate.js"], { DATABASE_URL: databaseUrl });
+  const migrateUid = await uidOf(migrate.child);
   if ((await migrate.exited) !== 0) throw new Error(`migrate failed:\n${migrate.output()}`);
-  console.log("  migrate: applied, exit 0");
+  console.log(`  migrate: applied, exit 0, as uid ${migrateUid}${asImageUser ? ` (USER ${final.user})` : " (this check is not root: it runs them as itself)"}`);
   // The production install ran npm's postinstall too (scripts/patch-postgres-js.cjs).
   if (!readFileSync(path.join(app, "node_modules/postgres/src/connection.js"), "utf8").includes("failsight: reserve even when the pipeline is full")) throw new Error("postgres.js was not mended by the install");
   console.log("  postgres.js: mended by npm's postinstall");
@@ -138,13 +162,22 @@ try {
   const otlpBody = otlpType.encode(otlpType.fromObject({ resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "image-check" } }] }, scopeLogs: [{ logRecords: [{ severityNumber: 9, body: { stringValue: "hello over OTLP" } }] }] }] })).finish();
   const otlp = await fetch(`http://127.0.0.1:${port}/otlp/v1/logs`, { method: "POST", headers: { "content-type": "application/x-protobuf", authorization: `Bearer ${adminKey}` }, body: otlpBody });
   if (otlp.status !== 200) throw new Error(`OTLP protobuf ingest answered ${otlp.status}: ${await otlp.text()}`);
-  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs, native and OTLP/protobuf ingest (with the bootstrapped admin key) answer`);
+  console.log(`  api (CMD ${final.cmd!.join(" ")}): /ready, /docs, native and OTLP/protobuf ingest (with the bootstrapped admin key) answer, as uid ${await uidOf(api.child)}`);
+
+  // What `helm test` runs against the API.
+  const smoke = run(["dist/app/main/smoke-test.js"], { FAILSIGHT_URL: `http://127.0.0.1:${port}`, FAILSIGHT_KEY: adminKey });
+  if ((await smoke.exited) !== 0) throw new Error(`smoke-test failed:\n${smoke.output()}`);
+  console.log("  smoke-test (helm test): ready, one event stored and read back");
 
   if (process.env.FAILSIGHT_ENVTEST_KUBECONFIG) {
     const cport = await freePort();
-    const controller = run(["dist/app/main/controller.js"], { DATABASE_URL: databaseUrl, KUBECONFIG: process.env.FAILSIGHT_ENVTEST_KUBECONFIG, CONTROLLER_NAMESPACE: "default", CONTROLLER_PORT: String(cport), LEASE_NAME: `image-check-${Date.now()}` });
-    await waitFor(`http://127.0.0.1:${cport}/healthz`, controller.output);
-    console.log("  controller: /healthz answers against the API server");
+    // A copy the image's user may read (the original may sit in root's home).
+    const kubeconfig = path.join(work, "kubeconfig");
+    cpSync(process.env.FAILSIGHT_ENVTEST_KUBECONFIG, kubeconfig);
+    execFileSync("chmod", ["a+r", kubeconfig]);
+    const controller = run(["dist/app/main/controller.js"], { DATABASE_URL: databaseUrl, KUBECONFIG: kubeconfig, CONTROLLER_NAMESPACE: "default", CONTROLLER_PORT: String(cport), LEASE_NAME: `image-check-${Date.now()}` });
+    await waitFor(`http://127.0.0.1:${cport}/readyz`, controller.output);
+    console.log(`  controller: /healthz and /readyz answer against the API server, as uid ${await uidOf(controller.child)}`);
   } else {
     // No API server: at least every module the controller needs must load.
     execFileSync(path.join(nodeBin, "node"), ["-e", "await import('./dist/app/controller/start.js')"], { cwd: app, input: "" });

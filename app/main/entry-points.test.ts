@@ -132,4 +132,24 @@ describe("entry points", () => {
     const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, "0")} `) && / 0A /.test(l));
     expect(listening.map((l) => l.trim().split(/\s+/)[1]!.split(":")[0])).toEqual(["0100007F"]);
   });
+
+  // What `helm test` runs (charts/failsight/templates/tests/): the real API, the real check.
+  it("smoke-test passes against a running API with the admin key, and names the step that fails with a wrong key", async () => {
+    const port = await freePort();
+    const api = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    await waitForHealth(port, api.output);
+    const url = `http://127.0.0.1:${port}`;
+
+    const passing = run("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: adminKey });
+    expect(await passing.exited, passing.output()).toBe(0);
+    expect(passing.output()).toMatch(/ok: .*\/ready\nok: POST \/v1\/logs stored 1 event for failsight-smoke-test \(trace_id [0-9a-f]{32}\)\nok: GET \/logs read it back \(id \S+\)/);
+
+    const wrongKey = run("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: generateKey().key, SMOKE_TIMEOUT_SECONDS: "5" });
+    expect(await wrongKey.exited).toBe(1);
+    expect(wrongKey.output()).toContain("failed: POST /v1/logs: 401");
+
+    const nothingThere = run("smoke-test", { FAILSIGHT_URL: `http://127.0.0.1:${await freePort()}`, FAILSIGHT_KEY: adminKey, SMOKE_TIMEOUT_SECONDS: "2" });
+    expect(await nothingThere.exited).toBe(1);
+    expect(nothingThere.output()).toContain("failed: GET /ready: fetch failed");
+  }, 60_000);
 });

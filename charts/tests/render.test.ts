@@ -15,6 +15,7 @@ const selectorOf = (o: K8sObject) => (o as unknown as { spec: { selector: { matc
 const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 const databaseEnv = (c: Container) => c.env?.find((e) => e.name === "DATABASE_URL")?.valueFrom?.secretKeyRef;
 
+const CLUSTER_SCOPED = new Set(["ClusterRole"]);
 const COMBINATIONS = [[], ["cnpg-off-external-secret-values.yaml"], ["monitoring-off-values.yaml"], ["minimal-values.yaml"], ["nats-values.yaml"]];
 
 suite("helm chart", () => {
@@ -32,7 +33,7 @@ suite("helm chart", () => {
       expect(o.metadata.labels?.["app.kubernetes.io/name"], `${o.kind} ${o.metadata.name}`).toBe("failsight");
       expect(o.metadata.labels?.["app.kubernetes.io/instance"]).toBe("fs");
       expect(o.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("Helm");
-      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe("failsight");
+      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe(CLUSTER_SCOPED.has(o.kind) ? undefined : "failsight");
       const { apiVersion: _a, kind: _k, metadata: _m, ...body } = o;
       expect(Object.keys(body).length, `${o.kind} ${o.metadata.name} has a body`).toBeGreaterThan(0);
       expect(JSON.stringify(o)).not.toMatch(/<no value>|"null"/);
@@ -52,7 +53,7 @@ suite("helm chart", () => {
   it("renders the full install by default, with selectors that find their pods", () => {
     const objects = render();
     const kinds = objects.map((o) => o.kind).sort();
-    expect(kinds).toEqual(["Cluster", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PartitionPolicy", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
+    expect(kinds).toEqual(["Cluster", "ClusterRole", "ClusterRole", "ConfigMap", "ConfigMap", "ConfigMap", "Deployment", "Deployment", "PartitionPolicy", "PartitionPolicy", "Pod", "PodDisruptionBudget", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "Secret", "Secret", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceAccount", "ServiceMonitor", "ServiceMonitor"]);
     const api = one(objects, "Deployment", "fs-failsight-api");
     const controller = one(objects, "Deployment", "fs-failsight-controller");
     for (const d of [api, controller]) expect(matches(selectorOf(d).matchLabels!, podLabels(d))).toBe(true);
@@ -191,6 +192,68 @@ suite("helm chart", () => {
     const api = podSpec(one(objects, "Deployment", "fs-failsight-api"));
     expect(api.serviceAccountName).toBe("fs-failsight-api");
     expect(api.automountServiceAccountToken).toBe(false);
+  });
+
+  it("points at the published image by default, and a local build at its own tag", () => {
+    const image = (objects: K8sObject[]) => podSpec(one(objects, "Deployment", "fs-failsight-api")).containers[0] as unknown as { image: string; imagePullPolicy: string };
+    const chart = loadYaml<{ appVersion: string }>(readFileSync(`${CHART}/Chart.yaml`, "utf8"));
+    expect(image(render())).toEqual(expect.objectContaining({ image: `ghcr.io/failsight/failsight:${chart.appVersion}`, imagePullPolicy: "IfNotPresent" }));
+    const kind = render({ values: [new URL("../../k8s/failsight-kind-values.yaml", import.meta.url).pathname] });
+    expect(image(kind)).toEqual(expect.objectContaining({ image: "failsight:dev", imagePullPolicy: "Never" }));
+  });
+
+  it("scopes each release's controller to the policies labelled with its release, with probes that do not restart it for an API-server outage", () => {
+    for (const release of ["fs", "other"]) {
+      const objects = render({ release });
+      const controller = podSpec(one(objects, "Deployment", `${release}-failsight-controller`)).containers[0]!;
+      const env = Object.fromEntries(controller.env!.map((e) => [e.name, e.value]));
+      expect(env.CONTROLLER_SELECTOR).toBe(`failsight.io/release=${release}`);
+      expect(env.CONTROLLER_HOST).toBe("0.0.0.0");
+      const [key, value] = env.CONTROLLER_SELECTOR!.split("=");
+      const policies = find(objects, "PartitionPolicy");
+      expect(policies).toHaveLength(2);
+      for (const p of policies) expect(p.metadata.labels?.[key!]).toBe(value);
+      expect(controller.livenessProbe).toMatchObject({ httpGet: { path: "/healthz", port: "metrics" } });
+      expect(controller.readinessProbe).toMatchObject({ httpGet: { path: "/readyz", port: "metrics" } });
+    }
+    const resources = (podSpec(one(render(), "Deployment", "fs-failsight-controller")).containers[0] as unknown as { resources: { limits: { memory: string } } }).resources;
+    expect(resources.limits.memory).toBe("128Mi");
+  });
+
+  it("adds PartitionPolicies to the built-in view, edit and admin roles, named per namespace and release", () => {
+    const roles = find(render({ namespace: "team-a" }), "ClusterRole") as unknown as { metadata: { name: string; labels: Record<string, string> }; rules: { resources: string[]; verbs: string[] }[] }[];
+    const byName = Object.fromEntries(roles.map((r) => [r.metadata.name, r]));
+    const view = byName["team-a-fs-failsight-partitionpolicies-view"]!;
+    const edit = byName["team-a-fs-failsight-partitionpolicies-edit"]!;
+    expect(view.metadata.labels["rbac.authorization.k8s.io/aggregate-to-view"]).toBe("true");
+    expect(view.rules.flatMap((r) => r.verbs).sort()).toEqual(["get", "list", "watch"]);
+    expect(edit.metadata.labels).toMatchObject({ "rbac.authorization.k8s.io/aggregate-to-edit": "true", "rbac.authorization.k8s.io/aggregate-to-admin": "true" });
+    expect(edit.rules[0]!.verbs).toEqual(expect.arrayContaining(["create", "update", "patch", "delete"]));
+    expect(find(render({ set: ["rbac.aggregateToDefaultRoles=false"] }), "ClusterRole")).toEqual([]);
+  });
+
+  it("renders the same objects every time for render-only tools when the Secrets are the user's", () => {
+    const set = ["auth.adminKeySecret=my-admin", "cnpg.runtimeSecret=my-runtime", "monitoring.lokiDatasource.enabled=false"];
+    const first = render({ set });
+    expect(JSON.stringify(render({ set }))).toBe(JSON.stringify(first));
+    expect(find(first, "Secret")).toEqual([]);
+    const api = podSpec(one(first, "Deployment", "fs-failsight-api")).containers[0]!;
+    const refs = Object.fromEntries(api.env!.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef!.name]));
+    expect(refs).toMatchObject({ RUNTIME_DB_PASSWORD: "my-runtime", FAILSIGHT_ADMIN_KEY: "my-admin", METRICS_TOKEN: "my-admin" });
+    const cluster = one(first, "Cluster", "fs-failsight-db") as unknown as { spec: { managed: { roles: { name: string; passwordSecret: { name: string } }[] } } };
+    expect(cluster.spec.managed.roles.find((r) => r.name === "failsight_api")?.passwordSecret.name).toBe("my-runtime");
+  });
+
+  it("ships a helm test that checks readiness, ingests with the admin key and reads it back", () => {
+    const pod = one(render(), "Pod", "fs-failsight-smoke-test") as unknown as { metadata: { annotations: Record<string, string> }; spec: PodSpec & { restartPolicy: string } };
+    expect(pod.metadata.annotations["helm.sh/hook"]).toBe("test");
+    expect(pod.spec.restartPolicy).toBe("Never");
+    const container = pod.spec.containers[0]!;
+    expect(container.command).toEqual(["node", "dist/app/main/smoke-test.js"]);
+    const env = Object.fromEntries(container.env!.map((e) => [e.name, e]));
+    expect(env.FAILSIGHT_URL!.value).toBe("http://fs-failsight-api.failsight.svc:3000");
+    expect(env.FAILSIGHT_KEY!.valueFrom?.secretKeyRef).toEqual({ name: "fs-failsight-admin-key", key: "admin-key" });
+    expect(find(render({ set: ["tests.enabled=false"] }), "Pod")).toEqual([]);
   });
 
   it("runs every container non-root, read-only, without privilege escalation or capabilities, with probes", () => {

@@ -4,9 +4,11 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Pod } from "kubernetes-models/v1/Pod";
 import { Service } from "kubernetes-models/v1/Service";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -18,7 +20,7 @@ import type { K8sObject } from "./helm.ts";
 // server (the CRD's schema) in the envtest tests.
 type Model = { new (data: never): { validate(): void } };
 const MODELS: Record<string, Model> = Object.fromEntries(
-  ([Deployment, Service, ServiceAccount, ConfigMap, Secret, Role, RoleBinding, PodDisruptionBudget, ServiceMonitor, PodMonitor, PrometheusRule, Cluster] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
+  ([Deployment, Pod, Service, ServiceAccount, ConfigMap, Secret, Role, ClusterRole, RoleBinding, PodDisruptionBudget, ServiceMonitor, PodMonitor, PrometheusRule, Cluster] as unknown as (Model & { apiVersion: string; kind: string })[]).map((m) => [
     `${m.apiVersion}/${m.kind}`,
     m,
   ]),

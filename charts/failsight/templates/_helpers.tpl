@@ -68,6 +68,19 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
+The label that ties a PartitionPolicy to this release: its controller watches only the
+policies that carry it (CONTROLLER_SELECTOR), so two releases in one namespace never act on
+each other's. A policy you write yourself needs it too.
+*/}}
+{{- define "failsight.policyReleaseKey" -}}
+failsight.io/release
+{{- end }}
+
+{{- define "failsight.policyReleaseLabel" -}}
+{{ include "failsight.policyReleaseKey" . }}: {{ .Release.Name | quote }}
+{{- end }}
+
+{{/*
 The image reference.
 */}}
 {{- define "failsight.image" -}}
@@ -110,7 +123,7 @@ about).
 - name: RUNTIME_DB_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "failsight.cnpgClusterName" . }}-runtime
+      name: {{ include "failsight.runtimeSecretName" . }}
       key: password
 - name: DATABASE_URL
   value: "postgresql://failsight_api:$(RUNTIME_DB_PASSWORD)@{{ include "failsight.cnpgClusterName" . }}-rw.{{ .Release.Namespace }}:5432/app"
@@ -133,6 +146,14 @@ about).
 {{- else }}
 {{ include "failsight.databaseEnv" . }}
 {{- end }}
+{{- end }}
+
+{{/*
+The basic-auth Secret holding the password of the API's runtime role under CloudNativePG:
+one of yours (cnpg.runtimeSecret), or the one the chart makes.
+*/}}
+{{- define "failsight.runtimeSecretName" -}}
+{{- default (printf "%s-runtime" (include "failsight.cnpgClusterName" .)) .Values.cnpg.runtimeSecret }}
 {{- end }}
 
 {{/*
