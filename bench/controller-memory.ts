@@ -4,21 +4,27 @@
 // (../shared/envtest; FAILSIGHT_ENVTEST_KUBECONFIG names its kubeconfig) and a real
 // PostgreSQL (the embedded one, or DATABASE_URL, a superuser URL). Samples /proc/<pid>/status
 // every second: RSS once started, steady (the median of the second half) and the peak.
+// A third of the way in, the API server goes away for OUTAGE_SECONDS (the controller
+// reaches it through a relay this script cuts and restores), and the probes are read
+// during and after it.
 //   CONTROLLER_ENTRY=<path to a controller.js>  measures another build (an older commit's).
 //   SECONDS=120 POLICIES=5                      how long, and how many policies (one owns
 //                                               log_events, the others are refused).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { parse, stringify } from "yaml";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 
 const SECONDS = Number(process.env.SECONDS ?? 120);
+const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);
 const POLICIES = Number(process.env.POLICIES ?? 5);
 const entry = process.env.CONTROLLER_ENTRY ?? fileURLToPath(new URL("../dist/app/main/controller.js", import.meta.url));
 if (!envtestKubeconfig) throw new Error("FAILSIGHT_ENVTEST_KUBECONFIG: start ../shared/envtest and name its kubeconfig");
@@ -43,13 +49,43 @@ for (let i = 0; i < POLICIES; i++) {
   });
 }
 
+// The relay: the controller's only way to the API server.
+const upstream = new URL(parse(readFileSync(envtestKubeconfig, "utf8")).clusters[0].cluster.server);
+const relayPort = await freePort();
+const sockets = new Set<Socket>();
+let relay: Server | undefined;
+const openRelay = () =>
+  new Promise<void>((resolve) => {
+    relay = createServer((client) => {
+      const up = connect(Number(upstream.port), upstream.hostname);
+      for (const s of [client, up]) {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+        s.on("error", () => {});
+      }
+      client.pipe(up).pipe(client);
+      client.on("close", () => up.destroy());
+      up.on("close", () => client.destroy());
+    }).listen(relayPort, "127.0.0.1", () => resolve());
+  });
+const cutRelay = () =>
+  new Promise<void>((resolve) => {
+    relay!.close(() => resolve());
+    for (const s of sockets) s.destroy();
+  });
+await openRelay();
+const kubeconfig = parse(readFileSync(envtestKubeconfig, "utf8"));
+kubeconfig.clusters[0].cluster.server = `https://127.0.0.1:${relayPort}`;
+const kubeconfigFile = path.join(mkdtempSync(path.join(tmpdir(), "failsight-bench-")), "kubeconfig");
+writeFileSync(kubeconfigFile, stringify(kubeconfig));
+
 const port = await freePort();
 const controller = spawn(process.execPath, [entry], {
   env: {
     PATH: process.env.PATH,
     NODE_OPTIONS: readFileSync(fileURLToPath(new URL("../Dockerfile", import.meta.url)), "utf8").match(/^ENV NODE_OPTIONS=(.*)$/m)![1]!,
     DATABASE_URL: ownerUrl,
-    KUBECONFIG: envtestKubeconfig,
+    KUBECONFIG: kubeconfigFile,
     CONTROLLER_NAMESPACE: namespace,
     CONTROLLER_SELECTOR: "failsight.io/release=bench",
     CONTROLLER_PORT: String(port),
@@ -57,14 +93,21 @@ const controller = spawn(process.execPath, [entry], {
   },
   stdio: ["ignore", "inherit", "inherit"],
 });
+const fmt = (n: number) => n.toFixed(1);
 const rssMiB = () => Number(readFileSync(`/proc/${controller.pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m)![1]) / 1024;
+const probe = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined))?.status ?? "no answer";
 const samples: number[] = [];
+const outage: string[] = [];
 let runs = 0;
+const cutAt = Math.floor(SECONDS / 3);
 try {
   for (let s = 0; s < SECONDS; s++) {
     await new Promise((r) => setTimeout(r, 1000));
     if (controller.exitCode !== null) throw new Error(`the controller exited with ${controller.exitCode}`);
     samples.push(rssMiB());
+    if (s === cutAt) await cutRelay();
+    if (s === cutAt + OUTAGE_SECONDS) await openRelay();
+    if (s >= cutAt && s <= cutAt + OUTAGE_SECONDS + 10 && (s - cutAt) % 5 === 0) outage.push(`| ${s - cutAt} s ${s - cutAt < OUTAGE_SECONDS ? "into" : "after the start of"} the outage | ${await probe("/healthz")} | ${await probe("/readyz")} | ${fmt(samples.at(-1)!)} MiB |`);
   }
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   runs = [...metrics.matchAll(/^failsight_partition_runs_total\{[^}]*result="success"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -75,8 +118,9 @@ try {
   await admin.end();
   await embedded?.stop();
 }
+relay?.close();
 const steady = [...samples.slice(Math.floor(samples.length / 2))].sort((a, b) => a - b);
-const fmt = (n: number) => n.toFixed(1);
 console.log(`## Controller RSS (${path.relative(process.cwd(), entry)}, ${SECONDS} s, ${POLICIES} policies every 10 s, ${runs} successful runs, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`);
 console.log("| after 5 s | steady (median of the second half) | peak |\n|---:|---:|---:|");
 console.log(`| ${fmt(samples[4] ?? samples.at(-1)!)} MiB | ${fmt(steady[Math.floor(steady.length / 2)]!)} MiB | ${fmt(Math.max(...samples))} MiB |`);
+console.log(`\n## Through a ${OUTAGE_SECONDS} s API-server outage (from ${cutAt} s)\n| when | /healthz | /readyz | RSS |\n|---|---:|---:|---:|\n${outage.join("\n")}`);
