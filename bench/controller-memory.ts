@@ -12,7 +12,6 @@
 //                                               log_events, the others are refused).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +21,7 @@ import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
+import { tcpRelay } from "../app/test-support/tcp-relay.ts";
 
 const SECONDS = Number(process.env.SECONDS ?? 120);
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);
@@ -51,31 +51,10 @@ for (let i = 0; i < POLICIES; i++) {
 
 // The relay: the controller's only way to the API server.
 const upstream = new URL(parse(readFileSync(envtestKubeconfig, "utf8")).clusters[0].cluster.server);
-const relayPort = await freePort();
-const sockets = new Set<Socket>();
-let relay: Server | undefined;
-const openRelay = () =>
-  new Promise<void>((resolve) => {
-    relay = createServer((client) => {
-      const up = connect(Number(upstream.port), upstream.hostname);
-      for (const s of [client, up]) {
-        sockets.add(s);
-        s.on("close", () => sockets.delete(s));
-        s.on("error", () => {});
-      }
-      client.pipe(up).pipe(client);
-      client.on("close", () => up.destroy());
-      up.on("close", () => client.destroy());
-    }).listen(relayPort, "127.0.0.1", () => resolve());
-  });
-const cutRelay = () =>
-  new Promise<void>((resolve) => {
-    relay!.close(() => resolve());
-    for (const s of sockets) s.destroy();
-  });
-await openRelay();
+const relay = tcpRelay({ host: upstream.hostname, port: Number(upstream.port) }, await freePort());
+await relay.open();
 const kubeconfig = parse(readFileSync(envtestKubeconfig, "utf8"));
-kubeconfig.clusters[0].cluster.server = `https://127.0.0.1:${relayPort}`;
+kubeconfig.clusters[0].cluster.server = `https://127.0.0.1:${relay.port}`;
 const kubeconfigFile = path.join(mkdtempSync(path.join(tmpdir(), "failsight-bench-")), "kubeconfig");
 writeFileSync(kubeconfigFile, stringify(kubeconfig));
 
@@ -105,8 +84,8 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
     if (controller.exitCode !== null) throw new Error(`the controller exited with ${controller.exitCode}`);
     samples.push(rssMiB());
-    if (s === cutAt) await cutRelay();
-    if (s === cutAt + OUTAGE_SECONDS) await openRelay();
+    if (s === cutAt) await relay.cut();
+    if (s === cutAt + OUTAGE_SECONDS) await relay.open();
     if (s >= cutAt && s <= cutAt + OUTAGE_SECONDS + 10 && (s - cutAt) % 5 === 0) outage.push(`| ${s - cutAt} s ${s - cutAt < OUTAGE_SECONDS ? "into" : "after the start of"} the outage | ${await probe("/healthz")} | ${await probe("/readyz")} | ${fmt(samples.at(-1)!)} MiB |`);
   }
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -118,7 +97,7 @@ try {
   await admin.end();
   await embedded?.stop();
 }
-relay?.close();
+await relay.cut();
 const steady = [...samples.slice(Math.floor(samples.length / 2))].sort((a, b) => a - b);
 console.log(`## Controller RSS (${path.relative(process.cwd(), entry)}, ${SECONDS} s, ${POLICIES} policies every 10 s, ${runs} successful runs, ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL"})`);
 console.log("| after 5 s | steady (median of the second half) | peak |\n|---:|---:|---:|");

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDb } from "../db/client.ts";
+import { freePort } from "../test-support/free-port.ts";
+import { tcpRelay } from "../test-support/tcp-relay.ts";
 import { NO_ENVTEST, envtestClient, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../test-support/envtest.ts";
 import { maintenanceDatabase } from "../test-support/maintenance-database.ts";
 import { controllerHttpApp } from "./http.ts";
@@ -38,46 +39,13 @@ async function createPolicy(namespace: string, name: string, spec: Record<string
   await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, body: { apiVersion: `${GROUP}/${VERSION}`, kind: "PartitionPolicy", metadata: { name, ...(labels ? { labels } : {}) }, spec } });
 }
 
-/**
- * A TCP relay to the envtest API server that can be cut and restored: what the
- * controller sees of an API-server outage (refused connections, dropped watches), while
- * the API server itself keeps serving the rest of the suite.
- */
+/** The controller's way to the envtest API server, through a relay the test can cut and restore. */
 async function cuttableApiServer() {
-  const target = new URL(loadKubeconfigFile(envtestKubeconfig!).credentials.server);
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => {});
-        }
-        client.pipe(upstream).pipe(client);
-        client.on("close", () => upstream.destroy());
-        upstream.on("close", () => client.destroy());
-      });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await open();
   const credentials = loadKubeconfigFile(envtestKubeconfig!).credentials;
-  return {
-    kube: new KubeClient({ ...credentials, server: `https://127.0.0.1:${port}` }),
-    cut: async () => {
-      await new Promise<void>((resolve) => {
-        server!.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
-    restore: open,
-  };
+  const target = new URL(credentials.server);
+  const relay = tcpRelay({ host: target.hostname, port: Number(target.port) }, await freePort());
+  await relay.open();
+  return { kube: new KubeClient({ ...credentials, server: `https://127.0.0.1:${relay.port}` }), cut: relay.cut, restore: relay.open };
 }
 
 async function eventsFor(namespace: string, name: string) {

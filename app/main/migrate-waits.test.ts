@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer, connect, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../test-support/free-port.ts";
+import { tcpRelay } from "../test-support/tcp-relay.ts";
 
 // Issue 18: on a first `helm install` the CloudNativePG primary comes up after Failsight's
 // pods, and a migrate init container that exits at the first ECONNREFUSED is restarted with
@@ -12,8 +12,8 @@ import { freePort } from "../test-support/free-port.ts";
 // the run's real PostgreSQL reached through a port that only starts listening 20 s late.
 const migrate = fileURLToPath(new URL("./migrate.ts", import.meta.url));
 const shared = new URL(inject("databaseUrl"));
-const servers: Server[] = [];
-afterAll(() => servers.forEach((s) => s.close()));
+const relays: ReturnType<typeof tcpRelay>[] = [];
+afterAll(() => Promise.all(relays.map((r) => r.cut())));
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [migrate], { env: { PATH: process.env.PATH, LOG_FORMAT: "json", ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -22,18 +22,6 @@ function run(env: Record<string, string>) {
   child.stderr!.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, exited, output: () => output };
-}
-
-/** The run's database server, reachable on `port` from now on. */
-function openPort(port: number): Promise<void> {
-  const server = createServer((client) => {
-    const upstream = connect(Number(shared.port || 5432), shared.hostname);
-    client.pipe(upstream).pipe(client);
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  servers.push(server);
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
 }
 
 const urlOn = (port: number, database: string) => {
@@ -57,7 +45,9 @@ describe("migrate waits for the database", () => {
     const p = run({ DATABASE_URL: urlOn(port, database) });
     await new Promise((r) => setTimeout(r, 20_000));
     expect(p.child.exitCode, p.output()).toBeNull(); // still waiting, not crashed
-    await openPort(port);
+    const relay = tcpRelay({ host: shared.hostname, port: Number(shared.port || 5432) }, port);
+    relays.push(relay);
+    await relay.open();
     expect(await p.exited, p.output()).toBe(0);
     const tookMs = Date.now() - started;
 
