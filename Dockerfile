@@ -12,6 +12,10 @@ COPY scripts/patch-postgres-js.cjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY app ./app
+# The build copies these into dist/: the migrator looks for migrations/ two folders above
+# dist/app/db, the OTLP and Loki protobuf definitions are three above dist/app/ingest/formats.
+COPY migrations ./migrations
+COPY proto ./proto
 RUN npm run typecheck && npm run build
 
 FROM node:24-bookworm-slim AS runtime
@@ -25,10 +29,6 @@ COPY package.json package-lock.json .npmrc ./
 COPY scripts/patch-postgres-js.cjs ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
-# The migrator looks for migrations/ two folders above dist/app/db.
-COPY migrations ./dist/migrations
-# The OTLP and Loki protobuf definitions, three folders above dist/app/ingest/formats.
-COPY proto ./dist/proto
 USER node
 EXPOSE 3000
 CMD ["node", "dist/app/main/api.js"]

@@ -98,6 +98,12 @@ console.log(`| peak, ${CLIENTS} clients × 1,000-event batches for ${SECONDS} s 
 console.log(`| peak, ${BOMBS} concurrent ${(bomb.length / 1024).toFixed(1)} KB gzip bodies of 1.7M {} (answers ${JSON.stringify(Object.fromEntries(bombStatuses))}) | ${bombs.peak.toFixed(0)} |`);
 console.log(`| 5 s after the load | ${after.toFixed(0)} |`);
 
+// Where the resident memory is, from the API's own /metrics (prom-client's process metrics).
+const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+const mib = (name: string) => [...metrics.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, "gm"))].map((m) => `${m[1] ?? ""} ${(Number(m[2]) / 1048576).toFixed(1)}`).join(", ");
+console.log(`\nafter the load, MiB: heap total ${mib("nodejs_heap_size_total_bytes")}; heap used ${mib("nodejs_heap_size_used_bytes")}; external ${mib("nodejs_external_memory_bytes")}`);
+console.log(`heap spaces (total): ${mib("nodejs_heap_space_size_total_bytes")}`);
+
 api.kill("SIGTERM");
 await new Promise((r) => api.once("exit", r));
 await database.drop();
