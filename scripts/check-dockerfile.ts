@@ -13,6 +13,7 @@ import postgres from "postgres";
 import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
+import { envtestConfig, installCrd } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { messageType } from "../app/ingest/formats/protobuf.ts";
 
@@ -171,6 +172,7 @@ try {
 
   if (process.env.FAILSIGHT_ENVTEST_KUBECONFIG) {
     const cport = await freePort();
+    await installCrd(envtestConfig());
     // A copy the image's user may read (the original may sit in root's home).
     const kubeconfig = path.join(work, "kubeconfig");
     cpSync(process.env.FAILSIGHT_ENVTEST_KUBECONFIG, kubeconfig);

@@ -77,7 +77,9 @@ export class Informer<O extends KubeObject> {
         this.connectedNow = false;
         needList = true;
         if (error instanceof KubeApiError && error.status === 410) continue; // expired: list again at once
-        log.warn({ err: error, path: this.path, retryInMs: delay }, "list/watch failed");
+        // A 404 on the collection: the kind is not served, so its CRD is not installed (yet).
+        if (error instanceof KubeApiError && error.status === 404) log.error({ path: this.path, retryInMs: delay }, "list/watch: the API server does not serve this kind; is its CRD installed? (kubectl apply -f charts/failsight/crds/)");
+        else log.warn({ err: error, path: this.path, retryInMs: delay }, "list/watch failed");
         await sleep(delay, this.abort.signal);
         delay = Math.min(delay * 2, RETRY_MS.last);
       }
