@@ -20,10 +20,15 @@ RUN npm run typecheck && npm run build
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# V8 sizes its young generation from the machine's memory (up to 128 MiB on a large node),
-# and module loading alone fills it: 255 MiB RSS idle against 143 MiB with 4 MiB semi-spaces,
-# at the same ingest throughput (npm run bench:memory). package.json's scripts say the same.
-ENV NODE_OPTIONS=--max-semi-space-size=4
+# V8 sizes its heap from the machine's memory, not the container's limit: its young
+# generation (up to 128 MiB on a large node), which module loading alone fills (255 MiB RSS
+# idle against 143 MiB with 4 MiB semi-spaces), and, with no old-space limit given, an old
+# generation it lets grow instead of collecting: under 50 ingest clients the API peaked at
+# 230-242 MiB RSS and kept it, against 166-172 MiB with any explicit limit from 64 to 1024
+# MiB (npm run bench:memory; throughput within the runs' noise). 256 MiB keeps the heap
+# below the chart's 512Mi limit, so V8 collects before the kernel kills; raise both
+# together (NODE_OPTIONS in api.extraEnv). package.json's scripts say the same.
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=256"
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY scripts/patch-postgres-js.cjs ./scripts/

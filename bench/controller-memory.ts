@@ -22,6 +22,7 @@ import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { tcpRelay } from "../app/test-support/tcp-relay.ts";
+import { imageNodeOptions } from "./lib/image-node-options.ts";
 
 const SECONDS = Number(process.env.SECONDS ?? 120);
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);
@@ -62,7 +63,7 @@ const port = await freePort();
 const controller = spawn(process.execPath, [entry], {
   env: {
     PATH: process.env.PATH,
-    NODE_OPTIONS: readFileSync(fileURLToPath(new URL("../Dockerfile", import.meta.url)), "utf8").match(/^ENV NODE_OPTIONS=(.*)$/m)![1]!,
+    NODE_OPTIONS: imageNodeOptions(),
     DATABASE_URL: ownerUrl,
     KUBECONFIG: kubeconfigFile,
     CONTROLLER_NAMESPACE: namespace,

@@ -13,6 +13,7 @@ import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { freePort } from "../app/test-support/free-port.ts";
+import { imageNodeOptions } from "./lib/image-node-options.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -34,7 +35,7 @@ const apiEntry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../di
 // API_NODE_OPTIONS, MALLOC_ARENA_MAX and INGEST_INFLIGHT_MIB reach the API, to compare settings.
 const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "INGEST_CONCURRENCY", "INGEST_PARSE_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 // NODE_OPTIONS as the Dockerfile runs the API, unless API_NODE_OPTIONS says otherwise.
-const nodeOptions = process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4";
+const nodeOptions = process.env.API_NODE_OPTIONS ?? imageNodeOptions();
 const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
 await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env: { ...env, DATABASE_URL: url }, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
 const api = spawn(process.execPath, [apiEntry], { env, stdio: ["ignore", "inherit", "inherit"] });

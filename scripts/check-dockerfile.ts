@@ -51,7 +51,8 @@ for (const raw of readFileSync(path.join(repo, "Dockerfile"), "utf8").split("\n"
       break;
     case "ENV": {
       const [k, ...v] = args.split("=");
-      stage.env[k!] = v.join("=");
+      // As Docker reads ENV: a value in double quotes is the text between them.
+      stage.env[k!] = v.join("=").replace(/^"(.*)"$/, "$1");
       step(line);
       break;
     }

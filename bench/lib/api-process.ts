@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../app/test-support/free-port.ts";
 import type { Target } from "./target.ts";
+import { imageNodeOptions } from "./image-node-options.ts";
 
 const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
 
@@ -17,7 +18,7 @@ export async function startApiProcess(target: Target) {
   const child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env.PATH,
-      NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? "--max-semi-space-size=4",
+      NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? imageNodeOptions(),
       DATABASE_URL: target.runtimeUrl,
       OWNER_DATABASE_URL: target.ownerUrl,
       PORT: String(port),
