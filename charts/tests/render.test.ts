@@ -135,6 +135,12 @@ suite("helm chart", () => {
     // Without keys there is nothing to send; without the datasource, no key either.
     const open = loadYaml<{ datasources: Record<string, unknown>[] }>((one(render({ set: ["auth.enabled=false"] }), "Secret", "fs-failsight-loki-datasource") as unknown as { stringData: Record<string, string> }).stringData["failsight-loki.yaml"]!);
     expect(open.datasources[0]).not.toHaveProperty("basicAuth");
+    // A Secret of the user's (render-only tools): no key in the output, Grafana reads it from its environment.
+    const theirs = render({ set: ["monitoring.lokiDatasource.keySecret=my-grafana-key"] });
+    expect(find(theirs, "Secret").map((s) => s.metadata.name)).not.toContain("fs-failsight-grafana-key");
+    const viaEnv = loadYaml<{ datasources: { secureJsonData: Record<string, string> }[] }>((one(theirs, "Secret", "fs-failsight-loki-datasource") as unknown as { stringData: Record<string, string> }).stringData["failsight-loki.yaml"]!);
+    expect(viaEnv.datasources[0]!.secureJsonData.basicAuthPassword).toBe("$FAILSIGHT_GRAFANA_KEY");
+    expect(podSpec(one(theirs, "Deployment", "fs-failsight-api")).containers[0]!.env!.find((e) => e.name === "FAILSIGHT_GRAFANA_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "my-grafana-key", key: "FAILSIGHT_GRAFANA_KEY" });
     const none = render({ set: ["monitoring.lokiDatasource.enabled=false"] });
     expect(find(none, "Secret").map((s) => s.metadata.name)).not.toContain("fs-failsight-grafana-key");
     expect(podSpec(one(none, "Deployment", "fs-failsight-api")).containers[0]!.env!.map((e) => e.name)).not.toContain("FAILSIGHT_GRAFANA_KEY");
@@ -233,10 +239,11 @@ suite("helm chart", () => {
   });
 
   it("renders the same objects every time for render-only tools when the Secrets are the user's", () => {
-    const set = ["auth.adminKeySecret=my-admin", "cnpg.runtimeSecret=my-runtime", "monitoring.lokiDatasource.enabled=false"];
+    const set = ["auth.adminKeySecret=my-admin", "cnpg.runtimeSecret=my-runtime", "monitoring.lokiDatasource.keySecret=my-grafana-key"];
     const first = render({ set });
     expect(JSON.stringify(render({ set }))).toBe(JSON.stringify(first));
-    expect(find(first, "Secret")).toEqual([]);
+    // Only the datasource's provisioning file, which holds no secret of its own.
+    expect(find(first, "Secret").map((s) => s.metadata.name)).toEqual(["fs-failsight-loki-datasource"]);
     const api = podSpec(one(first, "Deployment", "fs-failsight-api")).containers[0]!;
     const refs = Object.fromEntries(api.env!.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef!.name]));
     expect(refs).toMatchObject({ RUNTIME_DB_PASSWORD: "my-runtime", FAILSIGHT_ADMIN_KEY: "my-admin", METRICS_TOKEN: "my-admin" });

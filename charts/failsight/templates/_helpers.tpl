@@ -167,7 +167,15 @@ The Secret holding the first admin's API key.
 The Secret holding the API key of Grafana's Loki datasource.
 */}}
 {{- define "failsight.grafanaKeySecretName" -}}
-{{- printf "%s-grafana-key" (include "failsight.fullname" .) }}
+{{- default (printf "%s-grafana-key" (include "failsight.fullname" .)) .Values.monitoring.lokiDatasource.keySecret }}
+{{- end }}
+
+{{/*
+The key of that Secret holding the API key. A Secret of the user's holds it under the name
+of the environment variable Grafana reads it from (envFromSecrets), FAILSIGHT_GRAFANA_KEY.
+*/}}
+{{- define "failsight.grafanaKeyKey" -}}
+{{- ternary "FAILSIGHT_GRAFANA_KEY" "key" (not (empty .Values.monitoring.lokiDatasource.keySecret)) }}
 {{- end }}
 
 {{/*
