@@ -232,7 +232,7 @@ suite("partition controller against a real kube-apiserver", () => {
     expect(await db.attachedPartitions()).toHaveLength(6);
   }, 40_000);
 
-  it("through an API-server outage: liveness stays up, readiness and leadership follow the connection and come back", async () => {
+  it("through an API-server outage (its connection cut by a relay, the server itself keeps running): liveness stays up, readiness and leadership follow the connection and come back", async () => {
     const namespace = await freshNamespace(kc);
     const relay = await cuttableApiServer();
     const controller = startController({ kube: relay.kube, sql, namespace, identity: "outage", registry: new Registry(), lease: quickLease("outage-lease") });
