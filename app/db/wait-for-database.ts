@@ -16,7 +16,7 @@ const NOT_YET = new Map<string, string>([
   ["28000", "the role is not accepted (yet)"],
 ]);
 
-export function whyNotYet(error: unknown): string | undefined {
+function whyNotYet(error: unknown): string | undefined {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? "";
   if (NOT_YET.has(code)) return `${NOT_YET.get(code)} (${code})`;
   if (isDatabaseUnavailable(error)) return `it does not accept connections yet (${code || (error as Error).message})`;
@@ -24,7 +24,7 @@ export function whyNotYet(error: unknown): string | undefined {
 }
 
 /** Back-off between attempts: doubling from the first to the last. */
-export const WAIT_RETRY_MS = { first: 500, last: 5_000 } as const;
+const WAIT_RETRY_MS = { first: 500, last: 5_000 } as const;
 
 /**
  * Waits until PostgreSQL at `url` answers a query, trying again with bounded back-off for

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { generateKey } from "../access/key-format.ts";
+import { runEntry } from "../test-support/entry-process.ts";
 import { freePort } from "../test-support/free-port.ts";
 import { freshDatabase } from "../test-support/fresh-database.ts";
 import { unique } from "../test-support/harness.ts";
@@ -14,22 +13,7 @@ import { unique } from "../test-support/harness.ts";
 const databaseUrl = await freshDatabase();
 const adminKey = generateKey().key;
 
-// The real entry points as separate processes, the way a container or `npm start` runs them.
-const entry = (name: string) => fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
-
-function run(name: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry(name)], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-
+// The real entry points as separate processes, the way a container or `npm start` runs them (runEntry).
 async function waitForHealth(port: number, output: () => string) {
   for (let i = 0; i < 100; i++) {
     try {
@@ -42,26 +26,26 @@ async function waitForHealth(port: number, output: () => string) {
 
 describe("entry points", () => {
   it("refuses to start on a bad variable, naming it", async () => {
-    const p = run("api", { PORT: "seventy", DATABASE_URL: inject("databaseUrl") });
+    const p = runEntry("api", { PORT: "seventy", DATABASE_URL: inject("databaseUrl") });
     expect(await p.exited).toBe(1);
     expect(p.output()).toMatch(/PORT/);
   });
 
   it("refuses to start the api without DATABASE_URL", async () => {
-    const p = run("api", {});
+    const p = runEntry("api", {});
     expect(await p.exited).toBe(1);
     expect(p.output()).toMatch(/DATABASE_URL: required/);
   });
 
   it("migrate applies nothing twice and exits 0", async () => {
-    const p = run("migrate", { DATABASE_URL: inject("databaseUrl") });
+    const p = runEntry("migrate", { DATABASE_URL: inject("databaseUrl") });
     expect(await p.exited).toBe(0);
   });
 
   it("migrate registers the SQL readers it is given, and that role then reads its team's services only", async () => {
     const readerRole = new URL(inject("readerDatabaseUrl")).username;
     const team = unique("team-sql");
-    const p = run("migrate", { DATABASE_URL: databaseUrl, SQL_READERS: `${readerRole}:${team}` });
+    const p = runEntry("migrate", { DATABASE_URL: databaseUrl, SQL_READERS: `${readerRole}:${team}` });
     expect(await p.exited, p.output()).toBe(0);
     const owner = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { "failsight.scope": "system" } as never });
     const mine = unique("svc-sql");
@@ -76,7 +60,7 @@ describe("entry points", () => {
   it("on SIGTERM stops accepting, finishes the request in flight, commits it, and exits 0", async () => {
     const port = await freePort();
     const service = unique("drain");
-    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
     await waitForHealth(port, p.output);
 
     const body = JSON.stringify([{ service, message: "sent across a shutdown" }]);
@@ -108,14 +92,14 @@ describe("entry points", () => {
   });
 
   it("refuses to serve over a role that bypasses row-level security", async () => {
-    const p = run("api", { DATABASE_URL: inject("bypassRlsUrl"), PORT: String(await freePort()), HOST: "127.0.0.1" });
+    const p = runEntry("api", { DATABASE_URL: inject("bypassRlsUrl"), PORT: String(await freePort()), HOST: "127.0.0.1" });
     expect(await p.exited).toBe(1);
     expect(p.output()).toMatch(/superuser or BYPASSRLS role/);
   });
 
   it("answers oversized headers with a 431 problem, and keeps serving", async () => {
     const port = await freePort();
-    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
     await waitForHealth(port, p.output);
     const res = await fetch(`http://127.0.0.1:${port}/health`, { headers: { "x-padding": "x".repeat(40_000) } });
     expect(res.status).toBe(431);
@@ -126,7 +110,7 @@ describe("entry points", () => {
 
   it("with FAILSIGHT_AUTH=off warns loudly and listens on loopback only", async () => {
     const port = await freePort();
-    const p = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_AUTH: "off" });
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), FAILSIGHT_AUTH: "off" });
     await waitForHealth(port, p.output);
     expect(p.output()).toMatch(/FAILSIGHT_AUTH=off: API keys are not checked.*listening on 127\.0\.0\.1/);
     const listening = readFileSync("/proc/net/tcp", "utf8").split("\n").filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, "0")} `) && / 0A /.test(l));
@@ -136,19 +120,19 @@ describe("entry points", () => {
   // What `helm test` runs (charts/failsight/templates/tests/): the real API, the real check.
   it("smoke-test passes against a running API with the admin key, and names the step that fails with a wrong key", async () => {
     const port = await freePort();
-    const api = run("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    const api = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
     await waitForHealth(port, api.output);
     const url = `http://127.0.0.1:${port}`;
 
-    const passing = run("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: adminKey });
+    const passing = runEntry("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: adminKey });
     expect(await passing.exited, passing.output()).toBe(0);
     expect(passing.output()).toMatch(/ok: .*\/ready\nok: POST \/v1\/logs stored 1 event for failsight-smoke-test \(trace_id [0-9a-f]{32}\)\nok: GET \/logs read it back \(id \S+\)/);
 
-    const wrongKey = run("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: generateKey().key, SMOKE_TIMEOUT_SECONDS: "5" });
+    const wrongKey = runEntry("smoke-test", { FAILSIGHT_URL: url, FAILSIGHT_KEY: generateKey().key, SMOKE_TIMEOUT_SECONDS: "5" });
     expect(await wrongKey.exited).toBe(1);
     expect(wrongKey.output()).toContain("failed: POST /v1/logs: 401");
 
-    const nothingThere = run("smoke-test", { FAILSIGHT_URL: `http://127.0.0.1:${await freePort()}`, FAILSIGHT_KEY: adminKey, SMOKE_TIMEOUT_SECONDS: "2" });
+    const nothingThere = runEntry("smoke-test", { FAILSIGHT_URL: `http://127.0.0.1:${await freePort()}`, FAILSIGHT_KEY: adminKey, SMOKE_TIMEOUT_SECONDS: "2" });
     expect(await nothingThere.exited).toBe(1);
     expect(nothingThere.output()).toContain("failed: GET /ready: fetch failed");
   }, 60_000);

@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { runEntry } from "../test-support/entry-process.ts";
 import { freePort } from "../test-support/free-port.ts";
 import { tcpRelay } from "../test-support/tcp-relay.ts";
 
@@ -10,19 +9,11 @@ import { tcpRelay } from "../test-support/tcp-relay.ts";
 // pods, and a migrate init container that exits at the first ECONNREFUSED is restarted with
 // back-off that can outlast the install. The real entry point, as its own process, against
 // the run's real PostgreSQL reached through a port that only starts listening 20 s late.
-const migrate = fileURLToPath(new URL("./migrate.ts", import.meta.url));
 const shared = new URL(inject("databaseUrl"));
 const relays: ReturnType<typeof tcpRelay>[] = [];
 afterAll(() => Promise.all(relays.map((r) => r.cut())));
 
-function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [migrate], { env: { PATH: process.env.PATH, LOG_FORMAT: "json", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
+const run = (env: Record<string, string>) => runEntry("migrate", { LOG_FORMAT: "json", ...env });
 
 const urlOn = (port: number, database: string) => {
   const url = new URL(shared.href);

@@ -117,10 +117,12 @@ export function ownerOfTable(object: PolicyObject, table: string, siblings: read
   return first === object ? undefined : first;
 }
 
+export const conflictMessage = (table: string, owner: string) => `table ${table} is already managed by PartitionPolicy ${owner}; this one does nothing until that one is deleted or names another table`;
+
 /** Refused: another policy owns the table. It manages nothing, so it reports no partitions. */
 export function statusForConflict(object: PolicyObject, table: string, owner: string, now: Date): PolicyStatus {
   const previous = object.status ?? {};
-  const message = `table ${table} is already managed by PartitionPolicy ${owner}; this one does nothing until that one is deleted or names another table`;
+  const message = conflictMessage(table, owner);
   return {
     ...previous,
     observedGeneration: object.metadata.generation,

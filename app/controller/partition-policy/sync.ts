@@ -5,7 +5,7 @@ import { runPartitionMaintenance } from "../../partitions/maintain.ts";
 import { createPartitionMetrics } from "../../partitions/metrics.ts";
 import type { ControllerSpec } from "../machine/controller.ts";
 import { keyOf } from "../machine/kube-object.ts";
-import { isDue, nextRunAt, ownerOfTable, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
+import { conflictMessage, isDue, nextRunAt, ownerOfTable, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
 import { POLICY_KIND, parseSpec, type PolicyObject } from "./resource.ts";
 
 /** After a failed run (say, the database is not migrated yet on a first install), try again within this rather than after the full interval. */
@@ -47,9 +47,8 @@ export function partitionPolicyController(sql: Sql, registry: Registry, now: () 
       if (owner) {
         const refused = object.status?.conditions?.some((c) => c.type === "Ready" && c.reason === "TableConflict" && c.observedGeneration === object.metadata.generation);
         if (!refused) {
-          const status = statusForConflict(object, policy.table, owner.metadata.name!, at);
-          await record(object, "Warning", "TableConflict", status.conditions!.find((c) => c.type === "Ready")!.message);
-          await updateStatus(object, status);
+          await record(object, "Warning", "TableConflict", conflictMessage(policy.table, owner.metadata.name!));
+          await updateStatus(object, statusForConflict(object, policy.table, owner.metadata.name!, at));
         }
         // Looked at again when the owner is deleted (the controller re-queues every policy then).
         return {};
