@@ -2,7 +2,7 @@ import type { Scoped } from "../db/scoped.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
-import type { LogEvent } from "../domain/log-event.ts";
+import type { EventColumns } from "./event-columns.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
 
 const ROLLUP_INSERT_COLUMNS = ROLLUP_COLUMNS.join(", ");
@@ -21,22 +21,21 @@ const ROLLUP_OF_BATCH = rollupSql("e");
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
 /** Writes the batch; answers how many partial roll-up rows it appended (for the compactor's pace). */
-export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, events: LogEvent[]): Promise<{ rollupRows: number }> {
-  const ids = await serviceIds.register(sql, events.map((e) => e.service), afterCommit);
-  const column = <T>(pick: (e: LogEvent) => T) => events.map(pick);
+export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, batch: EventColumns): Promise<{ rollupRows: number }> {
+  const ids = await serviceIds.register(sql, batch.services, afterCommit);
+  const serviceId = batch.services.map((s) => ids.get(s)!);
   const written = await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       sql.savepoint(
         (sp) => sp`
           WITH e AS (
-            SELECT nextval('log_events_id_seq') AS id, ts::timestamptz AS ts, service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
+            SELECT nextval('log_events_id_seq') AS id, ts::timestamptz AS ts, (${serviceId}::int[])[service_ix] AS service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
             FROM unnest(
-              ${column((e) => e.timestamp.toISOString())}::text[], ${column((e) => ids.get(e.service)!)}::int[], ${column((e) => e.level)}::text[],
-              ${column((e) => e.message ?? null)}::text[], ${column((e) => e.method ?? null)}::text[], ${column((e) => e.route ?? null)}::text[],
-              ${column((e) => e.status ?? null)}::smallint[], ${column((e) => e.error_code ?? null)}::text[], ${column((e) => e.latency_ms ?? null)}::float8[],
-              ${column((e) => e.trace_id ?? null)}::text[], ${column((e) => e.span_id ?? null)}::text[],
-              ${column((e) => (e.attributes === undefined ? null : JSON.stringify(e.attributes)))}::text[]
-            ) AS e(ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
+              ${batch.ts}::text[], ${batch.service}::int[], ${batch.level}::text[],
+              ${batch.message}::text[], ${batch.method}::text[], ${batch.route}::text[],
+              ${batch.status}::smallint[], ${batch.error_code}::text[], ${batch.latency_ms}::float8[],
+              ${batch.trace_id}::text[], ${batch.span_id}::text[], ${batch.attributes}::text[]
+            ) AS e(ts, service_ix, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           ), stored AS (
             INSERT INTO log_events (id, ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
             SELECT * FROM e

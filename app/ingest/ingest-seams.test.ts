@@ -5,6 +5,7 @@ import { createDb } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
 import { asRuntime, testHarness, unique, type Caller } from "../test-support/harness.ts";
 import { writeBatch } from "./batch-writer.ts";
+import { toColumns } from "./event-columns.ts";
 import { parseBatch } from "./formats/native-json.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 
@@ -35,7 +36,7 @@ describe("first batches for new services", () => {
     // Any failure after registration (a later statement, a lost connection) rolls the new service back.
     await expect(
       asActor(pool, admin, async (scoped) => {
-        await writeBatch(scoped, h.serviceIds, parsed.events);
+        await writeBatch(scoped, h.serviceIds, toColumns(parsed.events));
         throw new Error("the batch fails after registering");
       }),
     ).rejects.toThrow("fails after registering");

@@ -1,7 +1,6 @@
 import type { Sql } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
 import type { Actor } from "../domain/actor.ts";
-import type { LogEvent } from "../domain/log-event.ts";
 import { RequestError } from "../domain/request-error.ts";
 import { recordRequest, type AuditEntry } from "../access/audit-log.ts";
 import { ingestedBatches, ingestedEvents } from "../metrics/registry.ts";
@@ -15,7 +14,8 @@ import type { IngestFormat } from "./formats/format.ts";
 import { DEFAULT_SERVICE_LABELS } from "./formats/service-labels.ts";
 import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "./formats/registry.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
-import { observeEvents } from "./metrics.ts";
+import { observeBatch } from "./metrics.ts";
+import type { BatchTally } from "./event-columns.ts";
 import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "./work-slots.ts";
 import { raised } from "./parse-job.ts";
 import { inlineParser, type Parser } from "./parse-pool.ts";
@@ -39,7 +39,7 @@ export type IntakeDeps = {
 };
 
 /** What became of a delivery: the events stored, the records refused one by one, and the format that read it (which answers). */
-export type Outcome = { stored: LogEvent[]; rejected: FieldError[]; format: IngestFormat; duplicate?: boolean; rollupRows?: number };
+export type Outcome = { stored: number; rejected: FieldError[]; format: IngestFormat; tally?: BatchTally; duplicate?: boolean; rollupRows?: number };
 
 /** One body to ingest, as any transport received it. */
 export type Delivery = {
@@ -85,9 +85,9 @@ export class Intake {
     try {
       const outcome = await this.slots.run(() => this.store(delivery, claim));
       ingestedBatches.inc({ result: "accepted" });
-      ingestedEvents.inc({ result: "accepted" }, outcome.stored.length);
+      ingestedEvents.inc({ result: "accepted" }, outcome.stored);
       if (outcome.rejected.length) ingestedEvents.inc({ result: "rejected" }, outcome.rejected.length);
-      observeEvents(outcome.stored);
+      if (outcome.tally) observeBatch(outcome.tally);
       if (outcome.rollupRows) this.deps.rollupRows?.written(outcome.rollupRows);
       return outcome;
     } catch (error) {
@@ -122,23 +122,24 @@ export class Intake {
       ingestedEvents.inc({ result: "rejected" }, parsed.eventCount);
       throw new RequestError(parsed.code, `${parsed.errors.length} invalid field(s); nothing was stored`, parsed.errors);
     }
-    if (parsed.events.length > MAX_BATCH_EVENTS) {
-      throw new RequestError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events (got ${parsed.events.length}); nothing was stored`);
+    const { columns } = parsed;
+    if (columns.count > MAX_BATCH_EVENTS) {
+      throw new RequestError("payload-too-large", `a batch holds at most ${MAX_BATCH_EVENTS} events (got ${columns.count}); nothing was stored`);
     }
     if (actor.kind === "ingest") {
-      const outside = [...new Set(parsed.events.map((e) => e.service))].filter((s) => !actor.services.includes(s));
+      const outside = columns.services.filter((s) => !actor.services.includes(s));
       if (outside.length) throw new RequestError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
     }
     // The audit entry (and a queue message's receipt) is written in the batch's own
     // transaction: one commit per batch, and a redelivered message finds its receipt.
     const written = await asActor(this.deps.sql, actor, async (scoped) => {
       if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return undefined;
-      const { rollupRows } = await writeBatch(scoped, this.deps.serviceIds, parsed.events);
-      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: parsed.events.length });
+      const { rollupRows } = await writeBatch(scoped, this.deps.serviceIds, columns);
+      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: columns.count });
       return rollupRows;
     });
-    if (written === undefined) return { stored: [], rejected: [], format, duplicate: true };
-    return { stored: parsed.events, rejected: parsed.rejected, format, rollupRows: written };
+    if (written === undefined) return { stored: 0, rejected: [], format, duplicate: true };
+    return { stored: columns.count, rejected: parsed.rejected, format, tally: columns.tally, rollupRows: written };
   }
 }
 

@@ -2,6 +2,7 @@ import type { FieldError } from "../domain/field-error.ts";
 import { RequestError, type RequestErrorCode } from "../domain/request-error.ts";
 import { overBudget, refuseTooMany } from "./decode-body.ts";
 import type { ParsedBatch } from "./formats/format.ts";
+import { toColumns, type EventColumns } from "./event-columns.ts";
 import { ALL_FORMATS, newCounter } from "./formats/registry.ts";
 
 /**
@@ -20,12 +21,15 @@ export type ParseJob = {
   countAs?: string;
 };
 
+/** A parsed body as the intake stores it: the events in columns, or the batch refused whole. */
+export type StorableBatch = { ok: true; columns: EventColumns; rejected: FieldError[] } | Extract<ParsedBatch, { ok: false }>;
+
 /** What a parse gave: the batch, or the RequestError it raised (as data: a class does not cross threads). */
 export type ParseOutcome =
-  | { ok: true; parsed: ParsedBatch; taken: number }
+  | { ok: true; parsed: StorableBatch; taken: number }
   | { ok: false; error: { code: RequestErrorCode; message: string; errors: FieldError[] | undefined } };
 
-/** Runs the named format's parser on a job: the one code path, in a worker or inline. */
+/** Runs the named format's parser on a job and lays its events out in columns: the one code path, in a worker or inline. */
 export function runParse(job: ParseJob): ParseOutcome {
   const format = ALL_FORMATS.find((f) => f.name === job.format);
   if (!format) throw new Error(`no ingest format named ${job.format}`);
@@ -41,7 +45,7 @@ export function runParse(job: ParseJob): ParseOutcome {
         taken += bytes;
       },
     });
-    return { ok: true, parsed, taken };
+    return { ok: true, parsed: parsed.ok ? { ok: true, columns: toColumns(parsed.events), rejected: parsed.rejected } : parsed, taken };
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     return { ok: false, error: { code: error.code, message: error.message, errors: error.errors } };

@@ -7,6 +7,7 @@ import { IS_ERROR_SQL } from "../domain/error-event.ts";
 import type { Actor } from "../domain/actor.ts";
 import { SEVERITIES } from "../domain/vocabulary.ts";
 import { writeBatch } from "../ingest/batch-writer.ts";
+import { toColumns } from "../ingest/event-columns.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { asRuntime, testHarness, unique } from "../test-support/harness.ts";
 import { readWindowStats } from "../status/repository.ts";
@@ -214,7 +215,7 @@ describe("roll-ups", () => {
   it("never make two batches of one service and minute wait for each other", async () => {
     const actor: Actor = { kind: "ingest", name: "concurrent", keyPrefix: "test", services: [mine[0]!] };
     const serviceIds = new ServiceIds();
-    const batch = () => [{ service: mine[0]!, timestamp: new Date(now.getTime() - 5_000), level: "info" as const, latency_ms: 12 }];
+    const batch = () => toColumns([{ service: mine[0]!, timestamp: new Date(now.getTime() - 5_000), level: "info" as const, latency_ms: 12 }]);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let firstWrote!: () => void;

@@ -3,6 +3,7 @@ import type { Actor } from "../domain/actor.ts";
 import { createDb, type Sql } from "../db/client.ts";
 import { asActor } from "../db/scoped.ts";
 import { writeBatch } from "../ingest/batch-writer.ts";
+import { toColumns } from "../ingest/event-columns.ts";
 import { parseBatch } from "../ingest/formats/native-json.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { freshDatabase } from "./fresh-database.ts";
@@ -34,7 +35,7 @@ export async function maintenanceDatabase() {
     async ingestAt(times: Date[], message = "x", service = "maintenance-test") {
       const parsed = parseBatch(times.map((t) => ({ service, timestamp: t.toISOString(), message })), { receivedAt: new Date(), lenient: false });
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-      await asActor(pool, ADMIN, (scoped) => writeBatch(scoped, serviceIds, parsed.events));
+      await asActor(pool, ADMIN, (scoped) => writeBatch(scoped, serviceIds, toColumns(parsed.events)));
     },
     /** Rows readable through log_events by an admin, as /logs reads them. */
     readable: async (where: (sql: Sql) => ReturnType<Sql> = (sql) => sql`true`) =>

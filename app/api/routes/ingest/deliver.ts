@@ -37,7 +37,7 @@ export function deliver(deps: AppDeps, endpoint: Endpoint, route: string) {
       audit: { method: c.req.method, path: c.req.path, route },
     });
     c.set("audit", "recorded");
-    const answer = outcome.format.answer(outcome.stored.length, outcome.rejected);
+    const answer = outcome.format.answer(outcome.stored, outcome.rejected);
     if (answer.body === undefined) return c.body(null, answer.status as 204);
     return c.body(answer.body as string, answer.status as 200 | 400, answer.contentType ? { "content-type": answer.contentType } : {});
   };
