@@ -20,6 +20,7 @@ import type { Actor } from "../app/domain/actor.ts";
 import type { LogEvent } from "../app/domain/log-event.ts";
 import { IS_ERROR_SQL } from "../app/domain/error-event.ts";
 import { writeBatch } from "../app/ingest/batch-writer.ts";
+import { toColumns } from "../app/ingest/event-columns.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
 import { buildLogsQuery } from "../app/logs/repository.ts";
@@ -45,7 +46,12 @@ import { inParallel, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-const count = (text: string) => Math.round(Number(text.replace(/m$/i, "")) * (/m$/i.test(text) ? 1_000_000 : 1));
+/** "10m", "200k" or "5000"; anything else stops the run rather than measuring NaN events. */
+const count = (text: string) => {
+  const n = Math.round(Number(text.replace(/[km]$/i, "")) * ({ k: 1_000, m: 1_000_000 }[text.slice(-1).toLowerCase()] ?? 1));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a count of events: ${text}`);
+  return n;
+};
 const EVENTS = count(arg("events") ?? process.env.EVENTS ?? "1m");
 const DAYS = 60;
 const BATCH = 5_000;
@@ -62,7 +68,10 @@ const runs = (section: string) => SECTIONS.includes(section);
 
 const log = (line: string) => console.log(line);
 const report = new Report();
-const TARGETS: [string, string | undefined][] = [["embedded", undefined], ...(process.env.DATABASE_URL ? [["DATABASE_URL", process.env.DATABASE_URL] as [string, string]] : [])];
+/** BENCH_TARGETS=DATABASE_URL measures only that server (embedded, DATABASE_URL); default both, where DATABASE_URL is set. */
+const TARGETS = ([["embedded", undefined], ...(process.env.DATABASE_URL ? [["DATABASE_URL", process.env.DATABASE_URL]] : [])] as [string, string | undefined][]).filter(
+  ([label]) => !process.env.BENCH_TARGETS || process.env.BENCH_TARGETS.split(",").includes(label),
+);
 
 const INGEST = "Ingest";
 const LOGS = "GET /logs as a viewer";
@@ -104,7 +113,9 @@ async function measure(target: Target, fixture: Fixture) {
     for (const clients of runs("ingest") ? [1, 4] : []) {
       const batches = batchesOf(liveEvents(INGEST_EVENTS, clients));
       const copy = await seconds(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
-      const direct = await seconds(() => inParallel(batches, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
+      // Laid out as the parse worker hands them over, before the clock starts: this row times the statement.
+      const columns = batches.map(toColumns);
+      const direct = await seconds(() => inParallel(columns, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
       const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
       await api.loopLagP99Ms();
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
