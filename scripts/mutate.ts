@@ -89,6 +89,12 @@ const MUTANTS: Mutant[] = [
   { name: "migrate: gives up at the first refused connection", file: "app/db/wait-for-database.ts", from: "if (!reason) throw error;", to: "throw error;", tests: ["app/main/migrate-waits.test.ts"] },
   { name: "migrate: waits on any error", file: "app/db/wait-for-database.ts", from: "if (!reason) throw error;", to: "", tests: ["app/main/migrate-waits.test.ts"] },
   { name: "service ids cached before commit", file: "app/services/service-ids.ts", from: "afterCommit(() => this.remember(learned));", to: "this.remember(learned);", tests: ["app/ingest/ingest-seams.test.ts"] },
+  { name: "ingest fast path: text PostgreSQL cannot store passes", file: "app/ingest/formats/native-fast-path.ts", from: "v.length <= max && unstorable(v) === undefined", to: "v.length <= max", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
+  { name: "ingest fast path: attributes are not checked", file: "app/ingest/formats/native-fast-path.ts", from: " || unstorableJson(v)) return undefined;", to: ") return undefined;", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
+  { name: "ingest fast path: unknown fields pass", file: "app/ingest/formats/native-fast-path.ts", from: "      default:\n        return undefined;", to: "      default:\n        break;", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
+  { name: "ingest fast path: any timestamp passes", file: "app/ingest/formats/native-fast-path.ts", from: "if (!isStorableInstant(ms)) return undefined;", to: "", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
+  { name: "event columns: a backslash is not escaped", file: "app/ingest/event-columns.ts", from: '.replace(/\\\\/g, "\\\\\\\\")', to: "", tests: ["app/ingest/event-columns.test.ts"] },
+  { name: "event columns: a quote is not escaped", file: "app/ingest/event-columns.ts", from: `.replace(/"/g, '\\\\"')`, to: "", tests: ["app/ingest/event-columns.test.ts"] },
 ];
 
 const only = process.argv[2];

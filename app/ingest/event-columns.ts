@@ -40,13 +40,16 @@ export type BatchTally = {
   latencies: [string, Float64Array][];
 };
 
+/** Inside a quoted array element only these two are special. */
+const NEEDS_ESCAPE = /["\\]/;
+
 /** The array literal of a text column; null for an absent value, as postgres.js writes it. */
 function textArray(values: (string | null | undefined)[]): string {
   let out = "{";
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (i) out += ",";
-    out += v == null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+    out += v == null ? "NULL" : `"${NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"') : v}"`;
   }
   return out + "}";
 }

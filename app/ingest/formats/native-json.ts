@@ -4,7 +4,7 @@ import { MAX_BATCH_EVENTS } from "../limits.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
 import { liftAliases } from "./lenient.ts";
 import { isJson, isNdjson, looksLikeOtlpJson } from "./media-types.ts";
-import { LogEventInput } from "./native-schema.ts";
+import { checkLogEvent } from "./native-fast-path.ts";
 import { parseJsonBody } from "./records.ts";
 
 
@@ -62,7 +62,7 @@ export function parseBatch(body: unknown, { receivedAt, lenient }: Pick<ParseCon
   const events: LogEvent[] = [];
   const errors: FieldError[] = [];
   list.forEach((raw, index) => {
-    const result = LogEventInput.safeParse(lenient ? liftAliases(raw) : raw);
+    const result = checkLogEvent(lenient ? liftAliases(raw) : raw);
     if (!result.success) {
       for (const issue of result.error.issues) {
         const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];

@@ -13,13 +13,29 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../limits.ts";
 const text = storableText;
 const identifier = nameSchema;
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The bounds of each field (native-fast-path.ts checks the same ones without zod). */
+export const FIELD_LIMITS = {
+  service: 128,
+  message: 32_768,
+  route: 512,
+  error_code: 128,
+  trace_id: 64,
+  span_id: 64,
+  status: { min: 100, max: 599 },
+  latency_ms: { min: 0, max: 86_400_000 },
+} as const;
+export const HTTP_METHOD = /^[A-Za-z]{1,16}$/;
+
+/** Epoch milliseconds of a timestamp as sent, NaN when it is not one (native-fast-path.ts reads it too). */
+export const timestampMs = (v: string | number) => (typeof v === "number" ? Math.floor(v) : ISO_WITH_OFFSET.test(v) && isRealCalendarTime(v) ? Date.parse(v) : Number.NaN);
 const TIMESTAMP_RULE = "must be ISO-8601 with an offset (2026-11-24T10:15:00Z) or epoch milliseconds, between 1970 and 9999";
 
 const timestamp = z
   .union([z.string(), z.number()], { error: TIMESTAMP_RULE })
   .transform((v, ctx) => {
-    const ms = typeof v === "number" ? Math.floor(v) : ISO_WITH_OFFSET.test(v) && isRealCalendarTime(v) ? Date.parse(v) : Number.NaN;
+    const ms = timestampMs(v);
     if (!isStorableInstant(ms)) {
       ctx.addIssue({ code: "custom", message: TIMESTAMP_RULE });
       return z.NEVER;
@@ -50,22 +66,23 @@ const attributes = z
 
 export const LogEventInput = z
   .strictObject({
-    service: identifier(128).openapi({ description: "Registered on first sight.", example: "checkout" }),
+    service: identifier(FIELD_LIMITS.service).openapi({ description: "Registered on first sight.", example: "checkout" }),
     timestamp: timestamp.optional(),
     level: level.optional(),
-    message: text(32_768).optional().openapi({ description: "Stored as null when left out.", example: "payment provider timed out" }),
-    method: z.string().regex(/^[A-Za-z]{1,16}$/, "must be an HTTP method").transform((m) => m.toUpperCase()).optional().openapi({ example: "POST" }),
-    route: text(512).optional().openapi({ description: "Route template, not the raw path.", example: "/orders/:id/pay" }),
-    status: z.number().int().min(100).max(599).optional().openapi({ example: 504 }),
-    error_code: identifier(128).optional().openapi({ example: "PAYMENT_TIMEOUT" }),
-    latency_ms: z.number().min(0).max(86_400_000).optional().openapi({ example: 30012.5 }),
-    trace_id: identifier(64).optional().openapi({ example: "4bf92f3577b34da6a3ce929d0e0e4736" }),
-    span_id: identifier(64).optional().openapi({ example: "00f067aa0ba902b7" }),
+    message: text(FIELD_LIMITS.message).optional().openapi({ description: "Stored as null when left out.", example: "payment provider timed out" }),
+    method: z.string().regex(HTTP_METHOD, "must be an HTTP method").transform((m) => m.toUpperCase()).optional().openapi({ example: "POST" }),
+    route: text(FIELD_LIMITS.route).optional().openapi({ description: "Route template, not the raw path.", example: "/orders/:id/pay" }),
+    status: z.number().int().min(FIELD_LIMITS.status.min).max(FIELD_LIMITS.status.max).optional().openapi({ example: 504 }),
+    error_code: identifier(FIELD_LIMITS.error_code).optional().openapi({ example: "PAYMENT_TIMEOUT" }),
+    latency_ms: z.number().min(FIELD_LIMITS.latency_ms.min).max(FIELD_LIMITS.latency_ms.max).optional().openapi({ example: 30012.5 }),
+    trace_id: identifier(FIELD_LIMITS.trace_id).optional().openapi({ example: "4bf92f3577b34da6a3ce929d0e0e4736" }),
+    span_id: identifier(FIELD_LIMITS.span_id).optional().openapi({ example: "00f067aa0ba902b7" }),
     attributes: attributes.optional(),
   })
   .openapi("LogEvent");
 
 export type LogEventInput = z.input<typeof LogEventInput>;
+export type LogEventFields = z.output<typeof LogEventInput>;
 
 const events = z.array(LogEventInput).min(1).max(MAX_BATCH_EVENTS);
 

@@ -1,7 +1,7 @@
 import type { FieldError } from "../../domain/field-error.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
 import type { ParsedBatch } from "./format.ts";
-import { LogEventInput } from "./native-schema.ts";
+import { checkLogEvent } from "./native-fast-path.ts";
 
 type Refused = Extract<ParsedBatch, { ok: false }>;
 
@@ -16,7 +16,7 @@ export function recordByRecord(candidates: Iterable<Record<string, unknown>>, re
   const rejected: FieldError[] = [];
   let index = 0;
   for (const candidate of candidates) {
-    const result = LogEventInput.safeParse(candidate);
+    const result = checkLogEvent(candidate);
     if (result.success) events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
     else for (const issue of result.error.issues) rejected.push({ index, field: issue.path.join(".") || "record", message: issue.message });
     index++;
