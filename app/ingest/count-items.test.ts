@@ -25,4 +25,30 @@ describe("countBatchItems", () => {
       expect(counter.count, `pieces of ${size}`).toBe(4);
     }
   });
+
+  it("agrees with JSON.parse on random batches cut into random pieces", () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const strings = ['"plain"', '"esc \\" quote"', '"back \\\\"', '"\\\\\\""', '"] } , ["', '"ünï \\u0022 ✓"', '""'];
+    const value = (depth: number): string => {
+      const r = next();
+      if (depth > 2 || r < 0.4) return strings[Math.floor(next() * strings.length)]!;
+      if (r < 0.7) return `[${Array.from({ length: Math.floor(next() * 3) }, () => value(depth + 1)).join(",")}]`;
+      return `{${Array.from({ length: Math.floor(next() * 3) }, (_, i) => `"k${i}":${value(depth + 1)}`).join(",")}}`;
+    };
+    for (let round = 0; round < 300; round++) {
+      const items = Array.from({ length: Math.floor(next() * 6) }, () => `{"m":${value(0)},"n":${value(1)}}`);
+      const text = next() < 0.5 ? `[${items.join(" , ")}]` : `{"events":[${items.join(",")}]}`;
+      const bytes = Buffer.from(text);
+      const counter = new BatchItemCounter();
+      for (let i = 0; i < bytes.length; ) {
+        const size = 1 + Math.floor(next() * 12);
+        counter.feed(bytes.subarray(i, i + size));
+        i += size;
+      }
+      const parsed = JSON.parse(text) as unknown[] | { events: unknown[] };
+      expect({ text, count: counter.count }).toEqual({ text, count: (Array.isArray(parsed) ? parsed : parsed.events).length });
+      expect(countBatchItems(text)).toBe(counter.count);
+    }
+  });
 });

@@ -4,15 +4,21 @@ import { buildLogsQuery } from "../../../logs/repository.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
+import { LogItem, LogsPage } from "./schema.ts";
 
 const h = testHarness();
 type Item = { id: number; ts: string; service: string; level: string; message: string; status: number | null; error_code: string | null; trace_id: string | null };
 type Page = { items: Item[]; next_cursor: string | null };
 
+/** A page, checked against the documented LogsPage: the route writes its JSON as text, past the type checker. */
 const page = async (query: string, as: Pick<Caller, "get"> = h): Promise<Page> => {
   const res = await as.get(`/logs?${query}`);
   expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as Page;
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = (await res.json()) as Page;
+  expect(LogsPage.strict().parse(body)).toEqual(body);
+  for (const item of body.items) expect(Object.keys(item).sort()).toEqual(Object.keys(LogItem.shape).sort());
+  return body;
 };
 
 /** Every page of a query, following next_cursor. */
@@ -254,5 +260,47 @@ describe("GET /logs as a viewer: filters, pages and snapshots under row-level se
     expect(seen.map(indexOf)).toEqual(expect.arrayContaining([...Array(40).keys()].filter((i) => i % 2 === 0)));
     expect(seen.some((i) => i.message === "arrived later 99")).toBe(false);
     expect((await page(`service=${a}&limit=100&order=asc`, viewer)).items.some((i) => i.message === "arrived later 99")).toBe(true);
+  });
+});
+
+describe("GET /logs items", () => {
+  it("show every field of the event as it was stored, with its types", async () => {
+    const service = unique("shape");
+    const sent = {
+      service,
+      timestamp: "2026-11-20T10:15:00.123Z",
+      level: "error",
+      message: 'quote " backslash \\ newline \n tab \t ünïcödé 🚀 \u0001',
+      method: "post",
+      route: "/orders/:id/pay",
+      status: 503,
+      error_code: "E_TIMEOUT",
+      latency_ms: 1e-7,
+      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+      span_id: "00f067aa0ba902b7",
+      attributes: { region: "eu-west-1", n: 12.5, nested: [null, true, { k: "v" }], big: 12345678901234 },
+    };
+    const before = Date.now();
+    expect((await h.postJson("/v1/logs", [sent, { service }])).status).toBe(200);
+    const { items } = await page(`service=${service}&from=2026-11-01T00:00:00Z&order=asc`);
+    const [full, bare] = items as unknown as Record<string, unknown>[];
+    expect(full).toEqual({
+      id: expect.any(Number),
+      ts: "2026-11-20T10:15:00.123000Z",
+      service,
+      level: "error",
+      message: sent.message,
+      method: "POST",
+      route: sent.route,
+      status: 503,
+      error_code: "E_TIMEOUT",
+      latency_ms: 1e-7,
+      trace_id: sent.trace_id,
+      span_id: sent.span_id,
+      attributes: sent.attributes,
+      received_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(Date.parse(full!.received_at as string)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(bare).toMatchObject({ service, level: "info", message: null, method: null, status: null, latency_ms: null, attributes: null });
   });
 });

@@ -2,7 +2,7 @@ import { RequestError } from "../../../domain/request-error.ts";
 import { defineRoute } from "../../route.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
-import { readLogsPage, type LogRow } from "../../../logs/repository.ts";
+import { readLogsPage } from "../../../logs/repository.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
@@ -29,25 +29,10 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
       throw new RequestError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
     const page = await readAndRecord(c, deps, ({ db, sql }) => readLogsPage(db, sql, deps.serviceIds, result.plan), (read) => read.items.length, c.req.valid("query"));
-    return c.json({ items: page.items.map(toItem), next_cursor: page.nextCursor }, 200);
+    // The items are JSON already (logs/repository.ts): joined, not parsed and serialised
+    // again. The type checker cannot see inside the text; query.test.ts checks every page
+    // against LogsPage instead.
+    const body = `{"items":[${page.items.join(",")}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
+    return c.body(body, 200, { "content-type": "application/json" }) as never;
   });
-}
-
-function toItem(row: LogRow) {
-  return {
-    id: row.id,
-    ts: row.ts,
-    service: row.service,
-    level: row.level,
-    message: row.message,
-    method: row.method,
-    route: row.route,
-    status: row.status,
-    error_code: row.errorCode,
-    latency_ms: row.latencyMs,
-    trace_id: row.traceId,
-    span_id: row.spanId,
-    attributes: row.attributes,
-    received_at: row.receivedAt.toISOString(),
-  };
 }

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SEVERITIES } from "../../../domain/vocabulary.ts";
 
-const LogItem = z
+export const LogItem = z
   .object({
     id: z.number().int(),
     ts: z.string().openapi({ description: "UTC, microsecond precision.", example: "2026-11-24T10:15:00.123000Z" }),
