@@ -95,6 +95,8 @@ const MUTANTS: Mutant[] = [
   { name: "ingest fast path: any timestamp passes", file: "app/ingest/formats/native-fast-path.ts", from: "if (!isStorableInstant(ms)) return undefined;", to: "", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
   { name: "event columns: a backslash is not escaped", file: "app/ingest/event-columns.ts", from: '.replace(/\\\\/g, "\\\\\\\\")', to: "", tests: ["app/ingest/event-columns.test.ts"] },
   { name: "event columns: a quote is not escaped", file: "app/ingest/event-columns.ts", from: `.replace(/"/g, '\\\\"')`, to: "", tests: ["app/ingest/event-columns.test.ts"] },
+  { name: "a read whose audit entry failed is answered", file: "app/api/recorded-read.ts", from: "    await recording;\n", to: "", tests: ["app/api/recorded-read.test.ts"] },
+  { name: "a key that no longer holds is not checked when the work is pipelined", file: "app/db/scoped.ts", from: "if (!set!.key_holds) {", to: "if (false) {", tests: ["app/api/key-cache.test.ts"] },
 ];
 
 const only = process.argv[2];

@@ -7,7 +7,8 @@ import type { AppDeps } from "./deps.ts";
 
 /**
  * A read and its audit entry in one transaction: a read that could not be recorded returns
- * nothing, and the request costs one transaction rather than two. The commit does not wait
+ * nothing, and the request costs one transaction rather than two, with no round trip of
+ * its own for the entry. The commit does not wait
  * for its WAL flush (synchronous_commit off): the transaction wrote only the audit row,
  * which a crash of the database server in the next fraction of a second could lose, and
  * that flush was a read's largest cost after the query. `recorded` gives the row count of
@@ -22,7 +23,7 @@ export async function readAndRecord<T>(
   filters: Record<string, unknown> = queryFilters(c),
 ): Promise<T> {
   const actor = c.get("actor");
-  let wrote = false;
+  let recording: Promise<void> | undefined;
   const result = await asActor(
     deps.sql,
     actor,
@@ -30,14 +31,20 @@ export async function readAndRecord<T>(
       const read = await work(scoped);
       const rowCount = recorded(read);
       if (rowCount !== undefined) {
-        await recordRequest(scoped.sql, actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters, rowCount });
-        wrote = true;
+        // Not waited for here: the COMMIT follows the INSERT on the same connection at once.
+        // An INSERT that fails leaves the transaction to roll back at that COMMIT, which
+        // PostgreSQL answers without an error, so its failure is awaited after it instead.
+        recording = recordRequest(scoped.sql, actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters, rowCount });
+        recording.catch(() => {});
       }
       return read;
     },
     { waitForFlush: false },
   );
-  // Only once committed: a rolled-back entry is left to the audit middleware.
-  if (wrote) c.set("audit", "recorded");
+  if (recording) {
+    await recording;
+    // Only once committed: a rolled-back entry is left to the audit middleware.
+    c.set("audit", "recorded");
+  }
   return result;
 }

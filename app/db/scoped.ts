@@ -32,20 +32,34 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
   const committed: (() => void)[] = [];
   const keyId = actor.kind === "user" || actor.kind === "ingest" ? actor.keyId : undefined;
   const result = await pool.begin(async (tx) => {
-    // The key's check rides on the statement that sets the scope: no round trip of its own.
-    const [set] = await tx<{ key_holds: boolean }[]>`
+    // The key's check rides on the statement that sets the scope, and that statement is not
+    // waited for: the work's first statement follows it on the same connection at once, so
+    // setting the scope costs no round trip (a read is BEGIN, scope + query, COMMIT). A
+    // connection runs its statements in the order sent, so the work's all run in the scope;
+    // a key that no longer holds fails the whole transaction before anything commits.
+    const setting = tx<{ key_holds: boolean }[]>`
       SELECT set_config('failsight.scope', ${scope}, true), set_config('failsight.role', ${role}, true),
              set_config('failsight.user_id', ${userId}, true), set_config('failsight.ingest_services', ${ingest}, true),
              ${options.waitForFlush === false ? tx`set_config('synchronous_commit', 'off', true),` : tx``}
-             ${keyId === undefined ? tx`true` : tx`failsight_key_is_current(${keyId}, ${role})`} AS key_holds`;
-    if (!set!.key_holds) throw new RequestError("unauthorized", KEY_NO_LONGER_HOLDS);
+             ${keyId === undefined ? tx`true` : tx`failsight_key_is_current(${keyId}, ${role})`} AS key_holds`.execute();
     // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
     // does not carry; it shares the pool's, so those are the ones handed over.
     const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
     // Without the schema: drizzle re-derives its relational config from the schema on every
     // construction (a share of each request's CPU and garbage), and only `db.query.*`, which
     // no request uses, needs it; the query builders take their tables from the schema module.
-    return work({ sql: tx as unknown as TxSql, db: drizzle(client) as unknown as Db, afterCommit: (run) => committed.push(run) });
+    const done = work({ sql: tx as unknown as TxSql, db: drizzle(client) as unknown as Db, afterCommit: (run) => committed.push(run) });
+    // Whatever the work meets is reported below, or superseded by the scope's own failure.
+    done.catch(() => {});
+    const [set] = await setting.catch(async (error: unknown) => {
+      await done.catch(() => {});
+      throw error;
+    });
+    if (!set!.key_holds) {
+      await done.catch(() => {});
+      throw new RequestError("unauthorized", KEY_NO_LONGER_HOLDS);
+    }
+    return done;
   });
   for (const run of committed) run();
   return result as T;
