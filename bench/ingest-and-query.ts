@@ -86,7 +86,7 @@ report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95"
 report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
-report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer).`);
+report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s each: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer), asking again as soon as answered, then once a second each. "Alone": the same query clients for half as long without ingest; ingest's "vs alone" is against its 4-client rate in the ingest section.`);
 report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), and the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution).");
 report.section(FORMATS, ["events/s", "vs native JSON", "vs COPY"], `${FORMAT_EVENTS.toLocaleString("en")} events through each wire format, ${BATCH}-event batches × 4.`);
 
@@ -226,45 +226,51 @@ async function measure(target: Target, fixture: Fixture) {
     }
 
     // --- mixed load ---------------------------------------------------------------------
+    // Twice: query clients that send their next request as soon as the last is answered
+    // (the server saturated: what it can serve), and clients that each send one a second
+    // (people and dashboards: how fast each answer comes while ingest runs).
     let mixedLag = 0;
     if (runs("mixed")) {
       const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
-      const alone: number[] = [];
-      const aloneEnd = Date.now() + MIXED_SECONDS * 500;
-      await Promise.all(Array.from({ length: 20 }, async (_, c) => {
-        for (let i = c; Date.now() < aloneEnd; i++) alone.push(...(await latencies(1, () => get(api, fixture.viewerKey, paths[i % paths.length]!))));
-      }));
       const live = batchesOf(liveEvents(400_000, 11)).map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
-      const logsTimes: number[] = [];
-      const statusTimes: number[] = [];
-      let ingested = 0;
-      const end = Date.now() + MIXED_SECONDS * 1000;
-      await api.loopLagP99Ms();
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
-      const started = performance.now();
-      await Promise.all([
-        ...Array.from({ length: 4 }, async (_, c) => {
-          for (let i = c; Date.now() < end; i += 4) {
-            await post(api, fixture.ingestKey, live[i % live.length]!);
-            ingested += BATCH;
-          }
-        }),
-        ...Array.from({ length: 20 }, async (_, c) => {
-          for (let i = c; Date.now() < end; i++) {
-            const path = paths[i % paths.length]!;
-            const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path));
-            (path.startsWith("/status") ? statusTimes : logsTimes).push(ms!);
-          }
-        }),
-      ]);
-      const elapsed = (performance.now() - started) / 1000;
-      clearInterval(sampler);
-      mixedLag = await api.loopLagP99Ms();
-      const queries = [...logsTimes, ...statusTimes];
-      report.put(t, MIXED, "/logs", [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
-      report.put(t, MIXED, "/status", [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
-      report.put(t, MIXED, "all queries (alone: p95)", [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
-      report.put(t, MIXED, "ingest", ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+      const queryClient = (c: number, until: number, paceMs: number, times: (path: string, ms: number) => void) => async () => {
+        for (let i = c; Date.now() < until; i++) {
+          const path = paths[i % paths.length]!;
+          const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path));
+          times(path, ms!);
+          // Paced clients start at random offsets so that they do not all ask at once.
+          if (paceMs) await new Promise((r) => setTimeout(r, Math.max(0, paceMs - ms!) * (i === c ? Math.random() : 1)));
+        }
+      };
+      for (const [label, paceMs] of [["as fast as answered", 0], ["one request a second each", 1_000]] as const) {
+        const alone: number[] = [];
+        const aloneEnd = Date.now() + MIXED_SECONDS * 500;
+        await Promise.all(Array.from({ length: 20 }, (_, c) => queryClient(c, aloneEnd, paceMs, (_p, ms) => alone.push(ms))()));
+        const logsTimes: number[] = [];
+        const statusTimes: number[] = [];
+        let ingested = 0;
+        const end = Date.now() + MIXED_SECONDS * 1000;
+        await api.loopLagP99Ms();
+        const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
+        const started = performance.now();
+        await Promise.all([
+          ...Array.from({ length: 4 }, async (_, c) => {
+            for (let i = c; Date.now() < end; i += 4) {
+              await post(api, fixture.ingestKey, live[i % live.length]!);
+              ingested += BATCH;
+            }
+          }),
+          ...Array.from({ length: 20 }, (_, c) => queryClient(c, end, paceMs, (path, ms) => (path.startsWith("/status") ? statusTimes : logsTimes).push(ms))()),
+        ]);
+        const elapsed = (performance.now() - started) / 1000;
+        clearInterval(sampler);
+        mixedLag = Math.max(mixedLag, await api.loopLagP99Ms());
+        const queries = [...logsTimes, ...statusTimes];
+        report.put(t, MIXED, `${label}: /logs`, [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
+        report.put(t, MIXED, `${label}: /status`, [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
+        report.put(t, MIXED, `${label}: all queries (alone: p95)`, [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
+        report.put(t, MIXED, `${label}: ingest`, ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+      }
     }
 
     // --- ingest by format ---------------------------------------------------------------
