@@ -23,7 +23,7 @@ import { writeBatch } from "../app/ingest/batch-writer.ts";
 import { toColumns } from "../app/ingest/event-columns.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
-import { buildLogsQuery } from "../app/logs/repository.ts";
+import { buildLogsQuery, planLikeAPage } from "../app/logs/repository.ts";
 import type { RangeAggregation } from "../app/logs/logql/ast.ts";
 import { linesStatement, rangeStatement, stepsOf } from "../app/logs/logql/compile.ts";
 import { parseLogQL } from "../app/logs/logql/parser.ts";
@@ -145,8 +145,18 @@ async function measure(target: Target, fixture: Fixture) {
       if (!planned.ok) throw new Error(`bad case ${name}`);
       const ids = planned.plan.services?.map((s) => fixture.serviceIds.get(s)!);
       const query = buildLogsQuery(db, { ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, ids).toSQL();
-      const rls = await latencies(QUERY_RUNS, () => asActor(runtime, viewer, ({ sql }) => sql.unsafe(query.sql, query.params as never[])));
-      const plain = await latencies(QUERY_RUNS, () => target.superSql.unsafe(query.sql, query.params as never[]));
+      const rls = await latencies(QUERY_RUNS, () =>
+        asActor(runtime, viewer, ({ sql }) => {
+          planLikeAPage(sql);
+          return sql.unsafe(query.sql, query.params as never[]);
+        }),
+      );
+      const plain = await latencies(QUERY_RUNS, () =>
+        target.superSql.begin((sql) => {
+          planLikeAPage(sql as unknown as Sql);
+          return sql.unsafe(query.sql, query.params as never[]);
+        }),
+      );
       report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95)]);
     }
 
