@@ -76,7 +76,6 @@ const itemJson = sql<string>`json_build_object(
   'trace_id', ${logEvents.traceId}, 'span_id', ${logEvents.spanId}, 'attributes', ${logEvents.attributes},
   'received_at', to_char(${logEvents.receivedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text`;
 
-export type LogRow = Awaited<ReturnType<ReturnType<typeof buildLogsQuery>["execute"]>>[number];
 /** A page: each item the JSON text of one event, and the cursor to the next page. */
 export type LogsPage = { items: string[]; nextCursor: string | null };
 
