@@ -8,10 +8,10 @@ import type { AppDeps } from "./deps.ts";
 /**
  * A read and its audit entry in one transaction: a read that could not be recorded returns
  * nothing, and the request costs one transaction rather than two, with no round trip of
- * its own for the entry. The commit does not wait
- * for its WAL flush (synchronous_commit off): the transaction wrote only the audit row,
- * which a crash of the database server in the next fraction of a second could lose, and
- * that flush was a read's largest cost after the query. `recorded` gives the row count of
+ * its own for the entry. The commit does not wait for its WAL flush (synchronous_commit
+ * off): the transaction wrote only the audit row, which a crash of the database server in
+ * the next fraction of a second could lose, and that flush was a read's largest cost after
+ * the query. `recorded` gives the row count of
  * a successful answer, or undefined to leave the entry to the audit middleware (a 404
  * thrown after).
  */

@@ -5,6 +5,6 @@ import { z } from "@hono/zod-openapi";
  * reads the same in a URL, a Prometheus label and a shell.
  */
 export const PRINTABLE_NAME = /^[\x21-\x7e]+$/;
-export const PRINTABLE_NAME_RULE = "must be printable ASCII without spaces";
+const PRINTABLE_NAME_RULE = "must be printable ASCII without spaces";
 
 export const nameSchema = (max = 128) => z.string().min(1).max(max).regex(PRINTABLE_NAME, PRINTABLE_NAME_RULE);

@@ -31,7 +31,7 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
           WITH e AS (
             SELECT nextval('log_events_id_seq') AS id, ts::timestamptz AS ts, (${serviceId}::int[])[service_ix] AS service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
             FROM unnest(
-              ${batch.ts}::text[], ${batch.service}::int[], ${batch.level}::text[],
+              ${batch.ts}::text[], ${batch.serviceIndex}::int[], ${batch.level}::text[],
               ${batch.message}::text[], ${batch.method}::text[], ${batch.route}::text[],
               ${batch.status}::smallint[], ${batch.error_code}::text[], ${batch.latency_ms}::float8[],
               ${batch.trace_id}::text[], ${batch.span_id}::text[], ${batch.attributes}::text[]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BatchItemCounter, countBatchItems } from "./count-items.ts";
+import { seededRandom } from "../test-support/seeded-random.ts";
 
 describe("countBatchItems", () => {
   it.each([
@@ -27,8 +28,7 @@ describe("countBatchItems", () => {
   });
 
   it("agrees with JSON.parse on random batches cut into random pieces", () => {
-    let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = seededRandom(7);
     const strings = ['"plain"', '"esc \\" quote"', '"back \\\\"', '"\\\\\\""', '"] } , ["', '"ünï \\u0022 ✓"', '""'];
     const value = (depth: number): string => {
       const r = next();

@@ -25,7 +25,7 @@ describe("event columns", () => {
     const c = toColumns(events);
     const rows = await h.sql`
       SELECT ts::timestamptz AS ts, service_ix, level, message, method, route, status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
-      FROM unnest(${c.ts}::text[], ${c.service}::int[], ${c.level}::text[], ${c.message}::text[], ${c.method}::text[], ${c.route}::text[],
+      FROM unnest(${c.ts}::text[], ${c.serviceIndex}::int[], ${c.level}::text[], ${c.message}::text[], ${c.method}::text[], ${c.route}::text[],
                   ${c.status}::smallint[], ${c.error_code}::text[], ${c.latency_ms}::float8[], ${c.trace_id}::text[], ${c.span_id}::text[], ${c.attributes}::text[])
         AS e(ts, service_ix, level, message, method, route, status, error_code, latency_ms, trace_id, span_id, attributes)`;
     expect(rows).toHaveLength(events.length);

@@ -2,7 +2,7 @@ import { createKey } from "../../app/access/api-keys.ts";
 import { createTeam, createUser } from "../../app/access/repository.ts";
 import type { LogEvent } from "../../app/domain/log-event.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "../../app/rollups/rollup-sql.ts";
-import { random } from "./stats.ts";
+import { seededRandom } from "../../app/test-support/seeded-random.ts";
 import type { Target } from "./target.ts";
 
 export const SERVICES = Array.from({ length: 50 }, (_, i) => `svc-${String(i).padStart(2, "0")}`);
@@ -58,7 +58,7 @@ export async function loadFixture(target: Target, events: number, days: number, 
 
 /** Events for the ingest runs: from the last ten seconds, as a shipper sends live traffic. */
 export function liveEvents(count: number, seed: number): LogEvent[] {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => {
     const r = rand();

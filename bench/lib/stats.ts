@@ -32,12 +32,3 @@ export async function latencies(runs: number, fn: () => Promise<unknown>): Promi
 export const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
 export const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en") : "–");
 
-// mulberry32: a plain LCG's successive outputs correlate.
-export function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fastLogEvent } from "./native-fast-path.ts";
 import { LogEventInput } from "./native-schema.ts";
+import { seededRandom } from "../../test-support/seeded-random.ts";
 
 // The fast path must give zod's answer: the same event where zod accepts one, nothing where
 // zod refuses (zod then explains). Every field gets values on both sides of each bound,
@@ -36,21 +37,11 @@ function nest(depth: number): Record<string, unknown> {
   return v;
 }
 
-/** A small deterministic generator (mulberry32), so a failure names an event that can be replayed. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("the native fast path", () => {
   it("gives zod's answer for every value of every field, on its own and combined", () => {
     const cases: unknown[] = [];
     for (const key of KEYS) for (const v of VALUES[key]!) cases.push(key === "service" ? { service: v } : { service: "svc", [key]: v });
-    const next = random(15);
+    const next = seededRandom(15);
     const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;
     for (let i = 0; i < 5_000; i++) {
       const event: Record<string, unknown> = {};

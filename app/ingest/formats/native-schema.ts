@@ -13,7 +13,7 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../limits.ts";
 const text = storableText;
 const identifier = nameSchema;
 
-export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** The bounds of each field (native-fast-path.ts checks the same ones without zod). */
 export const FIELD_LIMITS = {
