@@ -20,6 +20,8 @@ export type AppDeps = {
   intake?: Intake;
   /** The scrape credential for /metrics (METRICS_TOKEN); admins' keys work too. */
   metricsToken?: string;
+  /** Tells the status tracker to evaluate now: a probe's verdict may have changed (a failed ping). */
+  stateMayHaveChanged?: () => void;
   /** Where Grafana is (GRAFANA_URL), for the landing page's link. */
   grafanaUrl?: string;
 };

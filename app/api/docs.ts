@@ -46,6 +46,8 @@ export function mountDocs(app: Router) {
       { name: "logs", description: "Search log events" },
       { name: "status", description: "Health, uptime and state transitions per service" },
       { name: "services", description: "The services Failsight knows" },
+      { name: "checks", description: "Uptime checks Failsight runs against a service (HTTP, TCP, DNS)" },
+      { name: "heartbeats", description: "Jobs that ping a URL; a missed ping makes their service down" },
       { name: "admin", description: "Users, teams, grants, API keys and the audit trail (admins only)" },
       { name: "system", description: "Liveness, readiness and metrics" },
     ],

@@ -52,7 +52,18 @@ beforeAll(async () => {
   callers.revoked = await h.caller({ revoked: "admin" });
   const events = ALL.flatMap((service) => [0, 1, 2].map((i) => ({ service, status: i ? 200 : 503, message: `matrix ${i}` })));
   expect((await callers.admin.postJson("/v1/logs", events)).status).toBe(200);
+  const issued = await callers.admin.postJson(`/services/${own}/heartbeat`, { period_seconds: 3600 });
+  pingToken = ((await issued.json()) as { token: string }).token;
+  await ensureHeartbeat(granted);
 });
+
+/** The token of `own`'s heartbeat: a ping needs no key, so every caller's ping counts. */
+let pingToken = "";
+const ensureHeartbeat = (service: string) =>
+  h.sql`INSERT INTO heartbeats (service_id, token_hash, period_seconds, grace_seconds) SELECT id, md5(random()::text), 60, 60 FROM services WHERE name = ${service} ON CONFLICT DO NOTHING`;
+const heartbeatOf = async (service: string) =>
+  (await h.sql<{ token_hash: string }[]>`SELECT token_hash FROM heartbeats WHERE service_id = (SELECT id FROM services WHERE name = ${service})`)[0]?.token_hash;
+let heartbeatBefore: string | undefined;
 
 /** A request for a route, made fresh for each caller (writes use new names), and what a success looks like. */
 type Case = {
@@ -99,6 +110,31 @@ const CASES: Record<string, Case> = {
     // Only a write grant (or admin) lets an operator change another team's service; a read grant shows it but changes nothing.
     entitled: (who) => (who === "operatorRead" ? 404 : 200),
   },
+  "POST /services/{name}/heartbeat": {
+    access: "manage",
+    call: async (c) => {
+      heartbeatBefore = await heartbeatOf(granted);
+      return c.postJson(`/services/${granted}/heartbeat`, { period_seconds: 60 });
+    },
+    // A read grant shows the service, and the heartbeats_write policy refuses the write.
+    entitled: (who) => (who === "operatorRead" ? 403 : 201),
+    changed: async () => (await heartbeatOf(granted)) !== heartbeatBefore,
+  },
+  "GET /services/{name}/heartbeat": { access: "read", call: (c) => c.get(`/services/${granted}/heartbeat`), entitled: seesGranted },
+  "DELETE /services/{name}/heartbeat": {
+    access: "manage",
+    call: async (c) => {
+      await ensureHeartbeat(granted);
+      return c.send("DELETE", `/services/${granted}/heartbeat`);
+    },
+    entitled: (who) => (who === "operatorRead" ? 404 : 204),
+    changed: async () => (await heartbeatOf(granted)) === undefined,
+  },
+  ...Object.fromEntries(
+    ["", "/fail", "/start"].flatMap((signal) =>
+      ["GET", "POST"].map((method) => [`${method} /ping/{token}${signal}`, { access: "public", call: (c: Caller) => c.send(method, `/ping/${pingToken}${signal}`) } satisfies Case]),
+    ),
+  ),
   "POST /v1/logs": {
     access: "ingest",
     call: (c) => {

@@ -16,7 +16,8 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import { GRANT_ACCESS, KEY_KINDS, SERVICE_STATES, SEVERITIES, USER_ROLES } from "../domain/vocabulary.ts";
+import { CHECK_KINDS, CHECK_OUTCOMES, CHECK_SOURCES, GRANT_ACCESS, KEY_KINDS, PING_KINDS, SERVICE_STATES, SEVERITIES, USER_ROLES } from "../domain/vocabulary.ts";
+import type { CheckSpec } from "../domain/check-spec.ts";
 
 // The typed picture of the tables. drizzle-kit generates migrations from this file; what it
 // cannot express (monthly partitions of log_events, the DEFAULT partition) lives in the
@@ -27,6 +28,10 @@ export const serviceState = pgEnum("service_state", SERVICE_STATES);
 export const userRole = pgEnum("user_role", USER_ROLES);
 export const keyKind = pgEnum("api_key_kind", KEY_KINDS);
 export const grantAccess = pgEnum("grant_access", GRANT_ACCESS);
+export const checkKind = pgEnum("check_kind", CHECK_KINDS);
+export const checkSource = pgEnum("check_source", CHECK_SOURCES);
+export const pingKind = pgEnum("ping_kind", PING_KINDS);
+export const checkOutcome = pgEnum("check_outcome", CHECK_OUTCOMES);
 
 /** Per-service overrides of the status thresholds; absent keys take the defaults. */
 export type ServiceThresholds = {
@@ -268,5 +273,60 @@ export const logRollups = pgTable(
     // Reads take a range of buckets of one granularity for every service they may see.
     index("log_rollups_bucket_ts_idx").on(t.bucketSeconds, t.ts, t.serviceId),
     index("log_rollups_partial_idx").on(t.bucketSeconds, t.ts, t.serviceId).where(sql`NOT ${t.compacted}`),
+  ],
+);
+
+/**
+ * A service's heartbeat: a job pings `/ping/{token}` at least every `period_seconds`
+ * (+ `grace_seconds`), or the service is down. Only a SHA-256 of the token is kept; a new
+ * token replaces the old one, and deleting the row revokes it. Holds no log data: who may
+ * see or change it is decided by the service's own row policies, which the routes pass
+ * through first (checks/heartbeats.ts); the ping itself is authorised by the token.
+ */
+export const heartbeats = pgTable("heartbeats", {
+  serviceId: integer("service_id")
+    .primaryKey()
+    .references(() => services.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull().unique(),
+  periodSeconds: integer("period_seconds").notNull(),
+  graceSeconds: integer("grace_seconds").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  lastPingAt: timestamp("last_ping_at", { withTimezone: true }),
+  lastPingKind: pingKind("last_ping_kind"),
+  lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+});
+
+/**
+ * An uptime check: Failsight probes the target every `interval_seconds` and stores each
+ * confirmed result as an event of the service. `next_run_at` is the schedule every runner
+ * claims from (FOR UPDATE SKIP LOCKED), so any number of API replicas probe each check
+ * once; `source` says which runner: the API's (`api`) or the controller's leader
+ * (`kubernetes`, from UptimeCheck objects). The last_* columns are the last confirmed result.
+ */
+export const checks = pgTable(
+  "checks",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull().unique(),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    kind: checkKind("kind").notNull(),
+    spec: jsonb("spec").$type<CheckSpec>().notNull(),
+    intervalSeconds: integer("interval_seconds").notNull(),
+    timeoutMs: integer("timeout_ms").notNull(),
+    source: checkSource("source").notNull().default("api"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    nextRunAt: timestamp("next_run_at", { withTimezone: true }).notNull().defaultNow(),
+    lastRunAt: timestamp("last_run_at", { withTimezone: true }),
+    lastOutcome: checkOutcome("last_outcome"),
+    lastLatencyMs: doublePrecision("last_latency_ms"),
+    lastErrorCode: text("last_error_code"),
+    lastMessage: text("last_message"),
+  },
+  (t) => [
+    index("checks_due_idx").on(t.source, t.nextRunAt),
+    index("checks_service_idx").on(t.serviceId),
   ],
 );

@@ -17,3 +17,19 @@ export type KeyKind = (typeof KEY_KINDS)[number];
 
 export const GRANT_ACCESS = ["read", "write"] as const;
 export type GrantAccess = (typeof GRANT_ACCESS)[number];
+
+/** What an uptime check probes (checks/probes/). */
+export const CHECK_KINDS = ["http", "tcp", "dns"] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+/** Where a check is declared: through the API, or as an UptimeCheck object in Kubernetes (run by the controller). */
+export const CHECK_SOURCES = ["api", "kubernetes"] as const;
+export type CheckSource = (typeof CHECK_SOURCES)[number];
+
+/** A heartbeat ping: the job finished, failed, or started (`/ping/{token}`, `/fail`, `/start`). */
+export const PING_KINDS = ["success", "fail", "start"] as const;
+export type PingKind = (typeof PING_KINDS)[number];
+
+/** A confirmed check result: the target answered as expected, answered with a warning (a certificate near expiry), or failed. */
+export const CHECK_OUTCOMES = ["pass", "warn", "fail"] as const;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];

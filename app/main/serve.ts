@@ -91,6 +91,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const compactor = startRollupCompactor(owner, config.ROLLUP_COMPACTION_SECONDS * 1000);
   const journal = startJournalCleanup(owner);
   const intake = intakeFromConfig(config, sql, serviceIds, compactor);
+  const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const app = createApp({
     sql,
     serviceIds,
@@ -101,8 +102,8 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     intake,
     metricsToken: config.METRICS_TOKEN,
     grafanaUrl: config.GRAFANA_URL,
+    stateMayHaveChanged: tracker.runNow,
   });
-  const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
   const nats = await natsSourceFromConfig(config, intake, sql);
   const { server, sockets } = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();

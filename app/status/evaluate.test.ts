@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluateState, thresholdsFor, type WindowStats } from "./evaluate.ts";
+import { evaluateState, thresholdsFor, weighVerdicts, type WindowStats } from "./evaluate.ts";
 
 const now = new Date("2026-11-24T12:00:00Z");
 const stats = (s: Partial<WindowStats>): WindowStats => ({ requests: 100, errors: 0, p50: 10, p95: 50, p99: 90, lastEventAt: now, ...s });
@@ -26,5 +26,20 @@ describe("evaluateState", () => {
     const t = thresholdsFor({ error_rate_degraded: 0.2 });
     expect(t.error_rate_down).toBe(0.5);
     expect(evaluateState(stats({ errors: 10 }), t, now).state).toBe("up");
+  });
+});
+
+describe("weighVerdicts", () => {
+  const calm = { state: "up" as const, reason: "error rate 0.0%, 100 events" };
+  const probe = (state: "up" | "degraded" | "down", reason = `probe ${state}`) => ({ state, reason, source: "check" as const });
+  it("takes the worst of the events and the probes", () => {
+    expect(weighVerdicts(calm, [probe("up"), probe("down", "check api: CONNECTION_REFUSED")])).toEqual({ state: "down", reason: "check api: CONNECTION_REFUSED" });
+    expect(weighVerdicts({ state: "down", reason: "error rate 60.0% ≥ 50.0%" }, [probe("up")])).toEqual({ state: "down", reason: "error rate 60.0% ≥ 50.0%" });
+    expect(weighVerdicts({ state: "degraded", reason: "p95" }, [probe("up")]).state).toBe("degraded");
+  });
+  it("lets a probe's up speak for events that say nothing, and names the probe on a tie", () => {
+    expect(weighVerdicts({ state: "unknown", reason: "no events in the window" }, [probe("up", "last ping 3s ago")])).toEqual({ state: "up", reason: "last ping 3s ago" });
+    expect(weighVerdicts({ state: "down", reason: "error rate" }, [probe("down", "no ping for 90s")]).reason).toBe("no ping for 90s");
+    expect(weighVerdicts({ state: "unknown", reason: "no events in the window" }, [])).toEqual({ state: "unknown", reason: "no events in the window" });
   });
 });

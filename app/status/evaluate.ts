@@ -65,3 +65,18 @@ export function evaluateState(stats: WindowStats, thresholds: Thresholds, now: D
 function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 }
+
+const SEVERITY: Record<ServiceState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
+
+/**
+ * The state of a service from what its events say and what its probes (checks, heartbeats)
+ * say: the worst of them wins, so a failing check or a missed ping is down however calm the
+ * logs, and logs full of errors are down however green the check. A probe's `up` stands in
+ * for logs that say nothing (`unknown`). On a tie a probe's reason is given: it names the
+ * check or the ping. Pure.
+ */
+export function weighVerdicts(fromEvents: { state: ServiceState; reason: string }, probes: readonly { state: ServiceState; reason: string }[]): { state: ServiceState; reason: string } {
+  // Probes first: a tie keeps the earlier, whose reason names the check or the ping.
+  const worst = [...probes, fromEvents].reduce((worst, said) => (SEVERITY[said.state] > SEVERITY[worst.state] ? said : worst));
+  return { state: worst.state, reason: worst.reason };
+}

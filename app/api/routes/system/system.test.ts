@@ -51,6 +51,15 @@ describe("system routes", () => {
         "GET /services/{name}",
         "POST /services",
         "PATCH /services/{name}",
+        "POST /services/{name}/heartbeat",
+        "GET /services/{name}/heartbeat",
+        "DELETE /services/{name}/heartbeat",
+        "GET /ping/{token}",
+        "POST /ping/{token}",
+        "GET /ping/{token}/fail",
+        "POST /ping/{token}/fail",
+        "GET /ping/{token}/start",
+        "POST /ping/{token}/start",
         "GET /",
         "GET /health",
         "GET /ready",
@@ -85,7 +94,7 @@ describe("the OpenAPI document's access model", () => {
   it("declares the bearer scheme, and for every route that needs a key, the scheme and its roles", async () => {
     const doc = (await (await h.get("/openapi.json")).json()) as { components: { securitySchemes: Record<string, { type: string; scheme: string }> }; paths: Record<string, Record<string, { security?: unknown[]; "x-failsight-roles"?: string[] }>> };
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
-    const open = new Set(["/", "/health", "/ready"]);
+    const open = new Set(["/", "/health", "/ready", "/ping/{token}", "/ping/{token}/fail", "/ping/{token}/start"]);
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         if (open.has(path)) {

@@ -1,0 +1,3 @@
+// The operations of this resource, one line each; api/app.ts mounts them as one sub-app.
+export { registerHeartbeatRoutes } from "./manage.ts";
+export { registerPing } from "./ping.ts";
