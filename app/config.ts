@@ -15,6 +15,8 @@ import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
 
 /** How often partial roll-up rows are merged at the latest (ROLLUP_COMPACTION_SECONDS). */
 const DEFAULT_COMPACTION_SECONDS = 30;
+/** Uptime checks probed at once per API process (CHECKS_CONCURRENCY). */
+const DEFAULT_CHECKS_CONCURRENCY = 32;
 /** How often the status tracker evaluates (STATUS_EVALUATION_SECONDS). */
 const DEFAULT_EVALUATION_SECONDS = 30;
 /** Parse workers: one per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
@@ -120,6 +122,8 @@ const ConfigSchema = z.object({
     .transform((v) => (v === "none" ? null : v)),
   /** How often partial roll-up rows are merged. */
   ROLLUP_COMPACTION_SECONDS: positiveInt.max(3600).default(DEFAULT_COMPACTION_SECONDS),
+  /** Uptime checks (POST /checks) this process probes at once; 0: it probes none (another replica does). */
+  CHECKS_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(DEFAULT_CHECKS_CONCURRENCY),
   PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),
   /** How long the migrate entry point waits for PostgreSQL to accept connections (a first install starts the database and Failsight together). */
   MIGRATE_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),

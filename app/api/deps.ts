@@ -22,6 +22,8 @@ export type AppDeps = {
   metricsToken?: string;
   /** Tells the status tracker to evaluate now: a probe's verdict may have changed (a failed ping). */
   stateMayHaveChanged?: () => void;
+  /** Tells the check runner a check was added, so its first probe need not wait for the next tick. */
+  checksChanged?: () => void;
   /** Where Grafana is (GRAFANA_URL), for the landing page's link. */
   grafanaUrl?: string;
 };

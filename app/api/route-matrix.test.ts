@@ -55,7 +55,15 @@ beforeAll(async () => {
   const issued = await callers.admin.postJson(`/services/${own}/heartbeat`, { period_seconds: 3600 });
   pingToken = ((await issued.json()) as { token: string }).token;
   await ensureHeartbeat(granted);
+  for (const service of ALL) await ensureCheck(service);
 });
+
+/** A check of each service, never due (the matrix reads and deletes them; it does not probe). */
+const checkOf = (service: string) => `chk-${service}`;
+const ensureCheck = (service: string) =>
+  h.sql`INSERT INTO checks (name, service_id, kind, spec, interval_seconds, timeout_ms, next_run_at)
+        SELECT ${checkOf(service)}, id, 'tcp', '{"host":"127.0.0.1","port":9}', 3600, 1000, now() + interval '1 day' FROM services WHERE name = ${service}
+        ON CONFLICT (name) DO NOTHING`;
 
 /** The token of `own`'s heartbeat: a ping needs no key, so every caller's ping counts. */
 let pingToken = "";
@@ -87,7 +95,7 @@ const lokiStreams = (body: unknown) => lokiData<{ stream: { service: string } }[
 
 let lastName = "";
 const fresh = (prefix: string) => (lastName = unique(prefix));
-const exists = (table: "users" | "teams" | "services") => async () => (await h.sql`SELECT 1 FROM ${h.sql(table)} WHERE name = ${lastName}`).length > 0;
+const exists = (table: "users" | "teams" | "services" | "checks") => async () => (await h.sql`SELECT 1 FROM ${h.sql(table)} WHERE name = ${lastName}`).length > 0;
 
 const CASES: Record<string, Case> = {
   "GET /": { access: "public", call: (c) => c.get("/") },
@@ -109,6 +117,24 @@ const CASES: Record<string, Case> = {
     call: (c) => c.patchJson(`/services/${granted}`, { tier: 2 }),
     // Only a write grant (or admin) lets an operator change another team's service; a read grant shows it but changes nothing.
     entitled: (who) => (who === "operatorRead" ? 404 : 200),
+  },
+  "POST /checks": {
+    access: "manage",
+    call: (c) => c.postJson("/checks", { name: fresh("chk-new"), service: granted, interval_seconds: 3600, tcp: { host: "127.0.0.1", port: 9 } }),
+    // A read grant shows the service, and the checks_write policy refuses the write.
+    entitled: (who) => (who === "operatorRead" ? 403 : 201),
+    changed: exists("checks"),
+  },
+  "GET /checks": { access: "read", call: (c) => c.get("/checks"), services: items("items", "service") },
+  "GET /checks/{name}": { access: "read", call: (c) => c.get(`/checks/${checkOf(granted)}`), entitled: seesGranted },
+  "DELETE /checks/{name}": {
+    access: "manage",
+    call: async (c) => {
+      await ensureCheck(granted);
+      return c.send("DELETE", `/checks/${checkOf(granted)}`);
+    },
+    entitled: (who) => (who === "operatorRead" ? 404 : 204),
+    changed: async () => (await h.sql`SELECT 1 FROM checks WHERE name = ${checkOf(granted)}`).length === 0,
   },
   "POST /services/{name}/heartbeat": {
     access: "manage",

@@ -36,6 +36,12 @@ export const HttpCheckSpec = z
       .refine((h) => Object.keys(h).length <= 32, "at most 32 headers")
       .optional(),
     body: z.string().max(65536).optional().openapi({ description: "Request body, for POST and the like." }),
+    tls_ca: z
+      .string()
+      .max(65536)
+      .regex(/-----BEGIN CERTIFICATE-----/, "must be PEM certificates")
+      .optional()
+      .openapi({ description: "PEM certificates to trust for an https target besides the system's (an internal CA)." }),
     tls_expiry_warn_days: z
       .number()
       .int()

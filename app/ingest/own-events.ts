@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { asActor } from "../db/scoped.ts";
+import { asActor, type Scoped } from "../db/scoped.ts";
 import type { Actor } from "../domain/actor.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
@@ -12,10 +12,13 @@ import { observeBatch } from "./metrics.ts";
  * writer as every ingested batch, so roll-ups, live tail, /logs and the per-service metrics
  * see them like any other event. `actor` is whose rights the write uses: the check runner
  * acts as Failsight (system), a ping as an ingest scope of its one service.
+ * `alsoInTransaction` commits with the events, or neither does (a check's last result).
  */
-export async function storeOwnEvents(sql: Sql, serviceIds: ServiceIds, actor: Actor, events: LogEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function storeOwnEvents(sql: Sql, serviceIds: ServiceIds, actor: Actor, events: LogEvent[], alsoInTransaction?: (scoped: Scoped) => Promise<void>): Promise<void> {
   const columns = toColumns(events);
-  await asActor(sql, actor, (scoped) => writeBatch(scoped, serviceIds, columns));
+  await asActor(sql, actor, async (scoped) => {
+    if (events.length) await writeBatch(scoped, serviceIds, columns);
+    await alsoInTransaction?.(scoped);
+  });
   observeBatch(columns.tally);
 }

@@ -16,6 +16,7 @@ import { limitServiceLabels } from "../metrics/service-labels.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
+import { startCheckRunner } from "../checks/runner.ts";
 import { WebSocketServer } from "ws";
 import { startJournalCleanup } from "../ingest/journal.ts";
 import { startRollupCompactor } from "../rollups/compactor.ts";
@@ -92,6 +93,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const journal = startJournalCleanup(owner);
   const intake = intakeFromConfig(config, sql, serviceIds, compactor);
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
+  const checks = config.CHECKS_CONCURRENCY > 0 ? startCheckRunner({ sql: owner, serviceIds, source: "api", concurrency: config.CHECKS_CONCURRENCY, onOutcomeChange: tracker.runNow }) : undefined;
   const app = createApp({
     sql,
     serviceIds,
@@ -103,10 +105,12 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     metricsToken: config.METRICS_TOKEN,
     grafanaUrl: config.GRAFANA_URL,
     stateMayHaveChanged: tracker.runNow,
+    ...(checks ? { checksChanged: checks.runNow } : {}),
   });
   const nats = await natsSourceFromConfig(config, intake, sql);
   const { server, sockets } = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();
+    await checks?.stop();
     await tracker.stop();
     await compactor.stop();
     await journal.stop();
@@ -135,6 +139,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       clearInterval(sweeper);
       clearTimeout(timer);
       await nats?.stop();
+      await checks?.stop();
       await tracker.stop();
       await compactor.stop();
       await journal.stop();
