@@ -15,6 +15,8 @@ import { DEFAULT_INGEST_CONCURRENCY } from "./ingest/work-slots.ts";
 
 /** How often partial roll-up rows are merged at the latest (ROLLUP_COMPACTION_SECONDS). */
 const DEFAULT_COMPACTION_SECONDS = 30;
+/** How often dependencies are inferred from traces (DEPENDENCY_INFERENCE_SECONDS). */
+const DEFAULT_INFERENCE_SECONDS = 60;
 /** Uptime checks probed at once per API process (CHECKS_CONCURRENCY). */
 const DEFAULT_CHECKS_CONCURRENCY = 32;
 /** How often the status tracker evaluates (STATUS_EVALUATION_SECONDS). */
@@ -122,6 +124,8 @@ const ConfigSchema = z.object({
     .transform((v) => (v === "none" ? null : v)),
   /** How often partial roll-up rows are merged. */
   ROLLUP_COMPACTION_SECONDS: positiveInt.max(3600).default(DEFAULT_COMPACTION_SECONDS),
+  /** How often dependencies are inferred from the traces of newly stored events. */
+  DEPENDENCY_INFERENCE_SECONDS: positiveInt.max(86_400).default(DEFAULT_INFERENCE_SECONDS),
   /** Uptime checks (POST /checks) this process probes at once; 0: it probes none (another replica does). */
   CHECKS_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(DEFAULT_CHECKS_CONCURRENCY),
   PARTITION_MAINTENANCE_MINUTES: positiveInt.max(24 * 60).default(60),

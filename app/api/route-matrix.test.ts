@@ -118,6 +118,7 @@ const CASES: Record<string, Case> = {
     // Only a write grant (or admin) lets an operator change another team's service; a read grant shows it but changes nothing.
     entitled: (who) => (who === "operatorRead" ? 404 : 200),
   },
+  "GET /services/{name}/dependencies": { access: "read", call: (c) => c.get(`/services/${granted}/dependencies`), entitled: seesGranted },
   "POST /checks": {
     access: "manage",
     call: (c) => c.postJson("/checks", { name: fresh("chk-new"), service: granted, interval_seconds: 3600, tcp: { host: "127.0.0.1", port: 9 } }),

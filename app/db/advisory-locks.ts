@@ -16,4 +16,6 @@ export const ADVISORY_LOCKS = {
   bootstrapGrafana: 7_240_006,
   /** Transaction: one roll-up compactor at a time (skipped, not waited for, when taken). */
   rollupCompaction: 7_240_005,
+  /** Transaction: one replica infers dependencies from traces at a time (skipped when taken). */
+  dependencyInference: 7_240_007,
 } as const;

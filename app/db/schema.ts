@@ -330,3 +330,32 @@ export const checks = pgTable(
     index("checks_service_idx").on(t.serviceId),
   ],
 );
+
+/**
+ * Which service depends on which: declared by its team (PATCH /services/{name},
+ * `depends_on`), or inferred from traces (an event whose `parent_span_id` attribute names a
+ * span of another service's event in the same trace: the parent's service calls, so depends
+ * on, the child's). An edge can be both. When a dependency is down its dependents are
+ * `impacted`, with the root cause named (status/impact.ts).
+ */
+export const serviceDependencies = pgTable(
+  "service_dependencies",
+  {
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    dependsOnId: integer("depends_on_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    declared: boolean("declared").notNull().default(false),
+    /** When traces last showed the edge; null for an edge only declared. */
+    inferredAt: timestamp("inferred_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.serviceId, t.dependsOnId] }),
+    check("service_dependencies_not_self", sql`${t.serviceId} <> ${t.dependsOnId}`),
+    check("service_dependencies_some_source", sql`${t.declared} OR ${t.inferredAt} IS NOT NULL`),
+    index("service_dependencies_depends_on_idx").on(t.dependsOnId),
+  ],
+);

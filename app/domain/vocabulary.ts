@@ -5,7 +5,12 @@
 export const SEVERITIES = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const SERVICE_STATES = ["up", "degraded", "down", "unknown"] as const;
+/**
+ * `impacted`: a service it depends on is down (the root cause is named); `maintenance`: in a
+ * maintenance window, which suppresses the others and counts neither way for uptime. New
+ * states go at the end: the database enum only appends.
+ */
+export const SERVICE_STATES = ["up", "degraded", "down", "unknown", "impacted", "maintenance"] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
 
 /** What a user key may do grows with its role; ingest keys are a kind of key, not a role. */

@@ -17,6 +17,7 @@ import { HourHistograms } from "../status/hour-histograms.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
 import { startCheckRunner } from "../checks/runner.ts";
+import { startDependencyInference } from "../status/dependency-inference.ts";
 import { WebSocketServer } from "ws";
 import { startJournalCleanup } from "../ingest/journal.ts";
 import { startRollupCompactor } from "../rollups/compactor.ts";
@@ -93,6 +94,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const journal = startJournalCleanup(owner);
   const intake = intakeFromConfig(config, sql, serviceIds, compactor);
   const tracker = startStatusTracker(owner, config.STATUS_EVALUATION_SECONDS * 1000);
+  const inference = startDependencyInference(owner, config.DEPENDENCY_INFERENCE_SECONDS * 1000);
   const checks = config.CHECKS_CONCURRENCY > 0 ? startCheckRunner({ sql: owner, serviceIds, source: "api", concurrency: config.CHECKS_CONCURRENCY, onOutcomeChange: tracker.runNow }) : undefined;
   const app = createApp({
     sql,
@@ -111,6 +113,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
   const { server, sockets } = await listen(app.fetch, config).catch(async (error) => {
     await nats?.stop();
     await checks?.stop();
+    await inference.stop();
     await tracker.stop();
     await compactor.stop();
     await journal.stop();
@@ -140,6 +143,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
       clearTimeout(timer);
       await nats?.stop();
       await checks?.stop();
+      await inference.stop();
       await tracker.stop();
       await compactor.stop();
       await journal.stop();

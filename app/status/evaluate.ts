@@ -12,6 +12,9 @@ export type WindowStats = {
   lastEventAt: Date | null;
 };
 
+/** What a service's own events and probes can say of it; `impacted` and `maintenance` come from outside it (impact.ts, maintenance windows). */
+export type OwnState = Exclude<ServiceState, "impacted" | "maintenance">;
+
 export type Thresholds = Required<Omit<ServiceThresholds, "silence_seconds_down">> & { silence_seconds_down: number | null };
 
 /**
@@ -36,7 +39,7 @@ export function errorRate(stats: Pick<WindowStats, "requests" | "errors">): numb
 }
 
 /** The state of one service, and the reason a person would want to read. Pure. */
-export function evaluateState(stats: WindowStats, thresholds: Thresholds, now: Date): { state: ServiceState; reason: string } {
+export function evaluateState(stats: WindowStats, thresholds: Thresholds, now: Date): { state: OwnState; reason: string } {
   if (thresholds.silence_seconds_down !== null) {
     const silentFor = stats.lastEventAt ? (now.getTime() - stats.lastEventAt.getTime()) / 1000 : Infinity;
     if (silentFor > thresholds.silence_seconds_down) {
@@ -66,7 +69,7 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 }
 
-const SEVERITY: Record<ServiceState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
+const SEVERITY: Record<OwnState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
 
 /**
  * The state of a service from what its events say and what its probes (checks, heartbeats)
@@ -75,7 +78,7 @@ const SEVERITY: Record<ServiceState, number> = { unknown: 0, up: 1, degraded: 2,
  * for logs that say nothing (`unknown`). On a tie a probe's reason is given: it names the
  * check or the ping. Pure.
  */
-export function weighVerdicts(fromEvents: { state: ServiceState; reason: string }, probes: readonly { state: ServiceState; reason: string }[]): { state: ServiceState; reason: string } {
+export function weighVerdicts(fromEvents: { state: OwnState; reason: string }, probes: readonly { state: OwnState; reason: string }[]): { state: OwnState; reason: string } {
   // Probes first: a tie keeps the earlier, whose reason names the check or the ping.
   const worst = [...probes, fromEvents].reduce((worst, said) => (SEVERITY[said.state] > SEVERITY[worst.state] ? said : worst));
   return { state: worst.state, reason: worst.reason };

@@ -1,9 +1,11 @@
 import type { Sql } from "../db/client.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceState } from "../domain/vocabulary.ts";
-import { errorRate, evaluateState, thresholdsFor, weighVerdicts, type Thresholds } from "./evaluate.ts";
 import { readVerdicts } from "../checks/verdicts.ts";
+import { readEdges } from "./dependencies-repository.ts";
+import { errorRate, evaluateState, thresholdsFor, weighVerdicts, type Thresholds } from "./evaluate.ts";
 import type { HourHistograms } from "./hour-histograms.ts";
+import { applyImpact, withDependencies } from "./impact.ts";
 import { readWindowStats, type ServiceWindowRow } from "./repository.ts";
 
 export type ServiceStatus = ServiceWindowRow & {
@@ -11,14 +13,25 @@ export type ServiceStatus = ServiceWindowRow & {
   reason: string;
   errorRate: number;
   effectiveThresholds: Thresholds;
+  /** The down services that make this one `impacted` (empty when it is not). */
+  impactedBy: string[];
 };
 
-/** Window statistics joined with the state each service is in. */
+/**
+ * Every service the caller may see (or the named ones): window statistics, what its checks
+ * and heartbeat say, and whether a service it depends on is down. A named service's
+ * dependencies are evaluated with it, to tell. Dependencies the caller may not see count
+ * for nothing here; Failsight's own evaluation (the tracker, metrics, alerts) sees them all.
+ */
 export async function evaluateServices(sql: Sql, now: Date, windowMs: number, hours: HourHistograms, names?: string[]): Promise<ServiceStatus[]> {
-  const [rows, verdicts] = await Promise.all([timed("status_query", () => readWindowStats(sql, now, windowMs, hours, names)), readVerdicts(sql, now, names)]);
-  return rows.map((row) => {
+  const edgesRead = readEdges(sql);
+  const wanted = names ? withDependencies(names, await edgesRead) : undefined;
+  const [rows, verdicts, edges] = await Promise.all([timed("status_query", () => readWindowStats(sql, now, windowMs, hours, wanted)), readVerdicts(sql, now, wanted), edgesRead]);
+  const evaluated = rows.map((row) => {
     const effectiveThresholds = thresholdsFor(row.thresholds);
     const state = weighVerdicts(evaluateState(row, effectiveThresholds, now), verdicts.get(row.serviceId) ?? []);
-    return { ...row, ...state, errorRate: errorRate(row), effectiveThresholds };
+    return { ...row, ...(state as { state: ServiceState; reason: string }), errorRate: errorRate(row), effectiveThresholds };
   });
+  const statuses = applyImpact(evaluated, edges);
+  return names ? statuses.filter((s) => names.includes(s.service)) : statuses;
 }

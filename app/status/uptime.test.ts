@@ -20,4 +20,10 @@ describe("uptimeRatio", () => {
   it("ignores transitions after the end", () => {
     expect(uptimeRatio("down", [{ at: t("12:00:00"), toState: "up" }], t("10:00:00"), t("11:00:00"))).toBe(0);
   });
+  it("leaves maintenance out and counts impacted (a dependency down) as the service's own uptime", () => {
+    // up 10:00-10:15, maintenance 10:15-10:45 (not counted), down 10:45-11:00 → 15 of 30 known minutes
+    const ratio = uptimeRatio("up", [{ at: t("10:15:00"), toState: "maintenance" }, { at: t("10:45:00"), toState: "down" }], t("10:00:00"), t("11:00:00"));
+    expect(ratio).toBeCloseTo(0.5, 10);
+    expect(uptimeRatio("impacted", [], t("10:00:00"), t("11:00:00"))).toBe(1);
+  });
 });

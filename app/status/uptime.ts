@@ -2,9 +2,13 @@ import type { ServiceState } from "../domain/vocabulary.ts";
 
 export type Transition = { at: Date; toState: ServiceState };
 
+/** States whose time counts neither way: nothing was known, or the service was in a maintenance window. */
+const UNCOUNTED: ReadonlySet<ServiceState> = new Set(["unknown", "maintenance"]);
+
 /**
  * The share of known time in [from, to) that a service was not down. Time before the
- * first transition, or spent `unknown`, counts neither way; null when nothing is known.
+ * first transition, or spent `unknown` or in `maintenance`, counts neither way; `impacted`
+ * (a dependency down) is not the service's own downtime. Null when nothing is known.
  * `initial` is the state in force at `from` (the last transition before it). Pure.
  */
 export function uptimeRatio(initial: ServiceState | null, transitions: Transition[], from: Date, to: Date): number | null {
@@ -15,7 +19,7 @@ export function uptimeRatio(initial: ServiceState | null, transitions: Transitio
   const end = to.getTime();
   const account = (until: number) => {
     const span = Math.max(0, Math.min(until, end) - cursor);
-    if (state && state !== "unknown") {
+    if (state && !UNCOUNTED.has(state)) {
       known += span;
       if (state !== "down") upTime += span;
     }

@@ -5,6 +5,7 @@ import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { presentService } from "./present.ts";
+import { declaredDependencies } from "../../../status/dependencies-repository.ts";
 import { Service, ServiceName } from "./schema.ts";
 
 const getServiceRoute = defineRoute({
@@ -23,8 +24,11 @@ const getServiceRoute = defineRoute({
 export function registerGetService(app: Router, deps: AppDeps) {
   app.openapi(getServiceRoute, async (c) => {
     const { name } = c.req.valid("param");
-    const service = await asActor(deps.sql, c.get("actor"), ({ db }) => getService(db, name));
-    if (!service) throw new RequestError("not-found", `no service named ${name}`);
-    return c.json(presentService(service), 200);
+    const found = await asActor(deps.sql, c.get("actor"), async ({ sql, db }) => {
+      const service = await getService(db, name);
+      return service && { service, dependsOn: (await declaredDependencies(sql, [service.id])).get(service.id) ?? [] };
+    });
+    if (!found) throw new RequestError("not-found", `no service named ${name}`);
+    return c.json(presentService(found.service, found.dependsOn), 200);
   });
 }

@@ -3,3 +3,4 @@ export { registerCreateService } from "./create.ts";
 export { registerGetService } from "./get.ts";
 export { registerListServices } from "./list.ts";
 export { registerUpdateService } from "./update.ts";
+export { registerServiceDependencies } from "./dependencies.ts";

@@ -5,6 +5,7 @@ import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { presentService } from "./present.ts";
+import { declaredDependencies } from "../../../status/dependencies-repository.ts";
 import { Service } from "./schema.ts";
 
 const listServicesRoute = defineRoute({
@@ -21,7 +22,10 @@ const listServicesRoute = defineRoute({
 
 export function registerListServices(app: Router, deps: AppDeps) {
   app.openapi(listServicesRoute, async (c) => {
-    const items = await asActor(deps.sql, c.get("actor"), ({ db }) => listServices(db));
-    return c.json({ items: items.map(presentService) }, 200);
+    const { items, dependsOn } = await asActor(deps.sql, c.get("actor"), async ({ sql, db }) => {
+      const items = await listServices(db);
+      return { items, dependsOn: await declaredDependencies(sql, items.map((s) => s.id)) };
+    });
+    return c.json({ items: items.map((s) => presentService(s, dependsOn.get(s.id) ?? [])) }, 200);
   });
 }

@@ -1,16 +1,18 @@
 import { RequestError } from "../../../domain/request-error.ts";
 import type { z } from "@hono/zod-openapi";
-import type { Db } from "../../../db/client.ts";
+import type { Db, Sql } from "../../../db/client.ts";
+import { setDeclaredDependencies } from "../../../status/dependencies-repository.ts";
 import { teamExists, type ServiceChanges, type ServiceRecord } from "../../../services/repository.ts";
 import type { ServicePatch } from "./schema.ts";
 
-export function presentService(s: ServiceRecord) {
+export function presentService(s: ServiceRecord, dependsOn: string[]) {
   return {
     name: s.name,
     type: s.type,
     owner_team: s.ownerTeam,
     tier: s.tier,
     thresholds: s.thresholds,
+    depends_on: dependsOn,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
   };
@@ -31,4 +33,17 @@ export async function requireTeam(db: Db, team: string | null | undefined): Prom
   if (typeof team === "string" && !(await teamExists(db, team))) {
     throw new RequestError("validation-error", "invalid json", [{ field: "owner_team", message: `no team named ${team}; create it first (POST /admin/teams)` }]);
   }
+}
+
+/**
+ * Declares what `service` depends on: every name must be a service the caller may see (a
+ * 400 naming `depends_on` otherwise, and for the service itself). Whether the caller may
+ * declare anything for `service` is the service_dependencies_write policy's to decide.
+ */
+export async function declareDependencies(sql: Sql, service: { id: number; name: string }, names: string[]): Promise<void> {
+  if (names.includes(service.name)) throw new RequestError("validation-error", "invalid json", [{ field: "depends_on", message: "a service cannot depend on itself" }]);
+  const found = await sql<{ id: number; name: string }[]>`SELECT id, name FROM services WHERE name = ANY(${names}::text[])`;
+  const missing = names.filter((n) => !found.some((f) => f.name === n));
+  if (missing.length) throw new RequestError("validation-error", "invalid json", [{ field: "depends_on", message: `no service named ${missing.join(", ")} (that this key may see)` }]);
+  await setDeclaredDependencies(sql, service.id, found.map((f) => f.id));
 }

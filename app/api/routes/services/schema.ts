@@ -24,9 +24,16 @@ const fields = {
   owner_team: storableText(128).pipe(z.string().min(1)).nullable().openapi({ example: "payments" }),
   tier: z.number().int().min(1).max(4).nullable().openapi({ description: "1 is most critical.", example: 1 }),
   thresholds: ThresholdOverrides,
+  depends_on: z
+    .array(nameSchema())
+    .max(100)
+    .refine((names) => new Set(names).size === names.length, "names each service once")
+    .openapi({ description: "Services this one calls: when one is down, this one is `impacted` and its alerts are silenced by the root cause's. Replaces the declared list; traces add inferred ones (GET /services/{name}/dependencies).", example: ["payments-db"] }),
 };
 
-export const ServiceCreate = z.strictObject({ name, ...fields, type: fields.type.optional(), owner_team: fields.owner_team.optional(), tier: fields.tier.optional(), thresholds: fields.thresholds.optional() }).openapi("ServiceCreate");
+export const ServiceCreate = z
+  .strictObject({ name, ...fields, type: fields.type.optional(), owner_team: fields.owner_team.optional(), tier: fields.tier.optional(), thresholds: fields.thresholds.optional(), depends_on: fields.depends_on.optional() })
+  .openapi("ServiceCreate");
 
 export const ServicePatch = z
   .strictObject(fields)
@@ -41,7 +48,23 @@ export const Service = z
     owner_team: z.string().nullable(),
     tier: z.number().int().nullable(),
     thresholds: ThresholdOverrides,
+    depends_on: z.array(z.string()).openapi({ description: "The services it declares it depends on." }),
     created_at: z.string(),
     updated_at: z.string(),
   })
   .openapi("Service");
+
+const Dependency = z.object({
+  service: z.string(),
+  declared: z.boolean(),
+  inferred: z.boolean().openapi({ description: "Seen in traces in the last 7 days." }),
+  inferred_at: z.string().nullable().openapi({ description: "When traces last showed it." }),
+});
+
+export const ServiceDependencies = z
+  .object({
+    service: z.string(),
+    depends_on: z.array(Dependency).openapi({ description: "Services this one calls." }),
+    dependents: z.array(Dependency).openapi({ description: "Services that call this one." }),
+  })
+  .openapi("ServiceDependencies");

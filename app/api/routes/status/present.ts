@@ -6,6 +6,7 @@ export function presentStatus(s: ServiceStatus) {
     owner_team: s.ownerTeam,
     state: s.state,
     reason: s.reason,
+    impacted_by: s.impactedBy,
     requests: s.requests,
     errors: s.errors,
     error_rate: s.errorRate,

@@ -24,6 +24,7 @@ export const ServiceStatus = z
     owner_team: z.string().nullable(),
     state: StateEnum,
     reason: z.string().openapi({ example: "error rate 7.5% ≥ 5.0%" }),
+    impacted_by: z.array(z.string()).openapi({ description: "When `impacted`: the down services it depends on (directly or not) that are the root cause." }),
     requests: z.number().int().openapi({ description: "Events in the window." }),
     errors: z.number().int().openapi({ description: "Events with a 5xx status, or error/fatal level without a status." }),
     error_rate: z.number(),

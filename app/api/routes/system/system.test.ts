@@ -52,6 +52,7 @@ describe("system routes", () => {
         "POST /services",
         "PATCH /services/{name}",
         "POST /services/{name}/heartbeat",
+        "GET /services/{name}/dependencies",
         "POST /checks",
         "GET /checks",
         "GET /checks/{name}",
