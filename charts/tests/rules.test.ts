@@ -43,7 +43,7 @@ describe("every alert", () => {
   it.each(alerts.map((a) => [a.alert!, a] as const))("%s carries severity, service and team, a summary, a description and a runbook in the README", (name, rule) => {
     expect(["page", "ticket"]).toContain(rule.labels?.severity);
     // Per-service alerts take service from the series and team from failsight_service_info.
-    const fromSeries = /group_left \(team\)/.test(rule.expr);
+    const fromSeries = /group_left \(team, root_cause, impacted\) service:failsight_service_alert_labels:info/.test(rule.expr);
     expect(fromSeries || (rule.labels?.service && rule.labels?.team), "service and team").toBeTruthy();
     expect(rule.annotations?.summary).toBeTruthy();
     expect(rule.annotations?.description).toBeTruthy();
