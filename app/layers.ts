@@ -21,6 +21,8 @@ const PLACES: Record<string, Layer> = {
   "app/ingest/": "features",
   "app/partitions/": "features",
   "app/checks/": "features",
+  "app/incidents/": "features",
+  "app/status-pages/": "features",
   "app/rollups/": "features",
   "app/api/": "adapters",
   "app/controller/": "adapters",

@@ -13,6 +13,9 @@ import { newRouter, resourceApi } from "./router.ts";
 import * as admin from "./routes/admin/index.ts";
 import * as checks from "./routes/checks/index.ts";
 import * as heartbeats from "./routes/heartbeats/index.ts";
+import * as incidents from "./routes/incidents/index.ts";
+import * as maintenance from "./routes/maintenance/index.ts";
+import * as statusPages from "./routes/status-pages/index.ts";
 import * as ingest from "./routes/ingest/index.ts";
 import * as logs from "./routes/logs/index.ts";
 import * as loki from "./routes/loki/index.ts";
@@ -25,7 +28,7 @@ import * as system from "./routes/system/index.ts";
  * One sub-app per resource, from the operations its routes/<resource>/index.ts exports: a
  * new route is a file and a line there, a new resource a folder and a line here.
  */
-const RESOURCES = [ingest, logs, loki, status, services, checks, heartbeats, admin, system];
+const RESOURCES = [ingest, logs, loki, status, services, checks, heartbeats, incidents, maintenance, statusPages, admin, system];
 
 /**
  * The API: the middlewares every request passes (the request log, metrics, URL hygiene, the deadline, the

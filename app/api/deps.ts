@@ -2,6 +2,7 @@ import type { Sql } from "../db/client.ts";
 import type { Intake } from "../ingest/intake.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import type { HourHistograms } from "../status/hour-histograms.ts";
+import type { StatusPageSource } from "../status-pages/page-data.ts";
 
 /** What route handlers need from the outside world, handed in by the entry point. */
 export type AppDeps = {
@@ -24,6 +25,8 @@ export type AppDeps = {
   stateMayHaveChanged?: () => void;
   /** Tells the check runner a check was added, so its first probe need not wait for the next tick. */
   checksChanged?: () => void;
+  /** What status pages show, computed as Failsight itself (the owner's connection); without it, pages answer 503. */
+  statusPages?: StatusPageSource;
   /** Where Grafana is (GRAFANA_URL), for the landing page's link. */
   grafanaUrl?: string;
 };

@@ -48,6 +48,8 @@ export function mountDocs(app: Router) {
       { name: "services", description: "The services Failsight knows" },
       { name: "checks", description: "Uptime checks Failsight runs against a service (HTTP, TCP, DNS)" },
       { name: "heartbeats", description: "Jobs that ping a URL; a missed ping makes their service down" },
+      { name: "incidents", description: "Incidents and maintenance windows, which status pages show" },
+      { name: "status pages", description: "Public or key-protected HTML pages of chosen services" },
       { name: "admin", description: "Users, teams, grants, API keys and the audit trail (admins only)" },
       { name: "system", description: "Liveness, readiness and metrics" },
     ],

@@ -56,7 +56,29 @@ beforeAll(async () => {
   pingToken = ((await issued.json()) as { token: string }).token;
   await ensureHeartbeat(granted);
   for (const service of ALL) await ensureCheck(service);
+  for (const service of ALL) {
+    await h.sql`WITH w AS (INSERT INTO maintenance_windows (title, starts_at, ends_at) VALUES (${`mw-${service}`}, now() + interval '1 day', now() + interval '2 days') RETURNING id)
+                INSERT INTO maintenance_services SELECT w.id, s.id FROM w, services s WHERE s.name = ${service}`;
+    const [incident] = await h.sql<{ id: number }[]>`WITH i AS (INSERT INTO incidents (title) VALUES (${`inc-${service}`}) RETURNING id)
+                INSERT INTO incident_services SELECT i.id, s.id FROM i, services s WHERE s.name = ${service} RETURNING incident_id AS id`;
+    incidentOf[service] = incident!.id;
+  }
+  await h.sql`INSERT INTO status_pages (slug, title, public, services) VALUES (${pageSlug}, 'Matrix', true, ${ALL})`;
 });
+
+const incidentOf: Record<string, number> = {};
+const pageSlug = unique("page-matrix");
+/** The services of every item a list shows (each item covers several). */
+const covered = (body: unknown) => ((body as { items: { services: string[] }[] }).items ?? []).flatMap((i) => i.services).filter((s) => ALL.includes(s));
+const maintenanceOf = async (service: string) =>
+  (await h.sql<{ id: number }[]>`SELECT w.id FROM maintenance_windows w JOIN maintenance_services l ON l.window_id = w.id JOIN services s ON s.id = l.service_id WHERE s.name = ${service} AND w.ends_at > now() AND w.title = ${`mw-${service}`}`)[0]?.id;
+const ensureMaintenance = async (service: string) => {
+  if (await maintenanceOf(service)) return;
+  await h.sql`WITH w AS (INSERT INTO maintenance_windows (title, starts_at, ends_at) VALUES (${`mw-${service}`}, now() + interval '1 day', now() + interval '2 days') RETURNING id)
+              INSERT INTO maintenance_services SELECT w.id, s.id FROM w, services s WHERE s.name = ${service}`;
+};
+let updatesBefore = 0;
+const updatesOf = async (id: number) => Number((await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM incident_updates WHERE incident_id = ${id}`)[0]!.n);
 
 /** A check of each service, never due (the matrix reads and deletes them; it does not probe). */
 const checkOf = (service: string) => `chk-${service}`;
@@ -119,6 +141,58 @@ const CASES: Record<string, Case> = {
     entitled: (who) => (who === "operatorRead" ? 404 : 200),
   },
   "GET /services/{name}/dependencies": { access: "read", call: (c) => c.get(`/services/${granted}/dependencies`), entitled: seesGranted },
+  "POST /maintenance": {
+    access: "manage",
+    call: (c) => c.postJson("/maintenance", { title: fresh("mw-new"), services: [granted], starts_at: new Date(Date.now() + 86_400_000).toISOString(), ends_at: new Date(Date.now() + 90_000_000).toISOString() }),
+    // A read grant shows the service but does not let the operator hold it.
+    entitled: (who) => (who === "operatorRead" ? 403 : 201),
+    changed: async () => (await h.sql`SELECT 1 FROM maintenance_windows WHERE title = ${lastName}`).length > 0,
+  },
+  "GET /maintenance": { access: "read", call: (c) => c.get("/maintenance"), services: covered },
+  "DELETE /maintenance/{id}": {
+    access: "manage",
+    call: async (c) => {
+      await ensureMaintenance(granted);
+      return c.send("DELETE", `/maintenance/${await maintenanceOf(granted)}`);
+    },
+    entitled: (who) => (who === "operatorRead" ? 403 : 204),
+    changed: async () => (await maintenanceOf(granted)) === undefined,
+  },
+  "POST /incidents": {
+    access: "manage",
+    call: (c) => c.postJson("/incidents", { title: fresh("inc-new"), services: [granted], message: "matrix" }),
+    entitled: (who) => (who === "operatorRead" ? 403 : 201),
+    changed: async () => (await h.sql`SELECT 1 FROM incidents WHERE title = ${lastName}`).length > 0,
+  },
+  "GET /incidents": { access: "read", call: (c) => c.get("/incidents"), services: covered },
+  "GET /incidents/{id}": { access: "read", call: (c) => c.get(`/incidents/${incidentOf[granted]}`), entitled: seesGranted },
+  "POST /incidents/{id}/updates": {
+    access: "manage",
+    call: async (c) => {
+      updatesBefore = await updatesOf(incidentOf[granted]!);
+      return c.postJson(`/incidents/${incidentOf[granted]}/updates`, { status: "monitoring", message: "matrix" });
+    },
+    entitled: (who) => (who === "operatorRead" ? 403 : 201),
+    changed: async () => (await updatesOf(incidentOf[granted]!)) > updatesBefore,
+  },
+  "PUT /status-pages/{slug}": {
+    access: "admin",
+    call: (c) => c.send("PUT", `/status-pages/${fresh("page-new")}`, { title: "New", services: [own] }),
+    entitled: () => 201,
+    changed: async () => (await h.sql`SELECT 1 FROM status_pages WHERE slug = ${lastName}`).length > 0,
+  },
+  "GET /status-pages": { access: "admin", call: (c) => c.get("/status-pages") },
+  "DELETE /status-pages/{slug}": {
+    access: "admin",
+    call: async (c) => {
+      await h.sql`INSERT INTO status_pages (slug, title, services) VALUES (${fresh("page-gone")}, 'Gone', ${[own]})`;
+      return c.send("DELETE", `/status-pages/${lastName}`);
+    },
+    entitled: () => 204,
+    changed: async () => (await h.sql`SELECT 1 FROM status_pages WHERE slug = ${lastName}`).length === 0,
+  },
+  // A public page: anyone, with any key or none, reads what Failsight itself evaluated.
+  "GET /status-pages/{slug}": { access: "public", call: (c) => c.get(`/status-pages/${pageSlug}`) },
   "POST /checks": {
     access: "manage",
     call: (c) => c.postJson("/checks", { name: fresh("chk-new"), service: granted, interval_seconds: 3600, tcp: { host: "127.0.0.1", port: 9 } }),

@@ -16,7 +16,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-import { CHECK_KINDS, CHECK_OUTCOMES, CHECK_SOURCES, GRANT_ACCESS, KEY_KINDS, PING_KINDS, SERVICE_STATES, SEVERITIES, USER_ROLES } from "../domain/vocabulary.ts";
+import { CHECK_KINDS, CHECK_OUTCOMES, CHECK_SOURCES, GRANT_ACCESS, INCIDENT_STATUSES, KEY_KINDS, PING_KINDS, SERVICE_STATES, SEVERITIES, USER_ROLES } from "../domain/vocabulary.ts";
 import type { CheckSpec } from "../domain/check-spec.ts";
 
 // The typed picture of the tables. drizzle-kit generates migrations from this file; what it
@@ -32,6 +32,7 @@ export const checkKind = pgEnum("check_kind", CHECK_KINDS);
 export const checkSource = pgEnum("check_source", CHECK_SOURCES);
 export const pingKind = pgEnum("ping_kind", PING_KINDS);
 export const checkOutcome = pgEnum("check_outcome", CHECK_OUTCOMES);
+export const incidentStatus = pgEnum("incident_status", INCIDENT_STATUSES);
 
 /** Per-service overrides of the status thresholds; absent keys take the defaults. */
 export type ServiceThresholds = {
@@ -359,3 +360,86 @@ export const serviceDependencies = pgTable(
     index("service_dependencies_depends_on_idx").on(t.dependsOnId),
   ],
 );
+
+/**
+ * A maintenance window over some services: while it is on, they are in `maintenance`
+ * (their other states and their alerts are held, and the time counts neither way for
+ * uptime); status pages announce it ahead. Seen by whoever sees one of its services,
+ * changed by whoever may change all of them (row policies on the link table).
+ */
+export const maintenanceWindows = pgTable(
+  "maintenance_windows",
+  {
+    id: serial("id").primaryKey(),
+    title: text("title").notNull(),
+    description: text("description"),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("maintenance_windows_ends_after_start", sql`${t.endsAt} > ${t.startsAt}`), index("maintenance_windows_ends_idx").on(t.endsAt)],
+);
+
+export const maintenanceServices = pgTable(
+  "maintenance_services",
+  {
+    windowId: integer("window_id")
+      .notNull()
+      .references(() => maintenanceWindows.id, { onDelete: "cascade" }),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.windowId, t.serviceId] }), index("maintenance_services_service_idx").on(t.serviceId)],
+);
+
+/** An incident people declare and update; status pages show it with its updates. Access as maintenance windows. */
+export const incidents = pgTable("incidents", {
+  id: serial("id").primaryKey(),
+  title: text("title").notNull(),
+  status: incidentStatus("status").notNull().default("investigating"),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+});
+
+export const incidentServices = pgTable(
+  "incident_services",
+  {
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.serviceId] }), index("incident_services_service_idx").on(t.serviceId)],
+);
+
+export const incidentUpdates = pgTable(
+  "incident_updates",
+  {
+    id: serial("id").primaryKey(),
+    incidentId: integer("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    status: incidentStatus("status").notNull(),
+    message: text("message").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.at)],
+);
+
+/**
+ * A status page: server-rendered HTML at /status-pages/{slug} listing chosen services with
+ * their state, 90 days of uptime, incidents and maintenance. Public pages need no key;
+ * the others a key that may see every service listed. Admins make them.
+ */
+export const statusPages = pgTable("status_pages", {
+  slug: text("slug").primaryKey(),
+  title: text("title").notNull(),
+  description: text("description"),
+  public: boolean("public").notNull().default(false),
+  services: text("services").array().notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

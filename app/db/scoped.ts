@@ -48,7 +48,10 @@ export async function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped)
     // Without the schema: drizzle re-derives its relational config from the schema on every
     // construction (a share of each request's CPU and garbage), and only `db.query.*`, which
     // no request uses, needs it; the query builders take their tables from the schema module.
-    const done = work({ sql: tx as unknown as TxSql, db: drizzle(client) as unknown as Db, afterCommit: (run) => committed.push(run) });
+    // Resolved once here: a drizzle query builder the work returns unawaited is a thenable
+    // that runs its statement each time it is awaited (a DELETE ... RETURNING then answered
+    // "nothing deleted" the second time).
+    const done = Promise.resolve(work({ sql: tx as unknown as TxSql, db: drizzle(client) as unknown as Db, afterCommit: (run) => committed.push(run) }));
     // Whatever the work meets is reported below, or superseded by the scope's own failure.
     done.catch(() => {});
     const [set] = await setting.catch(async (error: unknown) => {

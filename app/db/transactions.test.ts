@@ -1,7 +1,10 @@
 import { expect, inject, it } from "vitest";
 import { asRuntime } from "../test-support/harness.ts";
 import { createDb } from "./client.ts";
+import { eq } from "drizzle-orm";
 import { asActor } from "./scoped.ts";
+import { SYSTEM } from "../domain/actor.ts";
+import { teams } from "./schema.ts";
 
 // postgres.js 3.4.9 reserves a transaction's connection in a hook that runs only while the
 // connection can take more pipelined queries: a BEGIN that was the 100th query queued on a
@@ -29,6 +32,23 @@ it("keeps a transaction's connection when its BEGIN is the query that fills a bu
       SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = ${application} AND state LIKE 'idle in transaction%'`;
     expect(open[0]!.n).toBe(0);
   } finally {
+    await sql.end();
+  }
+});
+
+// A drizzle query builder is a thenable that runs its statement each time it is awaited: a
+// work that returned one (`({ db }) => db.delete(...)`) ran it twice, once when asActor
+// watched it for errors and once when it returned it. A DELETE ... RETURNING so answered
+// "nothing deleted" (DELETE /status-pages answered 404), and every list read ran twice.
+it("runs a statement the work returns unawaited once", async () => {
+  const { sql } = createDb(inject("databaseUrl"), { max: 1, applicationName: `failsight-once-${process.pid}`, systemScope: true });
+  const name = `once-${process.pid}-${Date.now()}`;
+  try {
+    await sql`INSERT INTO teams (name) VALUES (${name})`;
+    const deleted = await asActor(sql, SYSTEM, ({ db }) => db.delete(teams).where(eq(teams.name, name)).returning({ name: teams.name }));
+    expect(deleted).toEqual([{ name }]);
+  } finally {
+    await sql`DELETE FROM teams WHERE name = ${name}`;
     await sql.end();
   }
 });

@@ -38,3 +38,7 @@ export type PingKind = (typeof PING_KINDS)[number];
 /** A confirmed check result: the target answered as expected, answered with a warning (a certificate near expiry), or failed. */
 export const CHECK_OUTCOMES = ["pass", "warn", "fail"] as const;
 export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+
+/** Where an incident stands, as status pages say it (Atlassian Statuspage's words). */
+export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

@@ -17,6 +17,7 @@ import { HourHistograms } from "../status/hour-histograms.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { startStatusTracker } from "../status/tracker.ts";
 import { startCheckRunner } from "../checks/runner.ts";
+import { StatusPageSource } from "../status-pages/page-data.ts";
 import { startDependencyInference } from "../status/dependency-inference.ts";
 import { WebSocketServer } from "ws";
 import { startJournalCleanup } from "../ingest/journal.ts";
@@ -107,6 +108,7 @@ export async function startApi(config: Config, databaseUrl: string, ownerUrl: st
     metricsToken: config.METRICS_TOKEN,
     grafanaUrl: config.GRAFANA_URL,
     stateMayHaveChanged: tracker.runNow,
+    statusPages: new StatusPageSource(owner),
     ...(checks ? { checksChanged: checks.runNow } : {}),
   });
   const nats = await natsSourceFromConfig(config, intake, sql);

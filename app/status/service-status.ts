@@ -3,6 +3,7 @@ import { timed } from "../db/query-metrics.ts";
 import type { ServiceState } from "../domain/vocabulary.ts";
 import { readVerdicts } from "../checks/verdicts.ts";
 import { readEdges } from "./dependencies-repository.ts";
+import { activeMaintenance } from "../incidents/maintenance.ts";
 import { errorRate, evaluateState, thresholdsFor, weighVerdicts, type Thresholds } from "./evaluate.ts";
 import type { HourHistograms } from "./hour-histograms.ts";
 import { applyImpact, withDependencies } from "./impact.ts";
@@ -19,18 +20,27 @@ export type ServiceStatus = ServiceWindowRow & {
 
 /**
  * Every service the caller may see (or the named ones): window statistics, what its checks
- * and heartbeat say, and whether a service it depends on is down. A named service's
+ * and heartbeat say, whether a maintenance window holds it, and whether a service it
+ * depends on is down (a dependency in maintenance is not). A named service's
  * dependencies are evaluated with it, to tell. Dependencies the caller may not see count
  * for nothing here; Failsight's own evaluation (the tracker, metrics, alerts) sees them all.
  */
 export async function evaluateServices(sql: Sql, now: Date, windowMs: number, hours: HourHistograms, names?: string[]): Promise<ServiceStatus[]> {
   const edgesRead = readEdges(sql);
   const wanted = names ? withDependencies(names, await edgesRead) : undefined;
-  const [rows, verdicts, edges] = await Promise.all([timed("status_query", () => readWindowStats(sql, now, windowMs, hours, wanted)), readVerdicts(sql, now, wanted), edgesRead]);
+  const [rows, verdicts, edges, maintenance] = await Promise.all([
+    timed("status_query", () => readWindowStats(sql, now, windowMs, hours, wanted)),
+    readVerdicts(sql, now, wanted),
+    edgesRead,
+    activeMaintenance(sql, now, wanted),
+  ]);
   const evaluated = rows.map((row) => {
     const effectiveThresholds = thresholdsFor(row.thresholds);
-    const state = weighVerdicts(evaluateState(row, effectiveThresholds, now), verdicts.get(row.serviceId) ?? []);
-    return { ...row, ...(state as { state: ServiceState; reason: string }), errorRate: errorRate(row), effectiveThresholds };
+    const window = maintenance.get(row.service);
+    const state: { state: ServiceState; reason: string } = window
+      ? { state: "maintenance", reason: `in maintenance until ${window.endsAt.toISOString()}: ${window.title}` }
+      : weighVerdicts(evaluateState(row, effectiveThresholds, now), verdicts.get(row.serviceId) ?? []);
+    return { ...row, ...state, errorRate: errorRate(row), effectiveThresholds };
   });
   const statuses = applyImpact(evaluated, edges);
   return names ? statuses.filter((s) => names.includes(s.service)) : statuses;

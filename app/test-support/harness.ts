@@ -10,6 +10,7 @@ import { createDb } from "../db/client.ts";
 import * as schema from "../db/schema.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
+import { StatusPageSource } from "../status-pages/page-data.ts";
 
 /** Who a test calls the API as: a user key of a role (in teams, with grants), an ingest key, or no key. */
 export type CallerSpec =
@@ -55,7 +56,7 @@ export function testHarness(options: { now?: () => Date; auth?: "on" | "off"; da
   const db = drizzle(sql, { schema });
   const serviceIds = new ServiceIds();
   let clock = options.now ?? (() => new Date());
-  const app = createApp({ sql: appPool.sql, serviceIds, hourHistograms: new HourHistograms(), now: () => clock(), auth: options.auth ?? "on" });
+  const app = createApp({ sql: appPool.sql, serviceIds, hourHistograms: new HourHistograms(), now: () => clock(), auth: options.auth ?? "on", statusPages: new StatusPageSource(sql, () => clock()) });
   afterAll(() => Promise.all([sql.end({ timeout: 5 }), appPool.sql.end({ timeout: 5 })]));
 
   const clientFor = (key: string | undefined, user?: string): Caller => {

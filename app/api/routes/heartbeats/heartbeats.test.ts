@@ -128,4 +128,14 @@ describe("heartbeats", () => {
     expect(await h.appPool`SELECT * FROM heartbeats`).toHaveLength(0);
     expect(await h.appPool`UPDATE heartbeats SET period_seconds = 1 RETURNING service_id`).toHaveLength(0);
   });
+
+  it("records a ping as Failsight only for its own statement: the caller's scope is back after it", async () => {
+    const { issued } = await serviceWithHeartbeat(60, 60);
+    const [row] = await h.appPool.begin(async (tx) => {
+      await tx`SELECT set_config('failsight.scope', 'request', true)`;
+      const [pinged] = await tx<{ service: string }[]>`SELECT service FROM failsight_heartbeat_ping(encode(sha256(convert_to(${issued.token}, 'UTF8')), 'hex'), 'success')`;
+      return tx<{ scope: string; pinged: boolean }[]>`SELECT current_setting('failsight.scope') AS scope, ${pinged !== undefined} AS pinged`;
+    });
+    expect(row).toEqual({ scope: "request", pinged: true });
+  });
 });

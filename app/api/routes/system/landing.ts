@@ -10,6 +10,7 @@ const Index = z
     version: z.string(),
     auth: z.enum(["on", "off"]),
     links: z.record(z.string(), z.string()).openapi({ example: { docs: "/docs", openapi: "/openapi.json", status: "/status", health: "/health" } }),
+    status_pages: z.array(z.object({ title: z.string(), url: z.string() })).openapi({ description: "The public status pages." }),
   })
   .openapi("Index");
 
@@ -33,8 +34,10 @@ function linksFor(deps: AppDeps): Record<string, string> {
 }
 
 export function registerLanding(app: Router, deps: AppDeps) {
-  app.openapi(landingRoute, (c) => {
-    const index = { name: "Failsight" as const, version: VERSION, auth: deps.auth, links: linksFor(deps) };
+  app.openapi(landingRoute, async (c) => {
+    // A page that cannot be listed (the database away) must not take the landing page with it.
+    const pages = (await deps.statusPages?.listPublic().catch(() => [])) ?? [];
+    const index = { name: "Failsight" as const, version: VERSION, auth: deps.auth, links: linksFor(deps), status_pages: pages.map((p) => ({ title: p.title, url: `/status-pages/${p.slug}` })) };
     if (prefersHtml(c.req.header("accept"))) return c.html(page(index), 200);
     return c.json(index, 200);
   });
@@ -47,7 +50,7 @@ function prefersHtml(accept: string | undefined): boolean {
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function page(index: { version: string; auth: "on" | "off"; links: Record<string, string> }): string {
+function page(index: { version: string; auth: "on" | "off"; links: Record<string, string>; status_pages: { title: string; url: string }[] }): string {
   const item = (href: string | undefined, label: string, note: string) => (href ? `<li><a href="${escape(href)}">${label}</a> ${note}</li>` : "");
   const { links } = index;
   return `<!doctype html>
@@ -66,6 +69,7 @@ function page(index: { version: string; auth: "on" | "off"; links: Record<string
 <body>
   <h1>Failsight</h1>
   <p class="sub">Logs, health and uptime of your services, on PostgreSQL. Version ${escape(index.version)}.</p>
+  ${index.status_pages.length ? `<h2>Status</h2><ul>${index.status_pages.map((p) => `<li><a href="${escape(p.url)}">${escape(p.title)}</a></li>`).join("")}</ul>` : ""}
   ${index.auth === "off" ? '<p class="warn">API keys are not checked (<code>FAILSIGHT_AUTH=off</code>): every request acts as an admin.</p>' : "<p>The API answers to API keys: send <code>Authorization: Bearer &lt;key&gt;</code>.</p>"}
   <ul>
     ${item(links.docs, "API documentation", "(Swagger UI): every route, who may call it, and its errors")}
