@@ -22,6 +22,8 @@ export type CheckRunnerOptions = {
   tickMs?: number;
   /** Checks probed at once by this process (CHECKS_CONCURRENCY). */
   concurrency: number;
+  /** Who probes, kept with each result (a controller replica's name). */
+  prober?: string;
   /** Told when a check's outcome changed: the status tracker evaluates at once. */
   onOutcomeChange?: () => void;
   clock?: () => Date;
@@ -47,7 +49,9 @@ export function startCheckRunner(options: CheckRunnerOptions) {
     const started = performance.now();
     const { result, firstAttempt } = await confirmed(() => probe(check.kind, check.spec, check.timeoutMs), retryDelayMs(check.intervalSeconds));
     const at = clock();
-    await storeOwnEvents(sql, serviceIds, SYSTEM, [checkEvent(check, result, at, firstAttempt)], (scoped) => recordCheckResult(scoped.sql, check, result, at));
+    const event = checkEvent(check, result, at, firstAttempt);
+    if (options.prober) event.attributes = { ...event.attributes, prober: options.prober };
+    await storeOwnEvents(sql, serviceIds, SYSTEM, [event], (scoped) => recordCheckResult(scoped.sql, check, result, at));
     checkResults.inc({ kind: check.kind, outcome: result.outcome });
     checkDuration.observe({ kind: check.kind }, (performance.now() - started) / 1000);
     if (result.outcome !== check.lastOutcome) {

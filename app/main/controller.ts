@@ -11,7 +11,7 @@ import { createDb } from "../db/client.ts";
 import { configureLog, log } from "../log.ts";
 import { onShutdown } from "./shutdown.ts";
 
-// The partition operator. In a pod it finds the API server from its ServiceAccount and
+// The operator: partition maintenance (PartitionPolicy) and uptime checks (UptimeCheck). In a pod it finds the API server from its ServiceAccount and
 // watches its own namespace; elsewhere it uses KUBECONFIG and CONTROLLER_NAMESPACE.
 try {
   const config = loadConfig();
@@ -29,6 +29,7 @@ try {
     ...(config.CONTROLLER_SELECTOR ? { labelSelector: config.CONTROLLER_SELECTOR } : {}),
     identity: config.POD_NAME ?? `${hostname()}-${process.pid}`,
     registry,
+    ...(config.CHECKS_CONCURRENCY > 0 ? { checksConcurrency: config.CHECKS_CONCURRENCY } : {}),
     lease: {
       name: config.LEASE_NAME,
       leaseDurationMs: config.LEASE_DURATION_SECONDS * 1000,
@@ -38,7 +39,7 @@ try {
   });
   const app = controllerHttpApp(registry, () => controller.readiness());
   const server = serve({ fetch: app.fetch, port: config.CONTROLLER_PORT, hostname: config.CONTROLLER_HOST }) as Server;
-  log.info({ namespace, selector: config.CONTROLLER_SELECTOR ?? "(every policy)", address: `${config.CONTROLLER_HOST}:${config.CONTROLLER_PORT}` }, "partition controller started");
+  log.info({ namespace, selector: config.CONTROLLER_SELECTOR ?? "(every policy)", address: `${config.CONTROLLER_HOST}:${config.CONTROLLER_PORT}` }, "controller started");
   onShutdown([
     { name: "stop controller and release the lease", run: () => controller.stop() },
     { name: "close http", run: () => new Promise<void>((resolve) => server.close(() => resolve())) },

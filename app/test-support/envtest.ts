@@ -41,11 +41,12 @@ export async function clientAs(admin: KubeConfig, namespace: string, serviceAcco
 }
 
 export const CRD_FILE = fileURLToPath(new URL("../../charts/failsight/crds/partitionpolicies.failsight.io.yaml", import.meta.url));
+export const UPTIME_CHECK_CRD_FILE = fileURLToPath(new URL("../../charts/failsight/crds/uptimechecks.failsight.io.yaml", import.meta.url));
 
-/** Applies the chart's CRD (create, or replace what an earlier run left) and waits until it is served. */
-export async function installCrd(kc: KubeConfig): Promise<void> {
+/** Applies one of the chart's CRDs (create, or replace what an earlier run left) and waits until it is served. */
+export async function installCrd(kc: KubeConfig, file = CRD_FILE): Promise<void> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
-  const crd = loadYaml<V1CustomResourceDefinition>(readFileSync(CRD_FILE, "utf8"));
+  const crd = loadYaml<V1CustomResourceDefinition>(readFileSync(file, "utf8"));
   const name = crd.metadata!.name!;
   try {
     await api.createCustomResourceDefinition({ body: crd });

@@ -186,6 +186,10 @@ suite("helm chart", () => {
       [
         "failsight.io/partitionpolicies:get", "failsight.io/partitionpolicies:list", "failsight.io/partitionpolicies:watch",
         "failsight.io/partitionpolicies/status:get", "failsight.io/partitionpolicies/status:patch", "failsight.io/partitionpolicies/status:update",
+        "failsight.io/uptimechecks:get", "failsight.io/uptimechecks:list", "failsight.io/uptimechecks:watch",
+        "failsight.io/uptimechecks/status:get", "failsight.io/uptimechecks/status:patch", "failsight.io/uptimechecks/status:update",
+        // An UptimeCheck's headersFrom: Secrets of this namespace only, read one by one (no list, no watch).
+        "core/secrets:get",
         "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get@fs-failsight-controller", "coordination.k8s.io/leases:update@fs-failsight-controller",
         "core/events:create", "core/events:patch",
       ].sort(),

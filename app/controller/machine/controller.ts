@@ -18,7 +18,16 @@ export type SyncTools<O extends KubeObject> = {
 /** One kind's reconcile, given the object as the informer holds it now. Throwing requeues it with backoff. */
 export type SyncHandler<O extends KubeObject> = (object: O, tools: SyncTools<O>) => Promise<SyncResult>;
 
-export type ControllerSpec<O extends KubeObject> = { kind: ResourceKind; component: string; syncHandler: SyncHandler<O> };
+export type ControllerSpec<O extends KubeObject> = {
+  kind: ResourceKind;
+  component: string;
+  syncHandler: SyncHandler<O>;
+  /** Work of its own that runs only while this replica leads (the UptimeCheck probes). */
+  startedLeading?: () => void;
+  stoppedLeading?: () => Promise<void>;
+  /** An object was deleted while this replica leads: what it made outside Kubernetes goes too. */
+  deleted?: (object: O) => Promise<void>;
+};
 
 /**
  * The machine around one kind's reconcile, named as kubernetes/sample-controller names it:
@@ -51,6 +60,7 @@ export class Controller<O extends KubeObject> {
       update: (o, old) => (o.metadata.generation !== old.metadata.generation ? this.enqueueAll() : this.enqueue(o)),
       delete: (o) => {
         this.queue.cancel(keyOf(o));
+        if (this.spec.deleted && this.isLeader()) this.spec.deleted(o).catch((error) => log.warn({ err: error, object: keyOf(o) }, "could not clean up after a deleted object"));
         this.enqueueAll();
       },
     });
@@ -68,6 +78,7 @@ export class Controller<O extends KubeObject> {
 
   /** This replica now leads: every object gets a look. */
   startedLeading(): void {
+    this.spec.startedLeading?.();
     this.enqueueAll();
   }
 
@@ -78,11 +89,13 @@ export class Controller<O extends KubeObject> {
   /** Another replica leads now: nothing scheduled here may run. */
   stoppedLeading(): void {
     this.queue.cancelAll();
+    this.spec.stoppedLeading?.().catch((error) => log.warn({ err: error }, "could not stop the leader's own work"));
   }
 
   async stop(): Promise<void> {
     await this.informer.stop();
     await this.queue.shutDown();
+    await this.spec.stoppedLeading?.();
   }
 
   private enqueue(object: O): void {

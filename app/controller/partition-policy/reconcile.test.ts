@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MaintenanceReport } from "../../partitions/maintain.ts";
-import { isDue, nextRunAt, ownerOfTable, setCondition, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
+import { isDue, nextRunAt, ownerOfTable, statusAfterRun, statusForConflict, statusForFailedRun, statusForInvalidSpec } from "./reconcile.ts";
+import { setCondition } from "../machine/conditions.ts";
 import { parseSpec, type PolicyObject } from "./resource.ts";
 
 const now = new Date("2026-11-24T12:00:00Z");

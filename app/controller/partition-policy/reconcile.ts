@@ -1,7 +1,7 @@
 import { MAINTENANCE_LOCK_WAIT_MS } from "../../partitions/execute.ts";
 import type { MaintenanceReport } from "../../partitions/maintain.ts";
 import { addMonths, monthStart } from "../../partitions/months.ts";
-import type { Condition } from "../machine/kube-object.ts";
+import { setCondition } from "../machine/conditions.ts";
 import type { PolicyObject, PolicyStatus } from "./resource.ts";
 
 // The pure half of reconciling: when a policy is due, and what its status says after a
@@ -28,13 +28,6 @@ export function nextRunAt(object: PolicyObject, intervalMs: number, now: Date): 
 function scheduledAt(status: PolicyStatus, intervalMs: number): number {
   const byInterval = Date.parse(status.lastRunTime!) + intervalMs;
   return status.nextRunTime ? Math.min(Date.parse(status.nextRunTime), byInterval) : byInterval;
-}
-
-/** A condition that keeps its lastTransitionTime unless its status actually changes. */
-export function setCondition(previous: Condition[] | undefined, next: Omit<Condition, "lastTransitionTime">, now: Date): Condition[] {
-  const old = previous?.find((c) => c.type === next.type);
-  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now.toISOString();
-  return [...(previous ?? []).filter((c) => c.type !== next.type), { ...next, lastTransitionTime }];
 }
 
 export function statusAfterRun(object: PolicyObject, report: MaintenanceReport, now: Date, intervalMs: number): PolicyStatus {
