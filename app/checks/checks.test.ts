@@ -10,6 +10,8 @@ import { testHarness, unique } from "../test-support/harness.ts";
 import { freePort } from "../test-support/free-port.ts";
 import { tempFolder } from "../test-support/temp-folder.ts";
 import { startCheckRunner } from "./runner.ts";
+import { startStatusTracker } from "../status/tracker.ts";
+import { asActor } from "../db/scoped.ts";
 
 // Uptime checks end to end: created through the API as an admin and as operators, probed by
 // the real runner (as Failsight, on the owner's connection, as the API process runs it)
@@ -17,6 +19,7 @@ import { startCheckRunner } from "./runner.ts";
 
 const h = testHarness();
 let runner: ReturnType<typeof startCheckRunner>;
+let tracker: ReturnType<typeof startStatusTracker>;
 
 /** An HTTP server whose answer the test switches: 200 "ok", 500, or never answering. */
 let mode: "ok" | "error" | "hang" = "ok";
@@ -26,7 +29,9 @@ let web: Server;
 let webUrl = "";
 
 beforeAll(async () => {
-  runner = startCheckRunner({ sql: h.sql, serviceIds: h.serviceIds, source: "api", concurrency: 8, tickMs: 100 });
+  // As the API process wires them: a changed outcome makes the tracker record the transition at once.
+  tracker = startStatusTracker(h.sql, 3_600_000);
+  runner = startCheckRunner({ sql: h.sql, serviceIds: h.serviceIds, source: "api", concurrency: 8, tickMs: 100, onOutcomeChange: () => tracker.runNow() });
   web = createHttpServer((req, res) => {
     if (req.url === "/flaky") {
       const fail = flakyOnce;
@@ -43,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runner.stop();
+  await tracker.stop();
   web.closeAllConnections();
   await new Promise((resolve) => web.close(resolve));
 });
@@ -90,6 +96,17 @@ describe("HTTP checks against a real server", () => {
     const down = await waitFor(() => status(service), (s) => s.state === "down", 5_000);
     expect(down.ms).toBeLessThan(FLIP_WITHIN_MS);
     expect(down.value.reason).toMatch(new RegExp(`^check ${name}: UNEXPECTED_STATUS: answered 500, expected 2xx or 3xx \\(\\d+s ago\\)$`));
+
+    // Uptime follows too: the transitions the tracker recorded when the outcome changed.
+    const detail = await waitFor(
+      async () => (await (await h.get(`/status/${service}`)).json()) as { uptime: { "24h": number | null } },
+      (d) => d.uptime["24h"] !== null && d.uptime["24h"] < 1,
+      3_000,
+    );
+    expect(detail.value.uptime["24h"]).toBeGreaterThan(0);
+    const transitions = ((await (await h.get(`/status/${service}/events?from=now-1h`)).json()) as { items: { to: string; reason: string }[] }).items;
+    expect(transitions.map((t) => t.to)).toEqual(["up", "down"]);
+    expect(transitions[1]!.reason).toMatch(new RegExp(`^check ${name}: UNEXPECTED_STATUS`));
 
     mode = "hang";
     const timedOut = await waitFor(() => check(name), (c) => c.last_result?.error_code === "TIMEOUT", 5_000);
@@ -216,6 +233,31 @@ describe("who may manage checks", () => {
     expect((await operator.send("DELETE", `/checks/${name}`)).status).toBe(204);
     expect((await operator.postJson("/checks", body(name, mine))).status).toBe(201);
     expect((await operator.postJson("/checks", body(name, mine))).status).toBe(409);
+  });
+
+  it("keeps checks and heartbeats to who may see their service in the tables themselves (row-level security, not only the routes)", async () => {
+    const team = unique("team-rls");
+    const other = unique("team-rls-other");
+    await h.sql`INSERT INTO teams (name) VALUES (${team}), (${other})`;
+    const [mine, theirs] = [unique("svc-rls-mine"), unique("svc-rls-theirs")];
+    await h.sql`INSERT INTO services (name, owner_team) VALUES (${mine}, ${team}), (${theirs}, ${other})`;
+    for (const service of [mine, theirs]) {
+      await h.sql`INSERT INTO checks (name, service_id, kind, spec, interval_seconds, timeout_ms, next_run_at)
+                  SELECT ${`rls-${service}`}, id, 'tcp', '{"host":"127.0.0.1","port":9}', 3600, 1000, now() + interval '1 day' FROM services WHERE name = ${service}`;
+      await h.sql`INSERT INTO heartbeats (service_id, token_hash, period_seconds, grace_seconds) SELECT id, md5(random()::text), 60, 60 FROM services WHERE name = ${service}`;
+    }
+    const viewer = await h.caller({ role: "viewer", teams: [team] });
+    const [user] = await h.sql<{ id: number }[]>`SELECT id FROM users WHERE name = ${viewer.user!}`;
+    const actor = { kind: "user" as const, userId: user!.id, name: viewer.user!, role: "viewer" as const, keyPrefix: "" };
+    const seen = await asActor(h.appPool, actor, async ({ sql }) => ({
+      checks: (await sql<{ name: string }[]>`SELECT name FROM checks WHERE name = ANY(${[`rls-${mine}`, `rls-${theirs}`]})`).map((r) => r.name),
+      heartbeats: (await sql<{ name: string }[]>`SELECT s.name FROM heartbeats h JOIN services s ON s.id = h.service_id WHERE s.name = ANY(${[mine, theirs]})`).length,
+      raw: (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM heartbeats WHERE service_id IN (SELECT id FROM services WHERE name = ${mine})`)[0]!.n,
+      hiddenBeats: (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM heartbeats h WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = h.service_id)`)[0]!.n,
+      hiddenChecks: (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM checks c WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = c.service_id)`)[0]!.n,
+    }));
+    // The rows of services the viewer cannot see are not there for it at all, joined or not.
+    expect(seen).toEqual({ checks: [`rls-${mine}`], heartbeats: 1, raw: 1, hiddenBeats: 0, hiddenChecks: 0 });
   });
 
   it.each([

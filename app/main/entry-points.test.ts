@@ -91,6 +91,34 @@ describe("entry points", () => {
     expect(row!.n).toBe(1);
   });
 
+  it("probes the API's checks in-process, and records a failed ping's transition at once, not a tracker interval later", async () => {
+    const port = await freePort();
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey, STATUS_EVALUATION_SECONDS: "3600" });
+    try {
+      await waitForHealth(port, p.output);
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const service = unique("self");
+      expect((await call("POST", "/checks", { name: unique("ready"), service, interval_seconds: 60, http: { url: `http://127.0.0.1:${port}/ready` } })).status).toBe(201);
+      let state = "";
+      for (let i = 0; i < 50 && state !== "up"; i++, await new Promise((r) => setTimeout(r, 100))) state = ((await (await call("GET", `/status/${service}`)).json()) as { state: string }).state;
+      expect(state).toBe("up");
+
+      const job = unique("job");
+      await call("POST", "/services", { name: job });
+      const { ping_url } = (await (await call("POST", `/services/${job}/heartbeat`, { period_seconds: 3600 })).json()) as { ping_url: string };
+      expect((await fetch(`${ping_url}/fail`)).status).toBe(200);
+      let recorded: unknown[] = [];
+      for (let i = 0; i < 50 && recorded.length === 0; i++, await new Promise((r) => setTimeout(r, 100))) {
+        recorded = ((await (await call("GET", `/status/${job}/events?from=now-1h`)).json()) as { items: { to: string }[] }).items.filter((e) => e.to === "down");
+      }
+      expect(recorded).toHaveLength(1);
+    } finally {
+      p.child.kill("SIGTERM");
+      await p.exited;
+    }
+  });
+
   it("refuses to serve over a role that bypasses row-level security", async () => {
     const p = runEntry("api", { DATABASE_URL: inject("bypassRlsUrl"), PORT: String(await freePort()), HOST: "127.0.0.1" });
     expect(await p.exited).toBe(1);

@@ -79,6 +79,12 @@ describe("service-to-service dependencies", () => {
     await h.sql`UPDATE services SET owner_team = ${team} WHERE name = ANY(${[a, b]})`;
     const viewer = await h.caller({ role: "viewer", teams: [team] });
     expect(await (await viewer.get(`/services/${b}/dependencies`)).json()).toEqual({ service: b, depends_on: [], dependents: [{ service: a, declared: true, inferred: false, inferred_at: null }] });
+    // Nor is the edge there for it in the table itself (row-level security, not only the joins).
+    const [user] = await h.sql<{ id: number }[]>`SELECT id FROM users WHERE name = ${viewer.user!}`;
+    const hidden = await asActor(h.appPool, { kind: "user", userId: user!.id, name: viewer.user!, role: "viewer", keyPrefix: "" }, ({ sql }) =>
+      sql<{ n: number }[]>`SELECT count(*)::int AS n FROM service_dependencies WHERE depends_on_id NOT IN (SELECT id FROM services)`,
+    );
+    expect(hidden[0]!.n).toBe(0);
     // B's dependency on DB is not the viewer's to see, so neither is the impact.
     const mine = ((await (await viewer.get("/status")).json()) as { services: Status[] }).services.map((s) => [s.service, s.state]);
     expect(mine).toEqual([[a, "up"], [b, "up"]].sort());
