@@ -260,6 +260,13 @@ describe("who may manage checks", () => {
     expect(seen).toEqual({ checks: [`rls-${mine}`], heartbeats: 1, raw: 1, hiddenBeats: 0, hiddenChecks: 0 });
   });
 
+  it("documents each kind of check in the OpenAPI document, descriptions included", async () => {
+    const doc = (await (await h.get("/openapi.json")).json()) as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["HttpCheck", "TcpCheck", "DnsCheck", "CheckCreate", "Check"]));
+    expect(doc.components.schemas["HttpCheck"]!.properties["expected_status"]!.description).toMatch(/^Statuses that pass/);
+    expect(doc.components.schemas["DnsCheck"]!.properties["resolver"]!.description).toMatch(/DNS server/);
+  });
+
   it.each([
     ["no kind", { name: "c-1", service: "s" }, "http"],
     ["two kinds", { name: "c-2", service: "s", tcp: { host: "a", port: 1 }, dns: { hostname: "a" } }, "http"],

@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { asActor } from "../db/scoped.ts";
+import { runInScope } from "../db/scope.ts";
 import { SYSTEM } from "../domain/actor.ts";
 import type { CheckSource } from "../domain/vocabulary.ts";
 import { storeOwnEvents } from "../ingest/own-events.ts";
@@ -10,7 +10,7 @@ import { checkEvent } from "./check-event.ts";
 import { confirmed, retryDelayMs } from "./confirm.ts";
 import { checkDuration, checkResults } from "./metrics.ts";
 import { probe } from "./probes/index.ts";
-import { claimDueChecks, recordCheckResult, type DueCheck } from "./repository.ts";
+import { claimDueChecks, recordCheckResult, type DueCheck } from "./schedule.ts";
 
 export type CheckRunnerOptions = {
   /** The owner's pool: the runner acts as Failsight itself. */
@@ -63,7 +63,7 @@ export function startCheckRunner(options: CheckRunnerOptions) {
   const periodic = startPeriodic(
     options.tickMs ?? TICK_MS,
     async () => {
-      const due = await asActor(sql, SYSTEM, ({ sql: tx }) => claimDueChecks(tx, source, concurrency - running.size, [...running.keys()]));
+      const due = await runInScope(sql, SYSTEM, ({ sql: tx }) => claimDueChecks(tx, source, concurrency - running.size, [...running.keys()]));
       for (const check of due) {
         const done = run(check)
           .catch((error) => log.warn({ err: error, check: check.name }, "check result not recorded; the check runs again at its next interval"))

@@ -1,9 +1,10 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { CheckKind } from "./vocabulary.ts";
 
 // What each kind of uptime check probes, in one place: the API's request bodies and the
 // UptimeCheck resource take these shapes, the database keeps them as `checks.spec`, and the
-// probes (checks/probes/) read them.
+// probes (checks/probes/) read them. Plain zod with descriptions (the OpenAPI document
+// reads them): the controller loads this, and not the API's OpenAPI layer.
 
 /** A header's name as HTTP allows it (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -17,61 +18,58 @@ export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS"] as con
 
 export const HttpCheckSpec = z
   .strictObject({
-    url: z.url({ protocol: /^https?$/ }).max(2048).openapi({ example: "https://checkout.example.com/healthz" }),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
     method: z.enum(HTTP_CHECK_METHODS).default("GET"),
     expected_status: z
       .array(z.number().int().min(100).max(599))
       .min(1)
       .max(32)
       .optional()
-      .openapi({ description: "Statuses that pass; absent: any 2xx or 3xx (redirects are not followed)." }),
-    body_contains: z.string().min(1).max(1024).optional().openapi({ description: "Text the response body must contain (the first 1 MiB is read)." }),
+      .describe("Statuses that pass; absent: any 2xx or 3xx (redirects are not followed)."),
+    body_contains: z.string().min(1).max(1024).optional().describe("Text the response body must contain (the first 1 MiB is read)."),
     json_path: z.string().regex(JSON_PATH, "must be a path like $.status or $.items[0].state").optional(),
     json_equals: z
       .union([z.string().max(1024), z.number(), z.boolean(), z.null()])
       .optional()
-      .openapi({ description: "The value at json_path must equal this; absent: the path must exist." }),
+      .describe("The value at json_path must equal this; absent: the path must exist."),
     headers: z
       .record(z.string().regex(HEADER_NAME, "must be an HTTP header name"), z.string().max(4096))
       .refine((h) => Object.keys(h).length <= 32, "at most 32 headers")
       .optional(),
-    body: z.string().max(65536).optional().openapi({ description: "Request body, for POST and the like." }),
+    body: z.string().max(65536).optional().describe("Request body, for POST and the like."),
     tls_ca: z
       .string()
       .max(65536)
       .regex(/-----BEGIN CERTIFICATE-----/, "must be PEM certificates")
       .optional()
-      .openapi({ description: "PEM certificates to trust for an https target besides the system's (an internal CA)." }),
+      .describe("PEM certificates to trust for an https target besides the system's (an internal CA)."),
     tls_expiry_warn_days: z
       .number()
       .int()
       .min(0)
       .max(365)
       .default(7)
-      .openapi({ description: "An https target whose certificate expires within this many days is `warn` (TLS_EXPIRES_IN_<n>D); 0 turns the warning off." }),
+      .describe("An https target whose certificate expires within this many days is `warn` (TLS_EXPIRES_IN_<n>D); 0 turns the warning off."),
   })
-  .refine((s) => s.json_equals === undefined || s.json_path !== undefined, { message: "json_equals needs json_path", path: ["json_equals"] })
-  .openapi("HttpCheck");
+  .refine((s) => s.json_equals === undefined || s.json_path !== undefined, { message: "json_equals needs json_path", path: ["json_equals"] });
 
 export const TcpCheckSpec = z
   .strictObject({
     host: z.string().max(253).regex(HOST, "must be a host name or an IP address"),
     port: z.number().int().min(1).max(65535),
-  })
-  .openapi("TcpCheck");
+  });
 
 export const DnsCheckSpec = z
   .strictObject({
     hostname: z.string().max(253).regex(HOST, "must be a host name"),
     record_type: z.enum(DNS_RECORD_TYPES).default("A"),
-    expect: z.string().min(1).max(1024).optional().openapi({ description: "A value one of the answers must equal (an address, a target, a TXT string); absent: any answer passes." }),
+    expect: z.string().min(1).max(1024).optional().describe("A value one of the answers must equal (an address, a target, a TXT string); absent: any answer passes."),
     resolver: z
       .string()
       .regex(/^[0-9a-fA-F:.]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/, "must be an IP address, optionally with :port")
       .optional()
-      .openapi({ description: "The DNS server to ask; absent: the system's resolvers." }),
-  })
-  .openapi("DnsCheck");
+      .describe("The DNS server to ask; absent: the system's resolvers."),
+  });
 
 export type HttpCheck = z.output<typeof HttpCheckSpec>;
 export type TcpCheck = z.output<typeof TcpCheckSpec>;

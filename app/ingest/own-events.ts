@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { asActor, type Scoped } from "../db/scoped.ts";
+import { runInScope, type InScope } from "../db/scope.ts";
 import type { Actor } from "../domain/actor.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
@@ -14,9 +14,9 @@ import { observeBatch } from "./metrics.ts";
  * acts as Failsight (system), a ping as an ingest scope of its one service.
  * `alsoInTransaction` commits with the events, or neither does (a check's last result).
  */
-export async function storeOwnEvents(sql: Sql, serviceIds: ServiceIds, actor: Actor, events: LogEvent[], alsoInTransaction?: (scoped: Scoped) => Promise<void>): Promise<void> {
+export async function storeOwnEvents(sql: Sql, serviceIds: ServiceIds, actor: Actor, events: LogEvent[], alsoInTransaction?: (scoped: InScope) => Promise<void>): Promise<void> {
   const columns = toColumns(events);
-  await asActor(sql, actor, async (scoped) => {
+  await runInScope(sql, actor, async (scoped) => {
     if (events.length) await writeBatch(scoped, serviceIds, columns);
     await alsoInTransaction?.(scoped);
   });

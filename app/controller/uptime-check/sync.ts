@@ -1,6 +1,6 @@
 import type { Sql } from "../../db/client.ts";
 import { epochMs } from "../../db/client.ts";
-import { asActor } from "../../db/scoped.ts";
+import { runInScope } from "../../db/scope.ts";
 import { SYSTEM } from "../../domain/actor.ts";
 import type { CheckOutcome } from "../../domain/vocabulary.ts";
 import { startCheckRunner } from "../../checks/runner.ts";
@@ -38,7 +38,7 @@ export function uptimeCheckController(options: UptimeCheckOptions): ControllerSp
 
   /** Puts the check in place (a changed spec is probed at once) and answers its last result. */
   function upsert(object: UptimeCheckObject, desired: DesiredCheck, changed: boolean): Promise<LastResult | undefined> {
-    return asActor(sql, SYSTEM, async ({ sql: tx, afterCommit }) => {
+    return runInScope(sql, SYSTEM, async ({ sql: tx, afterCommit }) => {
       const ids = await serviceIds.register(tx, [desired.service], afterCommit);
       const [row] = await tx<{ last_ms: number | null; last_outcome: CheckOutcome | null; last_latency_ms: number | null; last_error_code: string | null; last_message: string | null }[]>`
         INSERT INTO checks (name, service_id, kind, spec, interval_seconds, timeout_ms, source)
@@ -55,7 +55,7 @@ export function uptimeCheckController(options: UptimeCheckOptions): ControllerSp
   }
 
   const forget = (names: string[], namespace: string, keep: boolean) =>
-    asActor(sql, SYSTEM, ({ sql: tx }) =>
+    runInScope(sql, SYSTEM, ({ sql: tx }) =>
       keep
         ? tx`DELETE FROM checks WHERE source = 'kubernetes' AND name LIKE ${`k8s/${namespace}/%`} AND name <> ALL(${names}::text[])`
         : tx`DELETE FROM checks WHERE source = 'kubernetes' AND name = ANY(${names}::text[])`,

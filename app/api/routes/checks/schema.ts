@@ -11,9 +11,9 @@ export const CheckCreate = z
     service: nameSchema().openapi({ description: "The service the results are events of; registered if new, as ingest would." }),
     interval_seconds: z.number().int().min(CHECK_LIMITS.minIntervalSeconds).max(CHECK_LIMITS.maxIntervalSeconds).default(CHECK_LIMITS.defaultIntervalSeconds),
     timeout_ms: z.number().int().min(CHECK_LIMITS.minTimeoutMs).max(CHECK_LIMITS.maxTimeoutMs).default(CHECK_LIMITS.defaultTimeoutMs),
-    http: HttpCheckSpec.optional(),
-    tcp: TcpCheckSpec.optional(),
-    dns: DnsCheckSpec.optional(),
+    http: HttpCheckSpec.openapi("HttpCheck").optional(),
+    tcp: TcpCheckSpec.openapi("TcpCheck").optional(),
+    dns: DnsCheckSpec.openapi("DnsCheck").optional(),
   })
   .refine((c) => CHECK_KINDS.filter((k) => c[k] !== undefined).length === 1, { message: `give exactly one of ${CHECK_KINDS.join(", ")}`, path: ["http"] })
   .openapi("CheckCreate");
