@@ -74,7 +74,10 @@ suite("the Alertmanager configuration", () => {
     });
 
     afterAll(async () => {
+      // Its storage folder is removed only once it has exited: it writes there until then.
+      const exited = alertmanager && alertmanager.exitCode === null ? new Promise((resolve) => alertmanager.once("exit", resolve)) : undefined;
       alertmanager?.kill();
+      await exited;
       await new Promise((resolve) => hook?.close(resolve));
       folder.remove();
     });
