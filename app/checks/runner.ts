@@ -22,6 +22,8 @@ export type CheckRunnerOptions = {
   tickMs?: number;
   /** Checks probed at once by this process (CHECKS_CONCURRENCY). */
   concurrency: number;
+  /** Only checks whose names start so (a controller's: `k8s/<its namespace>/`). */
+  namePrefix?: string;
   /** Who probes, kept with each result (a controller replica's name). */
   prober?: string;
   /** Told when a check's outcome changed: the status tracker evaluates at once. */
@@ -63,7 +65,7 @@ export function startCheckRunner(options: CheckRunnerOptions) {
   const periodic = startPeriodic(
     options.tickMs ?? TICK_MS,
     async () => {
-      const due = await runInScope(sql, SYSTEM, ({ sql: tx }) => claimDueChecks(tx, source, concurrency - running.size, [...running.keys()]));
+      const due = await runInScope(sql, SYSTEM, ({ sql: tx }) => claimDueChecks(tx, source, concurrency - running.size, [...running.keys()], options.namePrefix));
       for (const check of due) {
         const done = run(check)
           .catch((error) => log.warn({ err: error, check: check.name }, "check result not recorded; the check runs again at its next interval"))

@@ -14,16 +14,18 @@ export type DueCheck = { claimedAt: Date; id: number; name: string; service: str
  * Takes up to `limit` checks of `source` that are due, in one statement: any number of
  * runners (API replicas) take each due check once, a locked row is skipped, not waited
  * for. The next run is pushed past the longest the probe and its retry can take (a lease:
- * a runner that dies holds it no longer); recording the result sets the real schedule. In
- * Failsight's own scope.
+ * a runner that dies holds it no longer); recording the result sets the real schedule.
+ * `namePrefix` keeps a runner to its own (a controller to its namespace's). In Failsight's
+ * own scope.
  */
-export async function claimDueChecks(sql: Sql, source: CheckSource, limit: number, skip: readonly number[]): Promise<DueCheck[]> {
+export async function claimDueChecks(sql: Sql, source: CheckSource, limit: number, skip: readonly number[], namePrefix = ""): Promise<DueCheck[]> {
   if (limit <= 0) return [];
   const rows = await sql<{ claimed_ms: number; id: number; name: string; service: string; kind: CheckKind; spec: CheckSpec; interval_seconds: number; timeout_ms: number; last_outcome: CheckOutcome | null }[]>`
     UPDATE checks c SET next_run_at = now() + make_interval(secs => c.interval_seconds + (2 * c.timeout_ms + ${MAX_RETRY_DELAY_MS}) / 1000.0)
     FROM services s
     WHERE s.id = c.service_id AND c.id IN (
       SELECT id FROM checks WHERE source = ${source} AND next_run_at <= now() AND id <> ALL(${skip as number[]}::int[])
+        AND starts_with(name, ${namePrefix})
       ORDER BY next_run_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING ${sql.unsafe(epochMs("now()"))} AS claimed_ms, c.id, c.name, s.name AS service, c.kind, c.spec, c.interval_seconds, c.timeout_ms, c.last_outcome`;
   return rows.map((r) => ({ claimedAt: new Date(r.claimed_ms), id: r.id, name: r.name, service: r.service, kind: r.kind, spec: r.spec, intervalSeconds: r.interval_seconds, timeoutMs: r.timeout_ms, lastOutcome: r.last_outcome }));

@@ -17,7 +17,7 @@ export function startController(options: ControllerOptions) {
   const now = options.now ?? (() => new Date());
   return startManager(options, [
     partitionPolicyController(options.sql, options.registry, now),
-    uptimeCheckController({ sql: options.sql, kube: options.kube, identity: options.identity, concurrency: options.checksConcurrency ?? DEFAULT_CHECKS_CONCURRENCY, reap: !options.labelSelector }),
+    uptimeCheckController({ sql: options.sql, kube: options.kube, namespace: options.namespace, identity: options.identity, concurrency: options.checksConcurrency ?? DEFAULT_CHECKS_CONCURRENCY, reap: !options.labelSelector }),
   ]);
 }
 

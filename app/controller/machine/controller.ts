@@ -27,6 +27,12 @@ export type ControllerSpec<O extends KubeObject> = {
   stoppedLeading?: () => Promise<void>;
   /** An object was deleted while this replica leads: what it made outside Kubernetes goes too. */
   deleted?: (object: O) => Promise<void>;
+  /**
+   * The kind's CRD may be missing without the controller being unready: Helm installs a new
+   * CRD from crds/ on install only, so after an upgrade it may not exist until applied by
+   * hand, and the kinds that do exist must still be served meanwhile.
+   */
+  optional?: boolean;
 };
 
 /**
@@ -66,14 +72,19 @@ export class Controller<O extends KubeObject> {
     });
   }
 
-  /** Starts the list/watch; resolves once the first list has been read. */
+  /** Starts the list/watch; resolves once the first list has been read (for an optional kind, or once it is known not to be served). */
   run(): Promise<void> {
-    return this.informer.start();
+    return this.informer.start(this.spec.optional === true);
   }
 
   /** Connected while the last list or watch request to the API server succeeded. */
   connected(): boolean {
     return this.informer.connected();
+  }
+
+  /** Ready to serve: connected, or an optional kind the API server does not serve (its CRD is not installed). */
+  ready(): boolean {
+    return this.informer.connected() || (this.spec.optional === true && this.informer.notServed());
   }
 
   /** This replica now leads: every object gets a look. */

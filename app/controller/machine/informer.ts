@@ -26,6 +26,7 @@ export class Informer<O extends KubeObject> {
   private loop: Promise<void> | undefined;
   private listed!: () => void;
   private connectedNow = false;
+  private notServedNow = false;
 
   /** `path` is the collection, like /apis/failsight.io/v1alpha1/namespaces/ns/partitionpolicies. */
   constructor(client: KubeClient, path: string, labelSelector: string | undefined, handlers: InformerHandlers<O>) {
@@ -35,12 +36,18 @@ export class Informer<O extends KubeObject> {
     this.handlers = handlers;
   }
 
-  /** Starts; resolves once the first list has been read (retrying until it is). */
-  start(): Promise<void> {
+  /**
+   * Starts; resolves once the first list has been read (retrying until it is), or, with
+   * `orNotServed`, once the API server has said it does not serve the kind (it keeps trying).
+   */
+  start(orNotServed = false): Promise<void> {
     const firstList = new Promise<void>((resolve) => (this.listed = resolve));
+    this.notServedSeen = orNotServed ? this.listed : () => {};
     this.loop = this.run();
     return firstList;
   }
+
+  private notServedSeen: () => void = () => {};
 
   async stop(): Promise<void> {
     this.abort.abort();
@@ -50,6 +57,11 @@ export class Informer<O extends KubeObject> {
   /** True while the last list or watch request succeeded. */
   connected(): boolean {
     return this.connectedNow;
+  }
+
+  /** The API server answered the last list with 404: it does not serve this kind (no CRD). */
+  notServed(): boolean {
+    return this.notServedNow;
   }
 
   list(): O[] {
@@ -75,6 +87,8 @@ export class Informer<O extends KubeObject> {
       } catch (error) {
         if (this.abort.signal.aborted) break;
         this.connectedNow = false;
+        this.notServedNow = error instanceof KubeApiError && error.status === 404;
+        if (this.notServedNow) this.notServedSeen();
         needList = true;
         if (error instanceof KubeApiError && error.status === 410) continue; // expired: list again at once
         // A 404 on the collection: the kind is not served, so its CRD is not installed (yet).
@@ -94,6 +108,7 @@ export class Informer<O extends KubeObject> {
   private async relist(): Promise<void> {
     const list = await this.client.get<{ metadata: { resourceVersion: string }; items: O[] }>(this.query({}));
     this.connectedNow = true;
+    this.notServedNow = false;
     this.resourceVersion = list.metadata.resourceVersion;
     const seen = new Set<string>();
     for (const item of list.items) {

@@ -47,7 +47,7 @@ export function startManager(options: ManagerOptions, specs: readonly Controller
      * a restart, and a Deployment whose standby is never Ready never finishes rolling out.
      */
     readiness(): Readiness {
-      const watching = controllers.every((c) => c.connected());
+      const watching = controllers.every((c) => c.ready());
       const leaderKnown = elector.knowsLeader();
       return { ready: watching && leaderKnown, watching, leaderKnown, leader: elector.isLeader() };
     },

@@ -118,5 +118,8 @@ function camel(path: string): string {
   return path.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()).replace("tlsCa", "tlsCA");
 }
 
+/** What the names of one namespace's checks start with. */
+export const checkNamePrefix = (namespace: string) => `k8s/${namespace}/`;
+
 /** The row's name in Failsight's checks: unique per cluster namespace and object. */
-export const checkNameOf = (object: KubeObject) => `k8s/${object.metadata.namespace}/${object.metadata.name}`;
+export const checkNameOf = (object: KubeObject) => `${checkNamePrefix(object.metadata.namespace!)}${object.metadata.name}`;

@@ -9,14 +9,14 @@ import { ServiceIds } from "../../services/service-ids.ts";
 import { statusOf, type KubeClient } from "../machine/kube-client.ts";
 import type { ControllerSpec } from "../machine/controller.ts";
 import { eventForOutcome, statusForCheck, statusForProblem, type LastResult } from "./reconcile.ts";
-import { UPTIME_CHECK_KIND, checkNameOf, desiredCheck, type DesiredCheck, type UptimeCheckObject } from "./resource.ts";
+import { UPTIME_CHECK_KIND, checkNameOf, checkNamePrefix, desiredCheck, type DesiredCheck, type UptimeCheckObject } from "./resource.ts";
 
 /** A Secret that is missing or unreadable is looked for again this soon. */
 const RETRY_SECRET_MS = 30_000;
 /** Status is refreshed from the last result at least this often, whatever the interval. */
 const MAX_STATUS_AGE_MS = 60_000;
 
-export type UptimeCheckOptions = { sql: Sql; kube: KubeClient; identity: string; concurrency: number; reap: boolean };
+export type UptimeCheckOptions = { sql: Sql; kube: KubeClient; namespace: string; identity: string; concurrency: number; reap: boolean };
 
 /**
  * The UptimeCheck controller's syncHandler: keeps the object's check in Failsight's checks
@@ -57,15 +57,18 @@ export function uptimeCheckController(options: UptimeCheckOptions): ControllerSp
   const forget = (names: string[], namespace: string, keep: boolean) =>
     runInScope(sql, SYSTEM, ({ sql: tx }) =>
       keep
-        ? tx`DELETE FROM checks WHERE source = 'kubernetes' AND name LIKE ${`k8s/${namespace}/%`} AND name <> ALL(${names}::text[])`
+        ? tx`DELETE FROM checks WHERE source = 'kubernetes' AND starts_with(name, ${checkNamePrefix(namespace)}) AND name <> ALL(${names}::text[])`
         : tx`DELETE FROM checks WHERE source = 'kubernetes' AND name = ANY(${names}::text[])`,
     );
 
   return {
     kind: UPTIME_CHECK_KIND,
     component: "failsight-uptime-controller",
+    // Installed with the chart since #17; an upgraded release has it only once applied.
+    optional: true,
     startedLeading() {
-      runner = startCheckRunner({ sql, serviceIds, source: "kubernetes", concurrency: options.concurrency, prober: options.identity });
+      // Its namespace's checks only: another controller (another namespace, the same database) probes its own.
+      runner = startCheckRunner({ sql, serviceIds, source: "kubernetes", concurrency: options.concurrency, prober: options.identity, namePrefix: checkNamePrefix(options.namespace) });
     },
     async stoppedLeading() {
       const stopping = runner;

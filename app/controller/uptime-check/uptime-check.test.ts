@@ -7,6 +7,7 @@ import { createDb } from "../../db/client.ts";
 import { NO_ENVTEST, UPTIME_CHECK_CRD_FILE, envtestClient, envtestConfig, envtestKubeconfig, freshNamespace, installCrd, waitFor } from "../../test-support/envtest.ts";
 import { unique } from "../../test-support/harness.ts";
 import { startController, type Controller } from "../start.ts";
+import { startManager } from "../machine/manager.ts";
 import { UPTIME_CHECK_KIND, type UptimeCheckObject } from "./resource.ts";
 
 // UptimeChecks on a real kube-apiserver (../shared/envtest) with two controller replicas
@@ -117,5 +118,27 @@ suite("UptimeCheck controller against a real kube-apiserver", () => {
       return condition(o, "Ready")?.status === "False" && o;
     }, 20_000, "Ready=False for a missing Secret");
     expect(condition(missing, "Ready")).toMatchObject({ reason: "SecretUnavailable", message: "Secret missing not found" });
+  });
+
+  // Helm installs crds/ on install only: a release upgraded to a chart with a new kind runs
+  // a controller whose new kind is not served until someone applies its CRD. The kinds that
+  // are must keep it ready (a controller that never got ready blocked the upgrade's rollout,
+  // and, in CI, the partition tests on an API server without the UptimeCheck CRD).
+  it("is ready while an optional kind has no CRD, and not while a required one has none", async () => {
+    const namespace = await freshNamespace(kc);
+    const missing = { group, version, plural: "notinstalleds", kind: "NotInstalled" };
+    const spec = (optional: boolean) => ({ kind: missing, component: "test", optional, syncHandler: async () => ({}) });
+    const served = { kind: UPTIME_CHECK_KIND, component: "test", syncHandler: async () => ({}) };
+    const lease = (name: string) => ({ name, leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 });
+    const optional = startManager({ kube: envtestClient(), namespace, identity: "a", registry: new Registry(), lease: lease("optional") }, [served, spec(true)]);
+    const required = startManager({ kube: envtestClient(), namespace, identity: "b", registry: new Registry(), lease: lease("required") }, [served, spec(false)]);
+    try {
+      await waitFor(async () => optional.readiness().ready, 10_000, "ready with an optional kind not served");
+      await waitFor(async () => required.readiness().leaderKnown, 10_000, "a leader");
+      expect(required.readiness()).toMatchObject({ ready: false, watching: false });
+    } finally {
+      await optional.stop();
+      await required.stop();
+    }
   });
 });
