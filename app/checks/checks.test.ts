@@ -89,11 +89,13 @@ describe("HTTP checks against a real server", () => {
     const created = await createCheck({ name, service, interval_seconds: 1, timeout_ms: 300, http: { url: webUrl, json_path: "$.db.healthy", json_equals: true } });
     expect(created).toMatchObject({ state: "unknown", reason: "not probed yet", last_result: null });
 
-    const up = await waitFor(() => status(service), (s) => s.state === "up", 3_000);
+    // /status reads the roll-ups and the checks in separate statements of one READ COMMITTED
+    // transaction: a result committed between them shows as its event before its verdict.
+    const up = await waitFor(() => status(service), (s) => s.state === "up" && s.reason.startsWith("check "), 3_000);
     expect(up.value.reason).toMatch(new RegExp(`^check ${name}: answered 200 in \\d+ ms$`));
 
     mode = "error";
-    const down = await waitFor(() => status(service), (s) => s.state === "down", 5_000);
+    const down = await waitFor(() => status(service), (s) => s.state === "down" && s.reason.startsWith("check "), 5_000);
     expect(down.ms).toBeLessThan(FLIP_WITHIN_MS);
     expect(down.value.reason).toMatch(new RegExp(`^check ${name}: UNEXPECTED_STATUS: answered 500, expected 2xx or 3xx \\(\\d+s ago\\)$`));
 
