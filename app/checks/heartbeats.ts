@@ -6,7 +6,7 @@ import { heartbeats } from "../db/schema.ts";
 import type { PingKind } from "../domain/vocabulary.ts";
 
 /** A ping token: 256 random bits, URL-safe; only its SHA-256 is stored. */
-export const PING_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const PING_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export type HeartbeatRecord = typeof heartbeats.$inferSelect;
 

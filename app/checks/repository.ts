@@ -5,7 +5,7 @@ import type { CheckSpec } from "../domain/check-spec.ts";
 import type { CheckKind, CheckSource } from "../domain/vocabulary.ts";
 
 export type CheckRecord = typeof checks.$inferSelect & { service: string };
-export type NewCheck = { name: string; serviceId: number; kind: CheckKind; spec: CheckSpec; intervalSeconds: number; timeoutMs: number; source?: CheckSource };
+type NewCheck = { name: string; serviceId: number; kind: CheckKind; spec: CheckSpec; intervalSeconds: number; timeoutMs: number; source?: CheckSource };
 
 const withService = { ...getTableColumns(checks), service: services.name };
 
@@ -15,17 +15,17 @@ export async function createCheck(db: Db, check: NewCheck): Promise<typeof check
   return row;
 }
 
+/** Checks with their service's name; row-level security shows those of services the caller may see. */
+const checksWithService = (db: Db) => db.select(withService).from(checks).innerJoin(services, eq(services.id, checks.serviceId));
+
 export function listChecks(db: Db, service?: string): Promise<CheckRecord[]> {
-  return db
-    .select(withService)
-    .from(checks)
-    .innerJoin(services, eq(services.id, checks.serviceId))
+  return checksWithService(db)
     .where(service === undefined ? undefined : eq(services.name, service))
     .orderBy(asc(checks.name));
 }
 
 export async function getCheck(db: Db, name: string): Promise<CheckRecord | undefined> {
-  const [row] = await db.select(withService).from(checks).innerJoin(services, eq(services.id, checks.serviceId)).where(eq(checks.name, name));
+  const [row] = await checksWithService(db).where(eq(checks.name, name));
   return row;
 }
 

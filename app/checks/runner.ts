@@ -12,7 +12,7 @@ import { checkDuration, checkResults } from "./metrics.ts";
 import { probe } from "./probes/index.ts";
 import { claimDueChecks, recordCheckResult, type DueCheck } from "./schedule.ts";
 
-export type CheckRunnerOptions = {
+type CheckRunnerOptions = {
   /** The owner's pool: the runner acts as Failsight itself. */
   sql: Sql;
   serviceIds: ServiceIds;

@@ -79,8 +79,6 @@ export type CheckSpec = HttpCheck | TcpCheck | DnsCheck;
 /** The spec schema of each kind: a check body names exactly one of these keys. */
 export const CHECK_SPECS = { http: HttpCheckSpec, tcp: TcpCheckSpec, dns: DnsCheckSpec } satisfies Record<CheckKind, z.ZodType>;
 
-/** A probe's typed spec by kind. */
-export type SpecOf<K extends CheckKind> = { http: HttpCheck; tcp: TcpCheck; dns: DnsCheck }[K];
 
 /** Bounds of a check's schedule; a probe's timeout must leave room for its retry within the interval. */
 export const CHECK_LIMITS = {

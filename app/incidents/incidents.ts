@@ -2,7 +2,7 @@ import type { Sql } from "../db/client.ts";
 import { epochMs } from "../db/client.ts";
 import type { IncidentStatus } from "../domain/vocabulary.ts";
 
-export type IncidentUpdate = { status: IncidentStatus; message: string; at: Date };
+type IncidentUpdate = { status: IncidentStatus; message: string; at: Date };
 export type Incident = { id: number; title: string; status: IncidentStatus; startedAt: Date; resolvedAt: Date | null; services: string[]; updates: IncidentUpdate[] };
 
 /** Opens an incident over `serviceIds` with its first update; the id is drawn first, as for maintenance windows. */

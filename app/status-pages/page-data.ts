@@ -14,7 +14,7 @@ import { parseWindow, DEFAULT_WINDOW } from "../status/window.ts";
 import { dailyUptime, type DayUptime } from "./daily-uptime.ts";
 
 /** Days of uptime a page shows. */
-export const PAGE_DAYS = 90;
+const PAGE_DAYS = 90;
 /** Resolved incidents stay on a page this long. */
 const RESOLVED_SHOWN_DAYS = 14;
 /** A page is computed at most this often, however many read it. */

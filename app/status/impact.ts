@@ -3,6 +3,13 @@ import type { ServiceState } from "../domain/vocabulary.ts";
 /** A dependency edge by service name: `service` depends on (calls) `dependsOn`. */
 export type Edge = { service: string; dependsOn: string };
 
+/** Each service's direct dependencies. */
+function dependenciesOf(edges: readonly Edge[]): Map<string, string[]> {
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.service, [...(next.get(e.service) ?? []), e.dependsOn]);
+  return next;
+}
+
 /** Every service reachable from `start` by one or more edges. */
 function reachable(start: string, next: Map<string, string[]>): Set<string> {
   const seen = new Set<string>();
@@ -23,8 +30,7 @@ function reachable(start: string, next: Map<string, string[]>): Set<string> {
  * maintenance are neither down nor impacted here. Pure.
  */
 export function rootCauses(edges: readonly Edge[], down: ReadonlySet<string>): Map<string, string[]> {
-  const next = new Map<string, string[]>();
-  for (const e of edges) next.set(e.service, [...(next.get(e.service) ?? []), e.dependsOn]);
+  const next = dependenciesOf(edges);
   const reach = new Map<string, Set<string>>();
   const reachOf = (s: string) => reach.get(s) ?? reach.set(s, reachable(s, next)).get(s)!;
   const isRoot = (d: string) => [...reachOf(d)].every((below) => !down.has(below) || below === d || reachOf(below).has(d));
@@ -59,7 +65,6 @@ export function applyImpact<T extends Evaluated>(statuses: readonly T[], edges: 
 
 /** The services `names` depend on, directly or not, and the names themselves: what /status must evaluate to tell whether they are impacted. */
 export function withDependencies(names: readonly string[], edges: readonly Edge[]): string[] {
-  const next = new Map<string, string[]>();
-  for (const e of edges) next.set(e.service, [...(next.get(e.service) ?? []), e.dependsOn]);
+  const next = dependenciesOf(edges);
   return [...new Set([...names, ...names.flatMap((n) => [...reachable(n, next)])])];
 }

@@ -57,8 +57,6 @@ const Spec = z.object({
   dns: z.object({ hostname: z.string(), recordType: z.enum(DNS_RECORD_TYPES).optional(), expect: z.string().optional(), resolver: z.string().optional() }).optional(),
 });
 
-export type UptimeCheckSpec = z.output<typeof Spec>;
-
 /** What the controller keeps in Failsight's checks for one object. */
 export type DesiredCheck = { service: string; kind: CheckKind; spec: CheckSpec; intervalSeconds: number; timeoutMs: number; headersFrom?: string };
 

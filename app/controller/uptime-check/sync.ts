@@ -16,7 +16,7 @@ const RETRY_SECRET_MS = 30_000;
 /** Status is refreshed from the last result at least this often, whatever the interval. */
 const MAX_STATUS_AGE_MS = 60_000;
 
-export type UptimeCheckOptions = { sql: Sql; kube: KubeClient; namespace: string; identity: string; concurrency: number; reap: boolean };
+type UptimeCheckOptions = { sql: Sql; kube: KubeClient; namespace: string; identity: string; concurrency: number; reap: boolean };
 
 /**
  * The UptimeCheck controller's syncHandler: keeps the object's check in Failsight's checks

@@ -58,6 +58,10 @@ suite("UptimeCheck controller against a real kube-apiserver", () => {
     for (const identity of ["replica-a", "replica-b"]) {
       controllers.push(startController({ kube: envtestClient(), sql, namespace, identity, registry: new Registry(), lease }));
     }
+    // The leader of another namespace, on the same database: it must leave this namespace's checks alone.
+    const elsewhere = startController({ kube: envtestClient(), sql, namespace: await freshNamespace(kc), identity: "elsewhere", registry: new Registry(), lease });
+    controllers.push(elsewhere);
+    await waitFor(async () => elsewhere.isLeader(), 10_000, "the other namespace's leader");
     await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: { metadata: { name: "web-token" }, stringData: { authorization: "Bearer s3cret" } } });
     await objects.createNamespacedCustomObject({
       group, version, namespace, plural,
@@ -85,7 +89,7 @@ suite("UptimeCheck controller against a real kube-apiserver", () => {
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(["CheckPassing", "CheckFailing"]));
 
     // Every result was probed by one replica: the leader.
-    const leader = controllers.find((c) => c.isLeader());
+    const leader = controllers.slice(0, 2).find((c) => c.isLeader());
     expect(leader).toBeDefined();
     const probers = await sql<{ prober: string }[]>`
       SELECT DISTINCT e.attributes->>'prober' AS prober FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`;

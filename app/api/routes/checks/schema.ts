@@ -18,7 +18,8 @@ export const CheckCreate = z
   .refine((c) => CHECK_KINDS.filter((k) => c[k] !== undefined).length === 1, { message: `give exactly one of ${CHECK_KINDS.join(", ")}`, path: ["http"] })
   .openapi("CheckCreate");
 
-const HEADER_SHOWN = "(set)";
+/** What a header value reads as when a check is shown: they are often credentials. */
+export const HEADER_SHOWN = "(set)";
 
 export const Check = z
   .object({
@@ -43,4 +44,3 @@ export const Check = z
 export const CheckList = z.object({ items: z.array(Check) }).openapi("CheckList");
 export const CheckListQuery = z.strictObject({ service: z.string().optional().openapi({ description: "Only this service's checks." }) });
 
-export { HEADER_SHOWN };

@@ -53,7 +53,7 @@ const updateRoute = defineRoute({
   responses: { 201: { description: "Posted", content: { "application/json": { schema: Incident } } } },
 });
 
-export function presentIncident(i: IncidentRecord) {
+function presentIncident(i: IncidentRecord) {
   return {
     id: i.id,
     title: i.title,

@@ -40,7 +40,7 @@ const endRoute = defineRoute({
   responses: { 204: { description: "Ended" } },
 });
 
-export function presentMaintenance(w: MaintenanceWindow, now: Date) {
+function presentMaintenance(w: MaintenanceWindow, now: Date) {
   return { id: w.id, title: w.title, description: w.description, starts_at: w.startsAt.toISOString(), ends_at: w.endsAt.toISOString(), services: w.services, active: w.startsAt <= now && now < w.endsAt };
 }
 

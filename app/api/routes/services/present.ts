@@ -2,6 +2,7 @@ import { RequestError } from "../../../domain/request-error.ts";
 import type { z } from "@hono/zod-openapi";
 import type { Db, Sql } from "../../../db/client.ts";
 import { setDeclaredDependencies } from "../../../status/dependencies-repository.ts";
+import { resolveServices } from "../../../services/resolve.ts";
 import { teamExists, type ServiceChanges, type ServiceRecord } from "../../../services/repository.ts";
 import type { ServicePatch } from "./schema.ts";
 
@@ -42,8 +43,5 @@ export async function requireTeam(db: Db, team: string | null | undefined): Prom
  */
 export async function declareDependencies(sql: Sql, service: { id: number; name: string }, names: string[]): Promise<void> {
   if (names.includes(service.name)) throw new RequestError("validation-error", "invalid json", [{ field: "depends_on", message: "a service cannot depend on itself" }]);
-  const found = await sql<{ id: number; name: string }[]>`SELECT id, name FROM services WHERE name = ANY(${names}::text[])`;
-  const missing = names.filter((n) => !found.some((f) => f.name === n));
-  if (missing.length) throw new RequestError("validation-error", "invalid json", [{ field: "depends_on", message: `no service named ${missing.join(", ")} (that this key may see)` }]);
-  await setDeclaredDependencies(sql, service.id, found.map((f) => f.id));
+  await setDeclaredDependencies(sql, service.id, await resolveServices(sql, names, "depends_on", false));
 }

@@ -35,7 +35,7 @@ const HEADLINE: [ServiceState, string][] = [
 const percent = (ratio: number) => `${(Math.floor(ratio * 10_000) / 100).toFixed(2)}%`;
 
 /** A day's bar colour class by its uptime: the thresholds status pages commonly use. */
-export function dayClass(ratio: number | null): string {
+function dayClass(ratio: number | null): string {
   if (ratio === null) return "none";
   if (ratio >= 0.999) return "full";
   if (ratio >= 0.99) return "minor";
