@@ -39,7 +39,10 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
   // estimate looked worse than the custom ones. Its plan does not depend on the window
   // (index range scans, months pruned when it runs), so it is planned once per connection.
   // JIT is off on every connection (db/client.ts), so a generic plan cannot trip it.
-  await sql`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`;
+  // Sent, not waited for: the statement below follows it on the connection at once (a
+  // failure aborts the transaction, and that statement reports it). So this function has
+  // sent its read before it first yields, which evaluateServices relies on.
+  sql`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`.execute().catch(() => {});
   const rows = await sql<
     {
       service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds;

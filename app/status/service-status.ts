@@ -28,6 +28,10 @@ export type ServiceStatus = ServiceWindowRow & {
 export async function evaluateServices(sql: Sql, now: Date, windowMs: number, hours: HourHistograms, names?: string[]): Promise<ServiceStatus[]> {
   const edgesRead = readEdges(sql);
   const wanted = names ? withDependencies(names, await edgesRead) : undefined;
+  // In this order on the connection: each statement of a READ COMMITTED transaction has its
+  // own snapshot, and a check result commits its event and its verdict together, so reading
+  // the verdicts after the roll-ups means every event counted has its verdict beside it
+  // (read first, a result committed in between showed as an event without its verdict).
   const [rows, verdicts, edges, maintenance] = await Promise.all([
     timed("status_query", () => readWindowStats(sql, now, windowMs, hours, wanted)),
     readVerdicts(sql, now, wanted),
