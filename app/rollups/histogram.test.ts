@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { histogramQuantiles, LatencyHistogram } from "./histogram.ts";
+import { histogramQuantiles, LatencyHistogram, latencyOfBucket } from "./histogram.ts";
 
 describe("histogramQuantiles", () => {
   it("takes the bucket that holds the nearest-rank event", () => {
@@ -34,5 +34,32 @@ describe("LatencyHistogram", () => {
   });
   it("refuses lists of different lengths rather than pairing them wrongly", () => {
     expect(() => new LatencyHistogram().addLists("1,2", "3")).toThrow(/differ in length/);
+  });
+});
+
+describe("LatencyHistogram, wide and narrow", () => {
+  it("agrees with a plain count per bucket, for buckets in and out of the array's range", () => {
+    let seed = 11;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let round = 0; round < 30; round++) {
+      const expected = new Map<number, number>();
+      const merged = new LatencyHistogram();
+      for (let row = 0; row < 1 + Math.floor(rand() * 6); row++) {
+        // The zero bucket, far tails, the array's edges, the usual middle.
+        const buckets = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 8) }, () => [-32768, -32767, -513, -512, 511, 512, 32767][Math.floor(rand() * 7)]! * (rand() < 0.5 ? 1 : 0) + Math.floor(rand() * 200) - 100))];
+        const counts = buckets.map(() => 1 + Math.floor(rand() * 1000));
+        buckets.forEach((b, i) => expected.set(b, (expected.get(b) ?? 0) + counts[i]!));
+        if (rand() < 0.3) merged.addAll(new LatencyHistogram().addLists(buckets.join(","), counts.join(",")));
+        else merged.addLists(buckets.join(","), counts.join(","));
+      }
+      const sorted = [...expected.keys()].sort((a, b) => a - b);
+      const qs = [0, 0.01, 0.5, 0.95, 0.99, 1];
+      expect(merged.quantiles(qs)).toEqual(histogramQuantiles(sorted.map(latencyOfBucket), sorted.map((b) => expected.get(b)!), qs));
+    }
+  });
+  it("refuses a list that is not comma-joined integers", () => {
+    expect(() => new LatencyHistogram().addLists("1,x", "3,4")).toThrow(/comma-joined integers/);
+    expect(() => new LatencyHistogram().addLists("1,,2", "3,4,5")).toThrow(/comma-joined integers/);
+    expect(() => new LatencyHistogram().addLists("", "")).toThrow(/comma-joined integers/);
   });
 });
