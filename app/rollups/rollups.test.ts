@@ -58,9 +58,10 @@ beforeAll(async () => {
 type Stats = { service: string; requests: number; errors: number; latency_ms: { p50: number | null; p95: number | null; p99: number | null }; last_event_at: string | null };
 
 /** The raw-event answer: exact counts and nearest-rank percentiles over the window as planWindow bounds it. */
-async function exact(windowMs: number) {
-  const plan = planWindow(new Date(now.getTime() - windowMs), now);
-  // Whole minutes from the first one's start, or (under a minute) exactly (now - window, now].
+async function exact(windowMs: number, end = now) {
+  const plan = planWindow(new Date(end.getTime() - windowMs), end);
+  // Whole minutes, from the first one's start to the end of the one `end` is in, or (under
+  // a minute) exactly (end - window, end].
   const startsAt = plan.from.toISOString();
   const inclusive = windowMs >= 60_000;
   const rows = await h.sql<{ service: string; requests: number; errors: number; p: number[] | null; last_ms: number }[]>`
@@ -68,7 +69,8 @@ async function exact(windowMs: number) {
            percentile_disc(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS p,
            (extract(epoch FROM max(ts)) * 1000)::float8 AS last_ms
     FROM log_events e JOIN services s ON s.id = e.service_id
-    WHERE s.name = ANY(${all}::text[]) AND (ts > ${startsAt} OR (${inclusive} AND ts = ${startsAt})) AND ts <= ${now.toISOString()}
+    WHERE s.name = ANY(${all}::text[]) AND (ts > ${startsAt} OR (${inclusive} AND ts = ${startsAt}))
+      AND (ts < ${plan.m1.toISOString()} OR (NOT ${inclusive} AND ts <= ${end.toISOString()}))
     GROUP BY s.name`;
   return new Map(rows.map((r) => [r.service, r]));
 }
@@ -100,6 +102,36 @@ describe("roll-ups", () => {
     await expectMatchesRawEvents(h.admin, all);
     // Whole hours merged for the admin are kept (status/hour-histograms.ts); the viewer still sees only its own.
     await expectMatchesRawEvents(viewer, mine);
+  });
+
+  it("give the same answers whichever way an edge hour is read, with events after the window's end", async () => {
+    // Windows ending at earlier instants over the same events: each edge hour is read as
+    // its minutes or as its hour row less the minutes outside the window, depending on
+    // where in its hour the window starts and ends (rollups/window-plan.ts), and every
+    // event after the end is, for that window, stamped in the future: its hour row holds
+    // it and the window must not.
+    const admin: Actor = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" };
+    const ways = new Set<string>();
+    for (const minutesBack of [0, 4, 13, 22, 31, 38, 47, 56, 95, 151]) {
+      const end = new Date(now.getTime() - minutesBack * 60_000);
+      for (const [window, ms] of Object.entries(WINDOWS)) {
+        planWindow(new Date(end.getTime() - ms), end).parts.forEach((p) => ways.add(`${p.granularity}${p.sign}`));
+        const got = await asActor(h.appPool, admin, ({ sql }) => readWindowStats(sql, end, ms, new HourHistograms(), all));
+        const truth = await exact(ms, end);
+        for (const s of got) {
+          const t = truth.get(s.service);
+          const at = `${window} ending ${minutesBack} min ago, ${s.service}`;
+          expect({ at, requests: s.requests, errors: s.errors, last: s.lastEventAt?.getTime() }).toEqual({ at, requests: t?.requests ?? 0, errors: t?.errors ?? 0, last: t?.last_ms ?? s.lastEventAt?.getTime() });
+          const p = [s.p50, s.p95, s.p99];
+          (t?.p ?? [null, null, null]).forEach((value, i) => {
+            if (value === null) expect(p[i], at).toBeNull();
+            else expect(Math.abs(p[i]! / value - 1), `${at} p${[50, 95, 99][i]}: ${p[i]} vs ${value}`).toBeLessThanOrEqual(0.02);
+          });
+        }
+      }
+    }
+    // Both ways were taken, and the hour less its minutes on both sides of the window.
+    expect([...ways].sort()).toEqual(["hour1", "minute-1", "minute1"]);
   });
 
   it("value their buckets in JavaScript as failsight_latency_value does", async () => {

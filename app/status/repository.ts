@@ -21,9 +21,9 @@ export type ServiceWindowRow = WindowStats & {
 
 /**
  * Window statistics for every service (or the named ones), in one round trip: hour
- * roll-ups for the window's whole hours, minute roll-ups around them, raw events only for
- * a window under a minute (rollups/window-plan.ts), so a few rows per service whatever the
- * traffic. Percentiles are nearest-rank from the merged latency histograms
+ * roll-ups for the window's whole hours, each edge hour as its minutes or as its hour row
+ * less the minutes outside the window, raw events only for a window under a minute
+ * (rollups/window-plan.ts), so a few rows per service whatever the traffic. Percentiles are nearest-rank from the merged latency histograms
  * (rollups/histogram.ts), within 2% of the exact value (migrations/0011); PostgreSQL sends
  * each part's buckets as text and they are merged here, and the whole hours' merge is kept
  * in `hours` for the next call while their event count holds (status/hour-histograms.ts).
@@ -33,7 +33,28 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
   const p = planWindow(new Date(now.getTime() - windowMs), now);
   const [from, m0, h0, h1, m1, to] = [p.from, p.m0, p.h0, p.h1, p.m1, p.to].map((d) => d.toISOString()) as [string, string, string, string, string, string];
   const span = { h0, h1 };
+  // The newest event the window can count: one in the minute `to` falls in, or (under a
+  // minute) `to`'s own.
+  const lastUpTo = p.m1 > p.to ? `${new Date(p.m1.getTime() - 1000).toISOString().slice(0, 19)}.999999Z` : to;
   const known = hours.known(span);
+  // Raw events (a window under a minute), then the edge hours' parts, one range scan each;
+  // their number (0-4) is part of the statement's text, so each shape is prepared once per
+  // connection.
+  const rest = p.parts
+    .map((part) => sql`
+      SELECT service_id, ${part.sign}::int, ts, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
+      WHERE bucket_seconds = ${ROLLUP_BUCKETS[part.granularity]} AND ts >= ${part.from.toISOString()} AND ts < ${part.to.toISOString()} AND service_id IN (SELECT id FROM svc)`)
+    .reduce((union, part) => sql`${union} UNION ALL ${part}`, sql`
+        -- A window under a minute: its events, each as a one-bucket histogram.
+        SELECT service_id, 1 AS sign, ts, 1 AS events, (${sql.unsafe(IS_ERROR_SQL)})::int AS errors,
+               CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[failsight_latency_bucket(latency_ms)] END AS latency_buckets,
+               CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[1] END AS latency_counts, ts AS last_ts FROM (
+          SELECT service_id, level, http_status, latency_ms, ts FROM log_events
+          WHERE service_id IN (SELECT id FROM svc) AND ts > ${from} AND ts < ${m0}
+          UNION ALL
+          SELECT service_id, level, http_status, latency_ms, ts FROM log_events
+          WHERE service_id IN (SELECT id FROM svc) AND ts >= ${m1} AND ts <= ${to}
+        ) raw`);
   // Planning this statement (five scans of partitioned tables under row-level security)
   // cost 4-5 ms of a 5-15 ms call, and PostgreSQL kept re-planning it: the generic plan's
   // estimate looked worse than the custom ones. Its plan does not depend on the window
@@ -47,52 +68,45 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
     {
       service_id: number; service: string; owner_team: string | null; tier: number | null; type: string; thresholds: ServiceThresholds;
       hour_events: number | null; hour_errors: number | null; hour_buckets: string | null; hour_counts: string | null;
-      rest_events: number | null; rest_errors: number | null; rest_buckets: string | null; rest_counts: string | null; last_event_ms: number | null;
+      rest_events: number | null; rest_errors: number | null; rest_buckets: string | null; rest_counts: string | null;
+      less_buckets: string | null; less_counts: string | null; last_event_ms: number | null;
     }[]
   >`
     WITH svc AS (
       SELECT id, name, owner_team, tier, type, thresholds FROM services
       ${names ? sql`WHERE name = ANY(${names}::text[])` : sql``}
     ), hr AS (
-      -- Range scans of (bucket_seconds, ts): the whole hours, then the minutes either side.
+      -- A range scan of (bucket_seconds, ts): the hours the window covers whole.
       SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
       WHERE bucket_seconds = ${ROLLUP_BUCKETS.hour} AND ts >= ${h0} AND ts < ${h1} AND service_id IN (SELECT id FROM svc)
     ), hour_totals AS (
       SELECT service_id, sum(events)::float8 AS events, sum(errors)::float8 AS errors, max(last_ts) AS last_ts FROM hr GROUP BY service_id
     ), hour_hist AS (
       -- Only for services whose hours are not held already with this many events.
-      SELECT hr.service_id, ${sql.unsafe(HISTOGRAM_TEXT)} FROM hr JOIN hour_totals t USING (service_id)
+      SELECT hr.service_id, ${sql.unsafe(histogramText())} FROM hr JOIN hour_totals t USING (service_id)
       WHERE NOT EXISTS (SELECT 1 FROM unnest(${known.serviceIds}::int[], ${known.events}::float8[]) k(id, events) WHERE k.id = t.service_id AND k.events = t.events)
       GROUP BY hr.service_id
     ), rest AS (
-      SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
-      WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${m0} AND ts < ${h0} AND service_id IN (SELECT id FROM svc)
-      UNION ALL
-      SELECT service_id, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
-      WHERE bucket_seconds = ${ROLLUP_BUCKETS.minute} AND ts >= ${h1} AND ts < ${m1} AND service_id IN (SELECT id FROM svc)
-      UNION ALL
-      -- A window under a minute: its events, each as a one-bucket histogram.
-      SELECT service_id, 1, (${sql.unsafe(IS_ERROR_SQL)})::int,
-             CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[failsight_latency_bucket(latency_ms)] END,
-             CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[1] END, ts FROM (
-        SELECT service_id, level, http_status, latency_ms, ts FROM log_events
-        WHERE service_id IN (SELECT id FROM svc) AND ts > ${from} AND ts < ${m0}
-        UNION ALL
-        SELECT service_id, level, http_status, latency_ms, ts FROM log_events
-        WHERE service_id IN (SELECT id FROM svc) AND ts >= ${m1} AND ts <= ${to}
-      ) raw
+      ${rest}
     ), rest_totals AS (
-      SELECT service_id, sum(events)::float8 AS events, sum(errors)::float8 AS errors, max(last_ts) AS last_ts, ${sql.unsafe(HISTOGRAM_TEXT)}
+      -- Rows taken away are the minutes of an edge hour outside the window (rollups/window-plan.ts).
+      SELECT service_id, sum(sign * events)::float8 AS events, sum(sign * errors)::float8 AS errors,
+             max(last_ts) FILTER (WHERE sign > 0) AS last_ts, bool_or(sign < 0 AND ts >= ${m1}) AS future,
+             ${sql.unsafe(histogramText("", "sign > 0"))}, ${sql.unsafe(histogramText("less_", "sign < 0"))}
       FROM rest GROUP BY service_id
     )
     SELECT svc.id AS service_id, svc.name AS service, svc.owner_team, svc.tier, svc.type, svc.thresholds,
            ht.events AS hour_events, ht.errors AS hour_errors, hh.buckets AS hour_buckets, hh.counts AS hour_counts,
            rt.events AS rest_events, rt.errors AS rest_errors, rt.buckets AS rest_buckets, rt.counts AS rest_counts,
+           rt.less_buckets AS less_buckets, rt.less_counts AS less_counts,
            ${sql.unsafe(epochMs("last.at"))} AS last_event_ms
     FROM svc LEFT JOIN hour_totals ht ON ht.service_id = svc.id LEFT JOIN hour_hist hh ON hh.service_id = svc.id
     LEFT JOIN rest_totals rt ON rt.service_id = svc.id
     LEFT JOIN LATERAL (
-      SELECT coalesce(greatest(ht.last_ts, rt.last_ts), (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${to})) AS at
+      -- An hour's row knows only its last event: when events stamped after this minute are
+      -- in the current hour, its last may be one of them, so the newest is looked up.
+      SELECT CASE WHEN rt.future THEN (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${lastUpTo})
+                  ELSE coalesce(greatest(ht.last_ts, rt.last_ts), (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${lastUpTo})) END AS at
     ) last ON true
     ORDER BY svc.name`;
   return rows.map((r) => {
@@ -104,6 +118,7 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
       latency.addAll(whole);
     }
     latency.addLists(r.rest_buckets, r.rest_counts);
+    latency.addLists(r.less_buckets, r.less_counts, -1);
     const [p50, p95, p99] = latency.quantiles([0.5, 0.95, 0.99]);
     return {
       serviceId: r.service_id,
@@ -123,11 +138,15 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
 }
 
 /**
- * A group's latency buckets and counts as two comma-joined lists of equal length (rows
- * without latencies add nothing to either), for LatencyHistogram.addLists.
+ * A group's latency buckets and counts (of its rows that pass `where`) as two comma-joined
+ * lists of equal length (rows without latencies add nothing to either), for
+ * LatencyHistogram.addLists, named `${prefix}buckets` and `${prefix}counts`.
  */
-const HISTOGRAM_TEXT = `string_agg(nullif(array_to_string(latency_buckets, ','), ''), ',') AS buckets,
-       string_agg(nullif(array_to_string(latency_counts, ','), ''), ',') AS counts`;
+function histogramText(prefix = "", where?: string): string {
+  const filter = where ? ` FILTER (WHERE ${where})` : "";
+  return `string_agg(nullif(array_to_string(latency_buckets, ','), ''), ',')${filter} AS ${prefix}buckets,
+       string_agg(nullif(array_to_string(latency_counts, ','), ''), ',')${filter} AS ${prefix}counts`;
+}
 
 /** Records a status_events row for each service whose state differs from its last one. */
 export async function recordTransitions(
