@@ -12,6 +12,7 @@ import postgres from "postgres";
 import { generateKey } from "../app/access/key-format.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
+import { PARSE_WORKER_IDLE_STOP_MS } from "../app/ingest/parse-pool.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { imageNodeOptions } from "./lib/image-node-options.ts";
 
@@ -91,6 +92,9 @@ const bombs = await sampleWhile(
 );
 await new Promise((r) => setTimeout(r, 5_000));
 const after = rssMiB();
+// Once the parse workers have stopped for want of work, their heaps given back.
+await new Promise((r) => setTimeout(r, PARSE_WORKER_IDLE_STOP_MS + 5_000));
+const longAfter = rssMiB();
 const accepted = (statuses.get(200) ?? 0) * 1_000;
 
 console.log(`| API RSS (MiB), ${process.env.API_BUILD === "dist" ? "compiled (dist/)" : "sources"}, NODE_OPTIONS=${nodeOptions} | value |`);
@@ -98,6 +102,7 @@ console.log(`| idle | ${idle.toFixed(0)} |`);
 console.log(`| peak, ${CLIENTS} clients × 1,000-event batches for ${SECONDS} s (${(accepted / SECONDS).toFixed(0)} events/s accepted; answers ${JSON.stringify(Object.fromEntries(statuses))}) | ${load.peak.toFixed(0)} |`);
 console.log(`| peak, ${BOMBS} concurrent ${(bomb.length / 1024).toFixed(1)} KB gzip bodies of 1.7M {} (answers ${JSON.stringify(Object.fromEntries(bombStatuses))}) | ${bombs.peak.toFixed(0)} |`);
 console.log(`| 5 s after the load | ${after.toFixed(0)} |`);
+console.log(`| ${PARSE_WORKER_IDLE_STOP_MS / 1000 + 10} s after the load (parse workers stopped) | ${longAfter.toFixed(0)} |`);
 
 // Where the resident memory is, from the API's own /metrics (prom-client's process metrics).
 const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();

@@ -65,4 +65,24 @@ describe("ParsePool", () => {
     // A closed pool starts workers again for the next body.
     expect((await pool.parse(cases[0]![1])).ok).toBe(true);
   });
+
+  it("stops its workers once they have had nothing to do for a while, and starts one for the next body", async () => {
+    const idle = new ParsePool(2, { idleStopMs: 300 });
+    try {
+      expect((await idle.parse(cases[0]![1])).ok).toBe(true);
+      expect(idle.workers).toBe(1);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(idle.workers).toBe(1);
+      // A body within the idle period starts the count again.
+      expect((await idle.parse(cases[0]![1])).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(idle.workers).toBe(1);
+      for (let i = 0; i < 40 && idle.workers > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(idle.workers).toBe(0);
+      expect((await idle.parse(cases[0]![1])).ok).toBe(true);
+      expect(idle.workers).toBe(1);
+    } finally {
+      await idle.close();
+    }
+  });
 });

@@ -10,11 +10,13 @@ export const inlineParser: Parser = { parse: async (job) => runParse(job), close
 
 
 /**
- * How long a worker may sit with nothing to do before it is stopped (its heap given back).
- * Long enough that a shipper sending every minute or so finds it warm: starting one costs
- * 140-180 ms (the bench's first batch after a 30 s idle took 200-400 ms).
+ * How long a worker may sit with nothing to do before it is stopped, its heap given back:
+ * after a burst of ingest the API's RSS stayed at its peak (177 MiB, idle 99) for as long
+ * as the worker lived; stopped, it fell to 134 within 15 s (#15, bench:memory). Shippers
+ * with anything to send flush every few seconds, so a worker idle this long has a quiet
+ * source behind it; starting one again costs its next body 140-180 ms.
  */
-const IDLE_STOP_MS = 10 * 60_000;
+export const PARSE_WORKER_IDLE_STOP_MS = 30_000;
 
 /**
  * A worker's heap, bounded like the event loop's (--max-semi-space-size=4): a body is at
@@ -30,7 +32,7 @@ type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) 
  * Worker threads that parse and validate ingest bodies, so the API's event loop only
  * writes batches and answers: a 5,000-event body is tens of milliseconds of JSON.parse and
  * validation, during which no other request is served (INGEST_PARSE_WORKERS). Workers start
- * on the first body and stop after IDLE_STOP_MS without one, so an idle API holds none. A
+ * on the first body and stop after PARSE_WORKER_IDLE_STOP_MS without one, so an idle API holds none. A
  * job goes to the worker with the fewest in flight; a worker that dies fails its jobs and
  * is replaced on the next one.
  */
@@ -39,8 +41,15 @@ export class ParsePool implements Parser {
   private readonly slots: Slot[] = [];
   private next = 0;
   private idleTimer: NodeJS.Timeout | undefined;
-  constructor(size: number) {
+  private readonly idleStopMs: number;
+  constructor(size: number, options: { idleStopMs?: number } = {}) {
     this.size = size;
+    this.idleStopMs = options.idleStopMs ?? PARSE_WORKER_IDLE_STOP_MS;
+  }
+
+  /** Workers running now. */
+  get workers(): number {
+    return this.slots.length;
   }
 
   parse(job: ParseJob): Promise<ParseOutcome> {
@@ -95,7 +104,7 @@ export class ParsePool implements Parser {
   private armIdleStop() {
     if (this.slots.some((s) => s.pending.size > 0)) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.close(), IDLE_STOP_MS);
+    this.idleTimer = setTimeout(() => void this.close(), this.idleStopMs);
     this.idleTimer.unref();
   }
 }
