@@ -149,13 +149,13 @@ async function measure(target: Target, fixture: Fixture) {
       const query = buildLogsQuery(db, planned.plan, ids).toSQL();
       const rls = await latencies(QUERY_RUNS, () =>
         asActor(runtime, viewer, ({ sql }) => {
-          planLikeAPage(sql);
+          planLikeAPage(sql, planned.plan);
           return sql.unsafe(query.sql, query.params as never[]);
         }),
       );
       const plain = await latencies(QUERY_RUNS, () =>
         target.superSql.begin((sql) => {
-          planLikeAPage(sql as unknown as Sql);
+          planLikeAPage(sql as unknown as Sql, planned.plan);
           return sql.unsafe(query.sql, query.params as never[]);
         }),
       );

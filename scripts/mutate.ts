@@ -99,6 +99,8 @@ const MUTANTS: Mutant[] = [
   { name: "ingest fast path: any timestamp passes", file: "app/ingest/formats/native-fast-path.ts", from: "if (!isStorableInstant(ms)) return undefined;", to: "", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
   { name: "event columns: a backslash is not escaped", file: "app/ingest/event-columns.ts", from: '.replace(/\\\\/g, "\\\\\\\\")', to: "", tests: ["app/ingest/event-columns.test.ts"] },
   { name: "event columns: a quote is not escaped", file: "app/ingest/event-columns.ts", from: `.replace(/"/g, '\\\\"')`, to: "", tests: ["app/ingest/event-columns.test.ts"] },
+  { name: "a one-service page is planned by stale estimates", file: "app/logs/repository.ts", from: "void (readsServiceIndexInOrder(plan)", to: "void (false", tests: ["app/api/routes/logs/query.test.ts"] },
+  { name: "a one-service page with a trace id walks the service's index", file: "app/logs/plan.ts", from: "plan.traceId === undefined && ", to: "", tests: ["app/logs/plan.test.ts"] },
   { name: "a read whose audit entry failed is answered", file: "app/api/recorded-read.ts", from: "    await recording;\n", to: "", tests: ["app/api/recorded-read.test.ts"] },
   { name: "a key that no longer holds is not checked when the work is pipelined", file: "app/db/scope.ts", from: "if (!set!.key_holds) {", to: "if (false) {", tests: ["app/api/key-cache.test.ts"] },
   { name: "a statement the work returns unawaited runs twice", file: "app/db/scope.ts", from: "const done = Promise.resolve(work(", to: "const done = (work(", tests: ["app/db/transactions.test.ts", "app/api/route-matrix.test.ts"] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "./cursor.ts";
-import { planLogsQuery } from "./plan.ts";
+import { planLogsQuery, readsServiceIndexInOrder } from "./plan.ts";
 import { LogsQuery } from "./query-params.ts";
 
 const now = new Date("2026-11-24T12:00:00.000Z");
@@ -72,5 +72,24 @@ describe("planLogsQuery", () => {
   it("refuses a cursor that is not one of ours", () => {
     expect(planLogsQuery(query({ cursor: "bm90LWEtY3Vyc29y" }), now)).toMatchObject({ ok: false, cursor: true });
     expect(planLogsQuery(query({ cursor: "%%%" }), now)).toMatchObject({ ok: false, cursor: true });
+  });
+});
+
+describe("readsServiceIndexInOrder", () => {
+  const planOf = (query: Record<string, string>) => {
+    const planned = planLogsQuery(LogsQuery.parse(query), new Date("2026-11-24T12:00:00Z"));
+    if (!planned.ok) throw new Error("should plan");
+    return planned.plan;
+  };
+  it("walks one service's index for filters no other index serves", () => {
+    expect(readsServiceIndexInOrder(planOf({ service: "a" }))).toBe(true);
+    expect(readsServiceIndexInOrder(planOf({ service: "a", level: "error", q: "timeout", from: "now-1h", order: "asc" }))).toBe(true);
+  });
+  it("leaves the choice to PostgreSQL for several services, or a filter with an index of its own", () => {
+    expect(readsServiceIndexInOrder(planOf({}))).toBe(false);
+    expect(readsServiceIndexInOrder(planOf({ service: "a,b" }))).toBe(false);
+    expect(readsServiceIndexInOrder(planOf({ service: "a", trace_id: "t1" }))).toBe(false);
+    expect(readsServiceIndexInOrder(planOf({ service: "a", error_code: "E_X" }))).toBe(false);
+    expect(readsServiceIndexInOrder(planOf({ service: "a", status: "5xx" }))).toBe(false);
   });
 });

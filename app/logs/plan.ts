@@ -24,6 +24,15 @@ export type LogsPlan = {
   fingerprint: string;
 };
 
+/**
+ * Whether a page is best read by walking one service's (service_id, ts, id) index in order
+ * to its LIMIT: one service, and no filter that another index serves (trace id, error code,
+ * status), which could find a few matching rows faster than the walk. Pure.
+ */
+export function readsServiceIndexInOrder(plan: LogsPlan): boolean {
+  return plan.services?.length === 1 && plan.traceId === undefined && plan.errorCodes === undefined && plan.status === undefined;
+}
+
 export type PlanResult = { ok: true; plan: LogsPlan } | { ok: false; errors: FieldError[]; cursor?: boolean };
 
 export function planLogsQuery(query: LogsQuery, now: Date): PlanResult {
