@@ -43,7 +43,7 @@ import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import { loadFixture, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
 import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
-import { inParallel, latencies, quantile, seconds } from "./lib/stats.ts";
+import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -83,9 +83,9 @@ const MIXED = "Mixed load";
 const PROCESS = "API process";
 const FORMATS = "Ingest by format";
 report.section(INGEST, ["events/s", "vs own statement", "vs COPY"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench.`);
-report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95"], `${QUERY_RUNS} runs each, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS).`);
-report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
-report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
+report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95"], `${QUERY_RUNS} runs each, taking turns, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS).`);
+report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, API and SQL taking turns, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
+report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, API and roll-up SQL taking turns (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
 report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s each: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer), asking again as soon as answered, then once a second each. "Alone": the same query clients for half as long without ingest; ingest's "vs alone" is against its 4-client rate in the ingest section.`);
 report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), and the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution).");
@@ -139,26 +139,26 @@ async function measure(target: Target, fixture: Fixture) {
     for (const [name, params] of runs("logs") ? LOGS_CASES : []) {
       const qs = new URLSearchParams(params).toString();
       let rows = 0;
-      const apiTimes = await latencies(QUERY_RUNS, async () => {
-        rows = ((await get(api, fixture.viewerKey, `/logs?${qs}`)) as { items: unknown[] }).items.length;
-      });
       const planned = planLogsQuery(LogsQuery.parse(params), new Date());
       if (!planned.ok) throw new Error(`bad case ${name}`);
       const ids = planned.plan.services?.map((s) => fixture.serviceIds.get(s)!);
       // A first page, as the API runs it.
       const query = buildLogsQuery(db, planned.plan, ids).toSQL();
-      const rls = await latencies(QUERY_RUNS, () =>
-        asActor(runtime, viewer, ({ sql }) => {
-          planLikeAPage(sql, planned.plan);
-          return sql.unsafe(query.sql, query.params as never[]);
-        }),
-      );
-      const plain = await latencies(QUERY_RUNS, () =>
-        target.superSql.begin((sql) => {
-          planLikeAPage(sql as unknown as Sql, planned.plan);
-          return sql.unsafe(query.sql, query.params as never[]);
-        }),
-      );
+      const [apiTimes, rls, plain] = await interleavedLatencies(QUERY_RUNS, [
+        async () => {
+          rows = ((await get(api, fixture.viewerKey, `/logs?${qs}`)) as { items: unknown[] }).items.length;
+        },
+        () =>
+          asActor(runtime, viewer, ({ sql }) => {
+            planLikeAPage(sql, planned.plan);
+            return sql.unsafe(query.sql, query.params as never[]);
+          }),
+        () =>
+          target.superSql.begin((sql) => {
+            planLikeAPage(sql as unknown as Sql, planned.plan);
+            return sql.unsafe(query.sql, query.params as never[]);
+          }),
+      ]);
       report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95)]);
     }
 
@@ -169,9 +169,6 @@ async function measure(target: Target, fixture: Fixture) {
       const window = { fromUs: (end - 86_400_000) * 1000, toUs: end * 1000 };
       const params = new URLSearchParams({ query: c.query, start: `${window.fromUs}000`, end: `${window.toUs}000`, limit: "100", step: "60s" });
       let size = 0;
-      const apiTimes = await latencies(QUERY_RUNS, async () => {
-        size = ((await get(api, fixture.viewerKey, `/loki/api/v1/query_range?${params}`)) as { data: { result: unknown[] } }).data.result.length;
-      });
       // The API's own statements, as it runs them: the services looked up first, then the query.
       const parsed = parseLogQL(c.query);
       const selector = parsed.kind === "log" ? parsed.selector : (parsed.expr as { inner: RangeAggregation }).inner.selector;
@@ -179,12 +176,16 @@ async function measure(target: Target, fixture: Fixture) {
         parsed.kind === "log"
           ? linesStatement({ selector: parsed.selector, window, direction: "backward", limit: 100, serviceIds })
           : rangeStatement((parsed.expr as { inner: RangeAggregation }).inner, c.groupBy!, stepsOf(window.fromUs, window.toUs, 60_000), serviceIds);
-      const rls = await latencies(QUERY_RUNS, () =>
-        asActor(runtime, viewer, async ({ db, sql }) => {
-          const compiled = new PgDialect().sqlToQuery(statement(await resolveServices(db, selector)));
-          await sql.unsafe(compiled.sql, compiled.params as never[]);
-        }),
-      );
+      const [apiTimes, rls] = await interleavedLatencies(QUERY_RUNS, [
+        async () => {
+          size = ((await get(api, fixture.viewerKey, `/loki/api/v1/query_range?${params}`)) as { data: { result: unknown[] } }).data.result.length;
+        },
+        () =>
+          asActor(runtime, viewer, async ({ db, sql }) => {
+            const compiled = new PgDialect().sqlToQuery(statement(await resolveServices(db, selector)));
+            await sql.unsafe(compiled.sql, compiled.params as never[]);
+          }),
+      ]);
       const logsTimes = c.logs ? await latencies(QUERY_RUNS, () => get(api, fixture.viewerKey, `/logs?${new URLSearchParams({ ...c.logs!, from: "now-24h" })}`)) : undefined;
       report.put(t, LOKI, c.name, [size, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(apiTimes, 95) / q(rls, 95), logsTimes ? q(logsTimes, 95) : "", logsTimes ? q(apiTimes, 95) / q(logsTimes, 95) : ""]);
     }
@@ -193,9 +194,11 @@ async function measure(target: Target, fixture: Fixture) {
     // Kept across calls, as the API keeps them (status/hour-histograms.ts).
     const hourHistograms = new HourHistograms();
     for (const [name, path, key, windowMs, names] of runs("status") ? STATUS_CASES(fixture) : []) {
-      const apiTimes = await latencies(QUERY_RUNS, () => get(api, key, path));
       const actor: Actor = key === fixture.viewerKey ? viewer : { kind: "user", userId: 0, name: "bench-admin", role: "admin", keyPrefix: "bench" };
-      const rollup = await latencies(QUERY_RUNS, () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, hourHistograms, names)));
+      const [apiTimes, rollup] = await interleavedLatencies(QUERY_RUNS, [
+        () => get(api, key, path),
+        () => asActor(runtime, actor, ({ sql }) => readWindowStats(sql, new Date(), windowMs, hourHistograms, names)),
+      ]);
       const raw = await latencies(RAW_RUNS, () => rawWindowStats(target.superSql, windowMs, names));
       report.put(t, STATUS, name, [q(apiTimes, 50), q(apiTimes, 95), q(rollup, 50), q(rollup, 95), q(raw, 50), q(raw, 95), q(raw, 95) / q(apiTimes, 95)]);
     }

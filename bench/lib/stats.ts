@@ -29,6 +29,24 @@ export async function latencies(runs: number, fn: () => Promise<unknown>): Promi
   return times;
 }
 
+/**
+ * Milliseconds each of `fns` took, `runs` times each, taking turns (each round starts with
+ * the next one): a pause of the machine or the database lands on all of them alike, so
+ * the gap between an API call and its own SQL is not one run's luck against another's.
+ */
+export async function interleavedLatencies<T extends readonly (() => Promise<unknown>)[]>(runs: number, fns: readonly [...T]): Promise<{ [K in keyof T]: number[] }> {
+  const times = fns.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (let j = 0; j < fns.length; j++) {
+      const k = (i + j) % fns.length;
+      const start = performance.now();
+      await fns[k]!();
+      times[k]!.push(performance.now() - start);
+    }
+  }
+  return times as { [K in keyof T]: number[] };
+}
+
 export const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
 export const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en") : "–");
 
