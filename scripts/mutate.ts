@@ -69,7 +69,7 @@ const MUTANTS: Mutant[] = [
   { name: "roll-ups: an edge hour's minutes before the window are not taken away", file: "app/rollups/window-plan.ts", from: '...(hour < a ? [part("minute", hour, a, -1)] : []),', to: "", tests: ["app/rollups/window-plan.test.ts", "app/rollups/rollups.test.ts"] },
   { name: "roll-ups: an edge hour is read the dearer way", file: "app/rollups/window-plan.ts", from: "if (added <= takenAway) return", to: "if (added > takenAway) return", tests: ["app/rollups/window-plan.test.ts"] },
   { name: "roll-ups: minutes taken away are added", file: "app/status/repository.ts", from: "latency.addLists(r.less_buckets, r.less_counts, -1);", to: "latency.addLists(r.less_buckets, r.less_counts, 1);", tests: ["app/rollups/rollups.test.ts"] },
-  { name: "roll-ups: an hour row's future-stamped last event is taken as the window's", file: "app/status/repository.ts", from: "SELECT CASE WHEN rt.future THEN", to: "SELECT CASE WHEN false THEN", tests: ["app/rollups/rollups.test.ts"] },
+  { name: "roll-ups: an hour row's future-stamped last event is taken as the window's", file: "app/status/repository.ts", from: "CASE WHEN NOT coalesce(rt.future, false) THEN", to: "CASE WHEN true THEN", tests: ["app/rollups/rollups.test.ts"] },
   { name: "roll-ups: the raw tail misses the window's last instant", file: "app/status/repository.ts", from: "AND ts >= ${m1} AND ts <= ${to}", to: "AND ts >= ${m1} AND ts < ${to}", tests: ["app/rollups/rollups.test.ts", "app/api/routes/status/status.test.ts"] },
   { name: "status: kept hour histograms are trusted whatever their hours count now", file: "app/status/repository.ts", from: "WHERE k.id = t.service_id AND k.events = t.events)", to: "WHERE k.id = t.service_id)", tests: ["app/rollups/rollups.test.ts"] },
   {
@@ -99,7 +99,7 @@ const MUTANTS: Mutant[] = [
   { name: "ingest fast path: any timestamp passes", file: "app/ingest/formats/native-fast-path.ts", from: "if (!isStorableInstant(ms)) return undefined;", to: "", tests: ["app/ingest/formats/native-fast-path.test.ts"] },
   { name: "event columns: a backslash is not escaped", file: "app/ingest/event-columns.ts", from: '.replace(/\\\\/g, "\\\\\\\\")', to: "", tests: ["app/ingest/event-columns.test.ts"] },
   { name: "event columns: a quote is not escaped", file: "app/ingest/event-columns.ts", from: `.replace(/"/g, '\\\\"')`, to: "", tests: ["app/ingest/event-columns.test.ts"] },
-  { name: "a one-service page is planned by stale estimates", file: "app/logs/repository.ts", from: "void (readsServiceIndexInOrder(plan)", to: "void (false", tests: ["app/api/routes/logs/query.test.ts"] },
+  { name: "a one-service page is planned by stale estimates", file: "app/logs/repository.ts", from: 'readsServiceIndexInOrder(plan) ? "off" : "on"', to: '"on"', tests: ["app/api/routes/logs/query.test.ts"] },
   { name: "a one-service page with a trace id walks the service's index", file: "app/logs/plan.ts", from: "plan.traceId === undefined && ", to: "", tests: ["app/logs/plan.test.ts"] },
   { name: "a read whose audit entry failed is answered", file: "app/api/recorded-read.ts", from: "    await recording;\n", to: "", tests: ["app/api/recorded-read.test.ts"] },
   { name: "a key that no longer holds is not checked when the work is pipelined", file: "app/db/scope.ts", from: "if (!set!.key_holds) {", to: "if (false) {", tests: ["app/api/key-cache.test.ts"] },

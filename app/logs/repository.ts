@@ -99,10 +99,8 @@ export type LogsPage = { items: string[]; nextCursor: string | null };
  * such a page, since no other index could narrow its rows.
  */
 export function planLikeAPage(sqlClient: Sql, plan: LogsPlan): void {
-  void (readsServiceIndexInOrder(plan)
-    ? sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`
-    : sqlClient`SELECT set_config('enable_bitmapscan', 'off', true)`
-  ).execute();
+  const sort = readsServiceIndexInOrder(plan) ? "off" : "on";
+  void sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true)`.execute();
 }
 
 export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {

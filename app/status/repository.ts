@@ -23,8 +23,9 @@ export type ServiceWindowRow = WindowStats & {
  * Window statistics for every service (or the named ones), in one round trip: hour
  * roll-ups for the window's whole hours, each edge hour as its minutes or as its hour row
  * less the minutes outside the window, raw events only for a window under a minute
- * (rollups/window-plan.ts), so a few rows per service whatever the traffic. Percentiles are nearest-rank from the merged latency histograms
- * (rollups/histogram.ts), within 2% of the exact value (migrations/0011); PostgreSQL sends
+ * (rollups/window-plan.ts), so a few rows per service whatever the traffic. Percentiles
+ * are nearest-rank from the merged latency histograms (rollups/histogram.ts), within 2%
+ * of the exact value (migrations/0011); PostgreSQL sends
  * each part's buckets as text and they are merged here, and the whole hours' merge is kept
  * in `hours` for the next call while their event count holds (status/hour-histograms.ts).
  * The last event is the window's, or for a service silent in it, the newest before its end.
@@ -105,8 +106,8 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
     LEFT JOIN LATERAL (
       -- An hour's row knows only its last event: when events stamped after this minute are
       -- in the current hour, its last may be one of them, so the newest is looked up.
-      SELECT CASE WHEN rt.future THEN (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${lastUpTo})
-                  ELSE coalesce(greatest(ht.last_ts, rt.last_ts), (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${lastUpTo})) END AS at
+      SELECT coalesce(CASE WHEN NOT coalesce(rt.future, false) THEN greatest(ht.last_ts, rt.last_ts) END,
+                      (SELECT max(e.ts) FROM log_events e WHERE e.service_id = svc.id AND e.ts <= ${lastUpTo})) AS at
     ) last ON true
     ORDER BY svc.name`;
   return rows.map((r) => {
