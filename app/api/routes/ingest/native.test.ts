@@ -85,6 +85,16 @@ describe("POST /v1/logs", () => {
     expect(await countFor(service)).toBe(1);
   });
 
+  it("refuses a level spelled like an object's own key (constructor, __proto__) with a 400, not a failed insert", async () => {
+    const service = unique("protolevel");
+    for (const level of ["constructor", "__proto__", "hasOwnProperty"]) {
+      const res = await h.postJson("/v1/logs", [{ service, level }]);
+      expect(res.status).toBe(400);
+      expect((await problemOf(res)).errors).toEqual([{ index: 0, field: "level", message: expect.stringContaining("must be one of") }]);
+    }
+    expect(await countFor(service)).toBe(0);
+  });
+
   it("accepts gzip and answers the same as plain JSON", async () => {
     const service = unique("gzip");
     const body = gzipSync(JSON.stringify([{ service, message: "compressed" }, { service, message: "too" }]));
