@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchItemCounter, countBatchItems } from "./count-items.ts";
+import { BatchItemCounter, countBatchItems, mayFlood, UNCOUNTED_CONTAINERS } from "./count-items.ts";
 import { seededRandom } from "../test-support/seeded-random.ts";
 
 describe("countBatchItems", () => {
@@ -50,5 +50,17 @@ describe("countBatchItems", () => {
       expect({ text, count: counter.count }).toEqual({ text, count: (Array.isArray(parsed) ? parsed : parsed.events).length });
       expect(countBatchItems(text)).toBe(counter.count);
     }
+  });
+});
+
+describe("mayFlood", () => {
+  it("lets a body through uncounted while its objects and arrays, quoted ones too, stay within the bound", () => {
+    const body = (objects: number, arrays = 0) => Buffer.from(`[${Array.from({ length: objects }, () => '{"m":"x"}').concat(Array.from({ length: arrays }, () => '"["')).join(",")}]`);
+    // The outer array is one of them.
+    expect(mayFlood(body(UNCOUNTED_CONTAINERS - 1))).toBe(false);
+    expect(mayFlood(body(UNCOUNTED_CONTAINERS))).toBe(true);
+    expect(mayFlood(body(UNCOUNTED_CONTAINERS - 2, 1))).toBe(false);
+    expect(mayFlood(body(UNCOUNTED_CONTAINERS - 2, 2))).toBe(true);
+    expect(mayFlood(Buffer.from(`[${"1,".repeat(100_000)}1]`))).toBe(false);
   });
 });

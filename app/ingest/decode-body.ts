@@ -12,8 +12,8 @@ export const overBudget = () => new RequestError("too-many-requests", "too many 
  * The body's bytes, decompressed, within the budget: raw bytes are claimed, then
  * decompressed bytes as they come (a 5 KB gzip body can expand to 5 MiB), and the format's
  * counter sees every chunk, so neither a bomb nor a flood of `{}` is ever built into objects.
- * A body sent as it is has no counter here: the parser counts it first (parse-job.ts), off
- * the event loop when a worker parses.
+ * A body sent as it is has no counter here: the parser counts it first where it could
+ * flood (parse-job.ts), off the event loop when a worker parses.
  */
 export async function decodeBody(raw: ArrayBuffer, encoding: string | undefined, claim: Claim, counter: Counter): Promise<{ bytes: Buffer; counted: boolean }> {
   if (!claim.take(raw.byteLength)) throw overBudget();

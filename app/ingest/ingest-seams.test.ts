@@ -7,6 +7,7 @@ import { asRuntime, testHarness, unique, type Caller } from "../test-support/har
 import { writeBatch } from "./batch-writer.ts";
 import { toColumns } from "./event-columns.ts";
 import { parseBatch } from "./formats/native-json.ts";
+import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 
 // Ingest where it meets registration, entitlements and concurrency, always as real callers
@@ -108,6 +109,20 @@ describe("memory has a budget", () => {
     const res = await h.request("/v1/logs", { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: bomb });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe("events");
+  });
+
+  it("refuses a plain body of 1.7 million empty events as too large, without parsing it", async () => {
+    const flood = `[${"{},".repeat(1_700_000)}{}]`;
+    const res = await h.request("/v1/logs", { method: "POST", headers: { "content-type": "application/json" }, body: flood });
+    expect(res.status).toBe(413);
+    // The counter's refusal; parsing would have said how many it found ("got 1700001").
+    expect(((await res.json()) as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: "events", message: `must hold at most ${MAX_BATCH_EVENTS} events` }]);
+  });
+
+  it("refuses a plain body of more events than a batch holds, each without objects, as too large once parsed", async () => {
+    const res = await h.request("/v1/logs", { method: "POST", headers: { "content-type": "application/json" }, body: `[${"1,".repeat(MAX_BATCH_EVENTS)}1]` });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: "events", message: expect.stringContaining(`(got ${MAX_BATCH_EVENTS + 1})`) }]);
   });
 
   it("answers 429 with Retry-After past the bytes in flight, and takes batches again once they are done", async () => {

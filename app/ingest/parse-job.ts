@@ -1,8 +1,9 @@
 import type { FieldError } from "../domain/field-error.ts";
 import { RequestError, type RequestErrorCode } from "../domain/request-error.ts";
+import { mayFlood } from "./count-items.ts";
 import { overBudget, refuseTooMany } from "./decode-body.ts";
-import type { ParsedBatch } from "./formats/format.ts";
-import { toColumns, type EventColumns } from "./event-columns.ts";
+import type { ColumnBatch, ParsedBatch, ParseContext } from "./formats/format.ts";
+import { toColumns } from "./event-columns.ts";
 import { ALL_FORMATS, newCounter } from "./formats/registry.ts";
 
 /**
@@ -17,12 +18,12 @@ export type ParseJob = {
   lenient: boolean;
   serviceLabels: readonly string[];
   allowance: number;
-  /** Count the body's events before parsing (its media type's counter), refusing a flood: for a body not already counted as it was inflated. */
+  /** Count the body's events before parsing (its media type's counter) where it could flood the parser (count-items.ts mayFlood): for a body not already counted as it was inflated. */
   countAs?: string;
 };
 
 /** A parsed body as the intake stores it: the events in columns, or the batch refused whole. */
-export type StorableBatch = { ok: true; columns: EventColumns; rejected: FieldError[] } | Extract<ParsedBatch, { ok: false }>;
+export type StorableBatch = ColumnBatch | Extract<ParsedBatch, { ok: false }>;
 
 /** What a parse gave: the batch, or the RequestError it raised (as data: a class does not cross threads). */
 export type ParseOutcome =
@@ -35,8 +36,8 @@ export function runParse(job: ParseJob): ParseOutcome {
   if (!format) throw new Error(`no ingest format named ${job.format}`);
   let taken = 0;
   try {
-    if (job.countAs !== undefined) refuseTooMany(newCounter(job.countAs)?.feed(job.body));
-    const parsed = format.parse(job.body, {
+    if (job.countAs !== undefined && mayFlood(job.body)) refuseTooMany(newCounter(job.countAs)?.feed(job.body));
+    const context: ParseContext = {
       receivedAt: job.receivedAt,
       lenient: job.lenient,
       serviceLabels: job.serviceLabels,
@@ -44,8 +45,9 @@ export function runParse(job: ParseJob): ParseOutcome {
         if (taken + bytes > job.allowance) throw overBudget();
         taken += bytes;
       },
-    });
-    return { ok: true, parsed: parsed.ok ? { ok: true, columns: toColumns(parsed.events), rejected: parsed.rejected } : parsed, taken };
+    };
+    const parsed = format.parseColumns ? format.parseColumns(job.body, context) : format.parse(job.body, context);
+    return { ok: true, parsed: !parsed.ok || "columns" in parsed ? parsed : { ok: true, columns: toColumns(parsed.events), rejected: parsed.rejected }, taken };
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     return { ok: false, error: { code: error.code, message: error.message, errors: error.errors } };

@@ -1,6 +1,7 @@
 import type { FieldError } from "../../domain/field-error.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
 import type { RequestErrorCode } from "../../domain/request-error.ts";
+import type { EventColumns } from "../event-columns.ts";
 
 /** What a parser knows besides the body. */
 export type ParseContext = {
@@ -21,6 +22,9 @@ export type ParsedBatch =
   | { ok: true; events: LogEvent[]; rejected: FieldError[] }
   | { ok: false; code: Extract<RequestErrorCode, "validation-error" | "malformed-json" | "payload-too-large">; errors: FieldError[]; eventCount: number };
 
+/** A batch laid out as the batch writer takes it (../event-columns.ts). */
+export type ColumnBatch = { ok: true; columns: EventColumns; rejected: FieldError[] };
+
 /** The answer to a batch stored (some records may have been refused), in the format's own terms. */
 export type FormatAnswer = { status: 200 | 204 | 400; contentType?: string; body?: string | Uint8Array };
 
@@ -34,5 +38,11 @@ export type IngestFormat = {
   /** Whether it reads this body: its media type (lower case, no parameters) and its first bytes. */
   reads(mediaType: string, head: Buffer): boolean;
   parse(body: Buffer, context: ParseContext): ParsedBatch;
+  /**
+   * The same body read straight into columns, for a format that can skip the per-event
+   * objects on a clean batch; it may answer as `parse` does for a batch it does not vouch
+   * for. The intake uses it where a format has it.
+   */
+  parseColumns?(body: Buffer, context: ParseContext): ColumnBatch | ParsedBatch;
   answer(stored: number, rejected: FieldError[]): FormatAnswer;
 };
