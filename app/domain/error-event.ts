@@ -5,8 +5,8 @@ import type { Severity } from "./vocabulary.ts";
  * metrics, and so the SLO alerts): a 5xx status, or, for an event without a status, level
  * error or fatal. A 4xx is the caller's mistake, not the service's.
  */
-export function isErrorEvent(event: { status?: number | null | undefined; level: Severity }): boolean {
-  return event.status != null ? event.status >= 500 : event.level === "error" || event.level === "fatal";
+export function isErrorEvent(status: number | null | undefined, level: Severity): boolean {
+  return status != null ? status >= 500 : level === "error" || level === "fatal";
 }
 
 /** The same rule in SQL, for queries over log_events. */

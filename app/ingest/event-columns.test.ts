@@ -61,8 +61,8 @@ describe("event columns", () => {
     ]);
     expect(tally.requests).toEqual([
       ["a", "2xx", 2],
-      ["a", "5xx", 1],
       ["a", "4xx", 1],
+      ["a", "5xx", 1],
       ["b", "none", 2],
     ]);
     // A 4xx is the caller's mistake; an error-level event without a status is an error.

@@ -1,5 +1,6 @@
 import { isErrorEvent } from "../domain/error-event.ts";
 import type { LogEvent } from "../domain/log-event.ts";
+import type { Severity } from "../domain/vocabulary.ts";
 
 /**
  * A batch as the INSERT takes it: each column already written as a PostgreSQL array
@@ -42,73 +43,158 @@ export type BatchTally = {
 
 /** Inside a quoted array element only these two are special. */
 const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
 
-/** The array literal of a text column; null for an absent value, as postgres.js writes it. */
-function textArray(values: (string | null | undefined)[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i) out += ",";
-    out += v == null ? "NULL" : `"${NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"') : v}"`;
+/**
+ * One array literal, gathered as the pieces of its text and joined once: a string built
+ * with `+=` per element was a rope of tens of thousands of nodes per column, most of a
+ * worker's garbage per batch, flattened again when the batch crossed to the event loop
+ * (#15). The pieces are the values themselves (strings as JSON.parse made them, numbers)
+ * between constant separators, so an element costs two or three array slots and no new
+ * string.
+ */
+class LiteralParts {
+  private readonly parts: (string | number)[] = [];
+  text(v: string | null | undefined): void {
+    if (v == null) this.parts.push(this.parts.length ? ",NULL" : "NULL");
+    else this.parts.push(this.parts.length ? ',"' : '"', NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, "\\$&") : v, '"');
   }
-  return out + "}";
-}
-
-/** The array literal of a numeric column; numbers need no quoting. */
-function numberArray(values: (number | null | undefined)[]): string {
-  let out = "{";
-  for (let i = 0; i < values.length; i++) {
-    if (i) out += ",";
-    const v = values[i];
-    out += v == null ? "NULL" : String(v);
+  number(v: number | null | undefined): void {
+    if (v == null) this.parts.push(this.parts.length ? ",NULL" : "NULL");
+    else this.parts.push(this.parts.length ? "," : "", v);
   }
-  return out + "}";
+  /** The literal: `{...}`. */
+  toString(): string {
+    return `{${this.parts.join("")}}`;
+  }
 }
 
-export function toColumns(events: readonly LogEvent[]): EventColumns {
-  const index = new Map<string, number>();
-  const serviceIndex = events.map((e) => {
-    let i = index.get(e.service);
-    if (i === undefined) index.set(e.service, (i = index.size + 1));
-    return i;
-  });
-  return {
-    count: events.length,
-    services: [...index.keys()],
-    serviceIndex: numberArray(serviceIndex),
-    ts: textArray(events.map((e) => e.timestamp.toISOString())),
-    level: textArray(events.map((e) => e.level)),
-    message: textArray(events.map((e) => e.message)),
-    method: textArray(events.map((e) => e.method)),
-    route: textArray(events.map((e) => e.route)),
-    status: numberArray(events.map((e) => e.status)),
-    error_code: textArray(events.map((e) => e.error_code)),
-    latency_ms: numberArray(events.map((e) => e.latency_ms)),
-    trace_id: textArray(events.map((e) => e.trace_id)),
-    span_id: textArray(events.map((e) => e.span_id)),
-    attributes: textArray(events.map((e) => (e.attributes === undefined ? undefined : JSON.stringify(e.attributes)))),
-    tally: tallyOf(events),
-  };
-}
+/** Status classes as the metrics label them, by hundred; index 0 is an event without a status. */
+const CODE_CLASSES = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
-function tallyOf(events: readonly LogEvent[]): BatchTally {
-  const requests = new Map<string, [string, string, number]>();
-  const errors = new Map<string, [string, string, number]>();
-  const latencies = new Map<string, number[]>();
-  const bump = (into: Map<string, [string, string, number]>, service: string, key: string) => {
-    const k = `${service}\u0000${key}`;
-    const entry = into.get(k);
-    if (entry) entry[2]++;
-    else into.set(k, [service, key, 1]);
-  };
-  for (const event of events) {
-    bump(requests, event.service, event.status ? `${Math.floor(event.status / 100)}xx` : "none");
-    if (isErrorEvent(event)) bump(errors, event.service, event.error_code ?? "none");
-    if (event.latency_ms != null) {
-      const list = latencies.get(event.service);
-      if (list) list.push(event.latency_ms / 1000);
-      else latencies.set(event.service, [event.latency_ms / 1000]);
+/** One service's share of a batch's tally. */
+type ServiceTally = { requests: number[]; errors: Map<string, number>; latencies: Float64Array; latencyCount: number };
+
+/**
+ * Writes events into the columns one at a time, with no per-event object or per-column
+ * array of values in between: the native JSON parser (formats/native-json.ts) feeds it
+ * straight from the parsed body, every other format through toColumns. One place for the
+ * literal syntax and the tally, so both ways give the same batch. The fields arrive already
+ * validated: a timestamp as ISO text, optional ones as undefined.
+ */
+export class ColumnsBuilder {
+  private count = 0;
+  private readonly services = new Map<string, number>();
+  private readonly tallies: ServiceTally[] = [];
+  private readonly serviceIndex = new LiteralParts();
+  private readonly ts = new LiteralParts();
+  private readonly level = new LiteralParts();
+  private readonly message = new LiteralParts();
+  private readonly method = new LiteralParts();
+  private readonly route = new LiteralParts();
+  private readonly status = new LiteralParts();
+  private readonly errorCode = new LiteralParts();
+  private readonly latencyMs = new LiteralParts();
+  private readonly traceId = new LiteralParts();
+  private readonly spanId = new LiteralParts();
+  private readonly attributes = new LiteralParts();
+
+  add(
+    service: string,
+    ts: string,
+    level: Severity,
+    message: string | undefined,
+    method: string | undefined,
+    route: string | undefined,
+    status: number | undefined,
+    errorCode: string | undefined,
+    latencyMs: number | undefined,
+    traceId: string | undefined,
+    spanId: string | undefined,
+    attributesJson: string | undefined,
+  ): void {
+    let ix = this.services.get(service);
+    if (ix === undefined) {
+      this.services.set(service, (ix = this.services.size + 1));
+      this.tallies.push({ requests: [0, 0, 0, 0, 0, 0], errors: new Map(), latencies: new Float64Array(64), latencyCount: 0 });
+    }
+    this.count++;
+    this.serviceIndex.number(ix);
+    this.ts.text(ts);
+    this.level.text(level);
+    this.message.text(message);
+    this.method.text(method);
+    this.route.text(route);
+    this.status.number(status);
+    this.errorCode.text(errorCode);
+    this.latencyMs.number(latencyMs);
+    this.traceId.text(traceId);
+    this.spanId.text(spanId);
+    this.attributes.text(attributesJson);
+
+    const tally = this.tallies[ix - 1]!;
+    tally.requests[status ? Math.floor(status / 100) : 0]!++;
+    if (isErrorEvent(status, level)) {
+      const code = errorCode ?? "none";
+      tally.errors.set(code, (tally.errors.get(code) ?? 0) + 1);
+    }
+    if (latencyMs != null) {
+      if (tally.latencyCount === tally.latencies.length) {
+        const grown = new Float64Array(tally.latencies.length * 4);
+        grown.set(tally.latencies);
+        tally.latencies = grown;
+      }
+      tally.latencies[tally.latencyCount++] = latencyMs / 1000;
     }
   }
-  return { requests: [...requests.values()], errors: [...errors.values()], latencies: [...latencies].map(([s, v]) => [s, Float64Array.from(v)]) };
+
+  build(): EventColumns {
+    const names = [...this.services.keys()];
+    const tally: BatchTally = { requests: [], errors: [], latencies: [] };
+    names.forEach((service, i) => {
+      const t = this.tallies[i]!;
+      t.requests.forEach((n, c) => n && tally.requests.push([service, CODE_CLASSES[c]!, n]));
+      for (const [code, n] of t.errors) tally.errors.push([service, code, n]);
+      if (t.latencyCount) tally.latencies.push([service, t.latencies.slice(0, t.latencyCount)]);
+    });
+    return {
+      count: this.count,
+      services: names,
+      serviceIndex: String(this.serviceIndex),
+      ts: String(this.ts),
+      level: String(this.level),
+      message: String(this.message),
+      method: String(this.method),
+      route: String(this.route),
+      status: String(this.status),
+      error_code: String(this.errorCode),
+      latency_ms: String(this.latencyMs),
+      trace_id: String(this.traceId),
+      span_id: String(this.spanId),
+      attributes: String(this.attributes),
+      tally,
+    };
+  }
+}
+
+/** Columns of events every format but native JSON hands on (ColumnsBuilder). */
+export function toColumns(events: readonly LogEvent[]): EventColumns {
+  const builder = new ColumnsBuilder();
+  for (const e of events) {
+    builder.add(
+      e.service,
+      e.timestamp.toISOString(),
+      e.level,
+      e.message,
+      e.method,
+      e.route,
+      e.status,
+      e.error_code,
+      e.latency_ms,
+      e.trace_id,
+      e.span_id,
+      e.attributes === undefined ? undefined : JSON.stringify(e.attributes),
+    );
+  }
+  return builder.build();
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BATCH_EVENTS } from "../limits.ts";
-import { parseBatch } from "./native-json.ts";
+import { toColumns } from "../event-columns.ts";
+import { cleanBatchColumns, parseBatch } from "./native-json.ts";
+import { LogEventInput } from "./native-schema.ts";
+import { randomNativeEvents } from "../../test-support/native-event-cases.ts";
+import { seededRandom } from "../../test-support/seeded-random.ts";
 
 const receivedAt = new Date("2026-11-24T10:00:00Z");
 
@@ -64,5 +68,34 @@ describe("parseBatch", () => {
     expect(parseBatch(big, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "events", message: expect.stringContaining("at most") }] });
     expect(parseBatch({ service: "a" }, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "body" }] });
     expect(parseBatch({ events: [{ service: "a" }], extra: 1 }, { receivedAt, lenient: false })).toMatchObject({ ok: false, errors: [{ field: "extra" }] });
+  });
+});
+
+describe("a clean batch read straight into columns", () => {
+  it("gives the columns toColumns makes of parseBatch's events, and leaves every other batch to parseBatch", () => {
+    // As bodies arrive: through JSON text, so only what JSON can say.
+    const events = JSON.parse(JSON.stringify(randomNativeEvents(7, 6_000))) as Record<string, unknown>[];
+    const valid = events.filter((e) => LogEventInput.safeParse(e).success);
+    const next = seededRandom(8);
+    const draw = (from: unknown[], n: number) => Array.from({ length: n }, () => from[Math.floor(next() * from.length)]);
+    const bodies: unknown[] = [];
+    for (let i = 0; i < 400; i++) bodies.push(draw(events, 1 + Math.floor(next() * 4)), draw(valid, 1 + Math.floor(next() * 40)));
+    bodies.push({ events: draw(valid, 10) }, { events: draw(valid, 10), extra: 1 }, { logs: draw(valid, 3) }, [], draw(valid, MAX_BATCH_EVENTS + 1), "x", null);
+
+    let clean = 0;
+    for (const body of bodies) {
+      const columns = cleanBatchColumns(body, receivedAt);
+      const parsed = parseBatch(body, { receivedAt, lenient: false });
+      const protoKey = JSON.stringify(body)?.includes('"__proto__"');
+      if (columns) {
+        expect(parsed.ok).toBe(true);
+        expect(columns).toEqual(parsed.ok && toColumns(parsed.events));
+        clean++;
+      } else {
+        // Only a batch parseBatch refuses, or one with a key zod must copy, is left to it.
+        expect({ body, refused: !parsed.ok || protoKey }).toEqual({ body, refused: true });
+      }
+    }
+    expect(clean).toBeGreaterThan(400);
   });
 });
