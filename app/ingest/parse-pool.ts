@@ -19,10 +19,14 @@ export const inlineParser: Parser = { parse: async (job) => runParse(job), close
 export const PARSE_WORKER_IDLE_STOP_MS = 30_000;
 
 /**
- * A worker's heap, bounded like the event loop's (--max-semi-space-size=4): a body is at
- * most MAX_BODY_BYTES and MAX_BATCH_EVENTS, refused before parsing past them, so a parse
- * needs tens of MiB, and a heap left to grow by default kept ~60 MiB more at the
- * bench's peak than parsing inline.
+ * A worker's heap, bounded like the event loop's: a body is at most MAX_BODY_BYTES and
+ * MAX_BATCH_EVENTS, refused before parsing past them, so a parse needs tens of MiB. These
+ * limits hold only where the process runs without heap flags: V8 applies
+ * --max-semi-space-size and --max-old-space-size to every isolate, and a worker's
+ * resourceLimits do not override them. Under the image's NODE_OPTIONS (and npm start's) a
+ * worker's new space is 8 MiB, not 2 x 12, and its heap limit 268 MiB (measured with
+ * v8.getHeapSpaceStatistics in a worker, #15): a young generation tried at 32 and 64 here
+ * changed nothing for that reason, not because it would not help.
  */
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
 

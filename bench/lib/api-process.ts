@@ -11,11 +11,13 @@ const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
  * The API as its own process, as deployed: the runtime role for requests, the owner's URL
  * for its jobs (status tracker, roll-up compaction) at their default intervals.
  * API_BUILD=dist runs the compiled API the image runs (`npm run build` first).
+ * API_EXEC_ARGV passes flags NODE_OPTIONS refuses (--trace-gc, --perf-basic-prof), for
+ * looking inside a run.
  */
 export async function startApiProcess(target: Target) {
   const port = await freePort();
   const entry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url));
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
     env: {
       PATH: process.env.PATH,
       NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? imageNodeOptions(),
