@@ -57,6 +57,20 @@ describe("ParsePool", () => {
     for (const o of outcomes) expect(o.ok && o.parsed.ok && o.parsed.columns.count).toBe(5_000);
   });
 
+  it("moves a body that is the whole of its buffer to the worker, and copies one that shares a buffer", async () => {
+    const text = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ service: "moved", message: `event ${i}` })));
+    const own = Buffer.from(new TextEncoder().encode(text).buffer);
+    const shared = Buffer.from(`${text}      `).subarray(0, text.length);
+    const sharedBefore = shared.toString();
+    for (const body of [own, shared]) {
+      const outcome = await pool.parse(job(nativeJson.name, Buffer.alloc(0), { body }));
+      expect(outcome.ok && outcome.parsed.ok && outcome.parsed.columns.count).toBe(200);
+    }
+    // Moved: the event loop's view of it is gone; copied: untouched.
+    expect(own.buffer.byteLength).toBe(0);
+    expect(shared.toString()).toBe(sharedBefore);
+  });
+
   it("spreads concurrent bodies over its workers and stops them when idle", async () => {
     const bodies = Array.from({ length: 20 }, (_, i) => job(nativeJson.name, JSON.stringify(Array.from({ length: 500 }, () => ({ service: `s${i}` })))));
     const outcomes = await Promise.all(bodies.map((b) => pool.parse(b)));
