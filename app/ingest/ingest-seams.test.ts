@@ -125,32 +125,6 @@ describe("memory has a budget", () => {
     expect(((await res.json()) as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: "events", message: expect.stringContaining(`(got ${MAX_BATCH_EVENTS + 1})`) }]);
   });
 
-  it("reads the next batch while one is being written, with one batch written at a time", async () => {
-    const { createApp } = await import("../api/app.ts");
-    const { WorkSlots } = await import("./work-slots.ts");
-    const { inlineParser } = await import("./parse-pool.ts");
-    let parses = 0;
-    const parser = { parse: (job: Parameters<typeof inlineParser.parse>[0]) => ((parses += 1), inlineParser.parse(job)), close: async () => {} };
-    const intake = new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), slots: new WorkSlots(1), parser });
-    const one = createApp({ sql: h.appPool, serviceIds: h.serviceIds, hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", intake });
-    const service = unique("pipelined");
-    const post = () => one.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${h.admin.key}`, "content-type": "application/json" }, body: JSON.stringify([{ service }]) });
-    // Hold every insert into the batch journal: the first batch's write waits on it.
-    let answers: Response[] = [];
-    await h.sql.begin(async (tx) => {
-      await tx`LOCK TABLE ingest_batches IN SHARE MODE`;
-      const sent = Promise.all([post(), post()]);
-      const blocked = async () => (await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'ingest_batches'::regclass`)[0]!.n;
-      for (let i = 0; i < 100 && (parses < 2 || (await blocked()) < 1); i++) await new Promise((r) => setTimeout(r, 20));
-      // The first batch waits on the lock, and the second has been parsed meanwhile but not sent.
-      expect({ parses, blocked: await blocked() }).toEqual({ parses: 2, blocked: 1 });
-      void sent.then((r) => (answers = r));
-    });
-    for (let i = 0; i < 100 && answers.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(answers.map((r) => r.status)).toEqual([200, 200]);
-    expect((await h.sql`SELECT count(*)::int AS n FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service}`)[0]!.n).toBe(2);
-  });
-
   it("answers 429 with Retry-After past the bytes in flight, and takes batches again once they are done", async () => {
     const { createApp } = await import("../api/app.ts");
     const { ByteBudget } = await import("./byte-budget.ts");

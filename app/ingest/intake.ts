@@ -15,7 +15,7 @@ import { DEFAULT_SERVICE_LABELS } from "./formats/service-labels.ts";
 import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "./formats/registry.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { observeBatch } from "./metrics.ts";
-import type { BatchTally, EventColumns } from "./event-columns.ts";
+import type { BatchTally } from "./event-columns.ts";
 import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "./work-slots.ts";
 import { raised } from "./parse-job.ts";
 import { inlineParser, type Parser } from "./parse-pool.ts";
@@ -26,7 +26,7 @@ export type IntakeDeps = {
   now: () => Date;
   /** Bytes of bodies in flight at once (INGEST_INFLIGHT_MIB). */
   budget?: ByteBudget;
-  /** Batches written at once (INGEST_CONCURRENCY); as many more may be read meanwhile. */
+  /** Batches parsed and written at once (INGEST_CONCURRENCY). */
   slots?: WorkSlots;
   /** Lenient mode for every native batch (INGEST_LENIENT); requests and ingest keys can ask for it too. */
   lenient?: boolean;
@@ -67,14 +67,12 @@ export class Intake {
   private readonly deps: IntakeDeps;
   private readonly budget: ByteBudget;
   private readonly slots: WorkSlots;
-  private readonly reading: WorkSlots;
   private readonly parser: Parser;
   constructor(deps: IntakeDeps) {
     this.deps = deps;
     this.parser = deps.parser ?? inlineParser;
     this.budget = deps.budget ?? new ByteBudget(DEFAULT_INFLIGHT_MIB * 1024 * 1024);
     this.slots = deps.slots ?? new WorkSlots(DEFAULT_INGEST_CONCURRENCY);
-    this.reading = new WorkSlots(this.slots.size);
   }
 
   /** Stops the parse workers, if any. */
@@ -85,7 +83,7 @@ export class Intake {
   async accept(delivery: Delivery): Promise<Outcome> {
     const claim = this.budget.claim();
     try {
-      const outcome = await this.store(delivery, claim);
+      const outcome = await this.slots.run(() => this.store(delivery, claim));
       ingestedBatches.inc({ result: "accepted" });
       ingestedEvents.inc({ result: "accepted" }, outcome.stored);
       if (outcome.rejected.length) ingestedEvents.inc({ result: "rejected" }, outcome.rejected.length);
@@ -102,28 +100,7 @@ export class Intake {
     }
   }
 
-  /**
-   * A batch is read (decoded, parsed, validated) in a reading slot and written in a writing
-   * slot, and keeps its reading slot until it has a writing one: the next batches are
-   * parsed while this one is written, so PostgreSQL is never left waiting on a parse, and
-   * at most `size` parsed batches wait. With one slot for both, a batch held it through
-   * its parse too: two slots kept PostgreSQL busy with fewer than two inserts (#15).
-   */
-  private async store(delivery: Delivery, claim: Claim): Promise<Outcome> {
-    const releaseReading = await this.reading.acquire();
-    let releaseWriting: (() => void) | undefined;
-    try {
-      const read = await this.read(delivery, claim);
-      releaseWriting = await this.slots.acquire();
-      releaseReading();
-      return await this.write(delivery, read);
-    } finally {
-      releaseReading();
-      releaseWriting?.();
-    }
-  }
-
-  private async read({ actor, endpoint, body, contentType, encoding, lenient }: Delivery, claim: Claim): Promise<{ format: IngestFormat; columns: EventColumns; rejected: FieldError[] }> {
+  private async store({ actor, endpoint, body, contentType, encoding, audit, lenient, receipt }: Delivery, claim: Claim): Promise<Outcome> {
     const receivedAt = this.deps.now();
     const mediaType = mediaTypeOf(contentType);
     const { bytes, counted } = await decodeBody(body, encoding, claim, newCounter(mediaType));
@@ -153,10 +130,6 @@ export class Intake {
       const outside = columns.services.filter((s) => !actor.services.includes(s));
       if (outside.length) throw new RequestError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
     }
-    return { format, columns, rejected: parsed.rejected };
-  }
-
-  private async write({ actor, audit, receipt }: Delivery, { format, columns, rejected }: { format: IngestFormat; columns: EventColumns; rejected: FieldError[] }): Promise<Outcome> {
     // The audit entry (and a queue message's receipt) is written in the batch's own
     // transaction: one commit per batch, and a redelivered message finds its receipt.
     const written = await asActor(this.deps.sql, actor, async (scoped) => {
@@ -166,7 +139,7 @@ export class Intake {
       return rollupRows;
     });
     if (written === undefined) return { stored: 0, rejected: [], format, duplicate: true };
-    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows: written };
+    return { stored: columns.count, rejected: parsed.rejected, format, tally: columns.tally, rollupRows: written };
   }
 }
 

@@ -1,14 +1,14 @@
 import { availableParallelism } from "node:os";
 
 /**
- * At most `size` of something at once, the rest waiting in line in arrival order. The
- * intake keeps two (intake.ts): batches being read (decompressed, parsed, validated) and
- * batches being written; the rest wait holding only their raw bytes (which ByteBudget
- * bounds): fifty parsed batches waiting for ten connections once held hundreds of MB.
- * Waiting is bounded by the request deadline.
+ * At most `size` ingest batches are decompressed, parsed, validated and written at once;
+ * the rest wait in line holding only their raw bytes (which ByteBudget bounds). Parsing is
+ * CPU work on one thread and writing waits for a pooled connection, so more at once buys
+ * no throughput, only memory: fifty parsed batches waiting for ten connections held
+ * hundreds of MB. Waiting is bounded by the request deadline.
  */
 /**
- * Batches read, and batches written, at once when nothing says otherwise (INGEST_CONCURRENCY): one
+ * Batches parsed and written at once when nothing says otherwise (INGEST_CONCURRENCY): one
  * per core, two to four. On two cores shared with PostgreSQL, four batches at once bought
  * no ingest (×4: 35,700-37,200 events/s, against 38,800-39,800 with two) and starved the
  * queries beside them: 20 readers asking once a second while four clients ingest waited
@@ -27,26 +27,15 @@ export class WorkSlots {
 
   /** Runs `work` when a slot is free. */
   async run<T>(work: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+    if (this.busy >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.busy++;
     try {
       return await work();
     } finally {
-      release();
-    }
-  }
-
-  /** A slot, once one is free; call the answer to give it back (once). */
-  async acquire(): Promise<() => void> {
-    if (this.busy >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.busy++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
       const next = this.waiting.shift();
       if (next) next(); // the slot passes straight to the next in line
       else this.busy--;
-    };
+    }
   }
 
   get queued(): number {
