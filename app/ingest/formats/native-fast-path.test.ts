@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isStorableInstant } from "../../domain/text.ts";
-import { fastLogEvent, isToIsoString } from "./native-fast-path.ts";
+import { checkLogEvent, fastLogEvent, isToIsoString } from "./native-fast-path.ts";
 import { LogEventInput, timestampMs } from "./native-schema.ts";
 import { seededRandom } from "../../test-support/seeded-random.ts";
 import { nativeEventCases } from "../../test-support/native-event-cases.ts";
@@ -24,6 +24,14 @@ describe("the native fast path", () => {
       }
     }
     expect(vouched).toBeGreaterThan(1_000);
+  });
+
+  it("leaves attributes nested past the stack to zod, which refuses them, rather than throwing", () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    const raw = { service: "svc", attributes: deep };
+    expect(fastLogEvent(raw)).toBeUndefined();
+    expect(checkLogEvent(raw).success).toBe(false);
   });
 });
 

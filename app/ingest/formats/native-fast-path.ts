@@ -156,10 +156,17 @@ const isText = (v: unknown, max: number): v is string => typeof v === "string" &
  * JSON text of a record PostgreSQL can store as jsonb, or undefined. JSON.stringify writes
  * a NUL or a lone surrogate, in a key or a value, as a `\u` escape, and an object nested
  * N deep has at least N opening brackets: text with neither is storable without walking
- * the record; anything else gets unstorableJson's exact walk.
+ * the record; anything else gets unstorableJson's exact walk. A record JSON.stringify
+ * cannot write (thousands of levels deep) is left to zod.
  */
 function storableJson(v: object): string | undefined {
-  const json = JSON.stringify(v);
+  let json: string;
+  try {
+    json = JSON.stringify(v);
+  } catch {
+    // Nested past the stack (or not JSON at all): not vouched for; zod's iterative check explains.
+    return undefined;
+  }
   if (json.includes("\\u") || openBrackets(json) > MAX_JSON_DEPTH) return unstorableJson(v) === undefined ? json : undefined;
   return json;
 }
