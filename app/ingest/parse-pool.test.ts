@@ -5,7 +5,12 @@ import { lokiJson, lokiProtobuf } from "./formats/loki.ts";
 import { nativeJson, nativeNdjson } from "./formats/native-json.ts";
 import { otlpJson } from "./formats/otlp.ts";
 import type { ParseJob } from "./parse-job.ts";
-import { inlineParser, ParsePool } from "./parse-pool.ts";
+import { inlineParser, ParsePool, WORKER_SEMI_SPACE_MB } from "./parse-pool.ts";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { imageNodeOptions } from "../../bench/lib/image-node-options.ts";
 
 // Bodies parsed in a real worker thread (the sources, loaded as the API loads them) give
 // exactly what parsing on the event loop gives: events in the same columns, refusals with
@@ -69,6 +74,30 @@ describe("ParsePool", () => {
     // Moved: the event loop's view of it is gone; copied: untouched.
     expect(own.buffer.byteLength).toBe(0);
     expect(shared.toString()).toBe(sharedBefore);
+  });
+
+  it("gives its workers their own young generation, under the image's heap flags, and leaves the event loop's as it was", () => {
+    // In a process started as the image starts the API: the flags V8 would otherwise give every isolate.
+    const script = `
+      import { Worker } from "node:worker_threads";
+      import { getHeapStatistics } from "node:v8";
+      import { ParsePool } from ${JSON.stringify(new URL("./parse-pool.ts", import.meta.url).href)};
+      const pool = new ParsePool(1);
+      await pool.parse({ format: ${JSON.stringify(nativeJson.name)}, body: Buffer.from('[{"service":"a"}]'), receivedAt: new Date(), lenient: false, serviceLabels: [], allowance: 1 << 20 });
+      await pool.close();
+      const limit = (w) => new Promise((resolve) => w.once("message", resolve));
+      const probe = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true });
+      console.log(JSON.stringify({ main: getHeapStatistics().heap_size_limit, worker: await limit(probe) }));
+      await probe.terminate();
+    `;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "failsight-heap-")), "probe.mjs");
+    writeFileSync(file, script);
+    const run = spawnSync(process.execPath, [...imageNodeOptions().split(" "), file], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const { main, worker } = JSON.parse(run.stdout) as { main: number; worker: number };
+    // A heap's limit is its old generation and three semi-spaces (--max-old-space-size=256 for both).
+    const MiB = 1024 * 1024;
+    expect({ main: main / MiB, worker: worker / MiB }).toEqual({ main: 256 + 3 * 4, worker: 256 + 3 * WORKER_SEMI_SPACE_MB });
   });
 
   it("spreads concurrent bodies over its workers and stops them when idle", async () => {

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { isMarkedAsUntransferable, Worker } from "node:worker_threads";
 import { log } from "../log.ts";
 import { runParse, type ParseJob, type ParseOutcome } from "./parse-job.ts";
@@ -19,16 +20,23 @@ export const inlineParser: Parser = { parse: async (job) => runParse(job), close
 export const PARSE_WORKER_IDLE_STOP_MS = 30_000;
 
 /**
- * A worker's heap, bounded like the event loop's: a body is at most MAX_BODY_BYTES and
- * MAX_BATCH_EVENTS, refused before parsing past them, so a parse needs tens of MiB. These
- * limits hold only where the process runs without heap flags: V8 applies
- * --max-semi-space-size and --max-old-space-size to every isolate, and a worker's
- * resourceLimits do not override them. Under the image's NODE_OPTIONS (and npm start's) a
- * worker's new space is 8 MiB, not 2 x 12, and its heap limit 268 MiB (measured with
- * v8.getHeapSpaceStatistics in a worker, #15): a young generation tried at 32 and 64 here
- * changed nothing for that reason, not because it would not help.
+ * A parse worker's semi-space, MiB: a 5,000-event body's parsed objects fit in it and die
+ * young. With the event loop's 4 MiB they were copied and promoted on every batch, and
+ * the worker ran a full GC about every other batch (#15).
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 128 };
+export const WORKER_SEMI_SPACE_MB = 16;
+
+/**
+ * Sizes the heaps of isolates made from now on: the parse workers'. V8 applies
+ * --max-semi-space-size to every isolate, and a worker's resourceLimits do not override it
+ * (under the image's NODE_OPTIONS a worker had 4 MiB, whatever resourceLimits said); it
+ * reads the flag when it makes an isolate, so setting it after the event loop's isolate
+ * exists changes only the workers' (parse-pool.test.ts checks this in a process started
+ * with the image's flags). The old generation stays as the process's flags set it.
+ */
+function sizeWorkerHeaps() {
+  setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
+}
 
 type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }> };
 
@@ -88,7 +96,8 @@ export class ParsePool implements Parser {
   private spawn(): Slot {
     // The sources run as .ts (npm start), the image runs the compiled .js.
     const file = new URL(import.meta.url.endsWith(".ts") ? "./parse-worker.ts" : "./parse-worker.js", import.meta.url);
-    const worker = new Worker(file, { resourceLimits: WORKER_HEAP });
+    sizeWorkerHeaps();
+    const worker = new Worker(file);
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     worker.on("message", (m: { id: number; outcome?: ParseOutcome; failure?: string }) => {
