@@ -24,7 +24,7 @@ import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { tcpRelay } from "../app/test-support/tcp-relay.ts";
-import { imageNodeOptions } from "./lib/image-node-options.ts";
+import { imageNodeOptions } from "../app/test-support/image-node-options.ts";
 
 const SECONDS = Number(process.env.SECONDS ?? 120);
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);

@@ -14,7 +14,7 @@ import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { PARSE_WORKER_IDLE_STOP_MS } from "../app/ingest/parse-pool.ts";
 import { freePort } from "../app/test-support/free-port.ts";
-import { imageNodeOptions } from "./lib/image-node-options.ts";
+import { imageNodeOptions } from "../app/test-support/image-node-options.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
 const SECONDS = Number(process.env.SECONDS ?? 20);

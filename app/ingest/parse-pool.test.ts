@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { imageNodeOptions } from "../../bench/lib/image-node-options.ts";
+import { imageNodeOptions } from "../test-support/image-node-options.ts";
 
 // Bodies parsed in a real worker thread (the sources, loaded as the API loads them) give
 // exactly what parsing on the event loop gives: events in the same columns, refusals with

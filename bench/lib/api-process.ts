@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../app/test-support/free-port.ts";
 import type { Target } from "./target.ts";
-import { imageNodeOptions } from "./image-node-options.ts";
+import { imageNodeOptions } from "../../app/test-support/image-node-options.ts";
 
 const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
 
