@@ -1,5 +1,8 @@
 import { SEVERITIES, type Severity } from "./vocabulary.ts";
 
+/** The level of an event sent without one, in every ingest format. */
+export const DEFAULT_SEVERITY: Severity = "info";
+
 /** Spellings log shippers commonly send, folded onto ours. */
 const ALIASES: Record<string, Severity> = { warning: "warn", err: "error", critical: "fatal", panic: "fatal" };
 

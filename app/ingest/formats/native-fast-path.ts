@@ -217,10 +217,12 @@ export function fastLogEvent(raw: unknown): LogEventFields | undefined {
   if (!readEvent(raw, s)) return undefined;
   const out: Partial<Record<keyof LogEventFields, unknown>> = { service: s.service };
   if (s.timestamp !== undefined) out.timestamp = new Date(typeof s.timestamp === "string" ? Date.parse(s.timestamp) : s.timestamp);
-  const rest = { level: s.level, message: s.message, method: s.method, route: s.route, status: s.status, error_code: s.error_code, latency_ms: s.latency_ms, trace_id: s.trace_id, span_id: s.span_id, attributes: s.attributes };
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k as keyof LogEventFields] = v;
+  for (const k of SLOT_FIELDS) if (s[k] !== undefined) out[k] = s[k];
   return out as LogEventFields;
 }
+
+/** The fields a slot holds as the event has them (all but service and timestamp). */
+const SLOT_FIELDS = ["level", "message", "method", "route", "status", "error_code", "latency_ms", "trace_id", "span_id", "attributes"] as const satisfies readonly (keyof LogEventFields & keyof EventSlots)[];
 
 /** The native schema's verdict on one event: the fast path's when it vouches for it, zod's otherwise. */
 export function checkLogEvent(raw: unknown): ReturnType<typeof LogEventInput.safeParse> {

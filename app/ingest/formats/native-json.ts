@@ -1,4 +1,5 @@
 import type { FieldError } from "../../domain/field-error.ts";
+import { DEFAULT_SEVERITY } from "../../domain/severity.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
 import { MAX_BATCH_EVENTS } from "../limits.ts";
 import { ColumnsBuilder, type EventColumns } from "../event-columns.ts";
@@ -45,7 +46,7 @@ export function cleanBatchColumns(body: unknown, receivedAt: Date): EventColumns
     if (!readEvent(list[i], e)) return undefined;
     const t = e.timestamp;
     const ts = typeof t === "string" ? t : t === undefined ? (received ??= receivedAt.toISOString()) : new Date(t).toISOString();
-    builder.add(e.service, ts, e.level ?? "info", e.message, e.method, e.route, e.status, e.error_code, e.latency_ms, e.trace_id, e.span_id, e.attributesJson);
+    builder.add(e.service, ts, e.level ?? DEFAULT_SEVERITY, e.message, e.method, e.route, e.status, e.error_code, e.latency_ms, e.trace_id, e.span_id, e.attributesJson);
   }
   return builder.build();
 }
@@ -110,7 +111,7 @@ export function parseBatch(body: unknown, { receivedAt, lenient }: Pick<ParseCon
       }
       return;
     }
-    events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
+    events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? DEFAULT_SEVERITY });
   });
   return errors.length ? refuse(errors) : { ok: true, events, rejected: [] };
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { parseSeverity } from "../../domain/severity.ts";
+import { DEFAULT_SEVERITY, parseSeverity } from "../../domain/severity.ts";
 import { SEVERITIES } from "../../domain/vocabulary.ts";
 import { isRealCalendarTime, isStorableInstant, unstorableJson } from "../../domain/text.ts";
 import { storableText } from "../../domain/text-schema.ts";
@@ -54,7 +54,7 @@ const level = z
     }
     return parsed;
   })
-  .openapi({ type: "string", enum: [...SEVERITIES], description: "Case-insensitive; `warning` and `critical` are accepted too. Default: info.", example: "error" });
+  .openapi({ type: "string", enum: [...SEVERITIES], description: `Case-insensitive; \`warning\` and \`critical\` are accepted too. Default: ${DEFAULT_SEVERITY}.`, example: "error" });
 
 const attributes = z
   .record(z.string(), z.unknown())

@@ -1,4 +1,5 @@
 import type { FieldError } from "../../domain/field-error.ts";
+import { DEFAULT_SEVERITY } from "../../domain/severity.ts";
 import type { LogEvent } from "../../domain/log-event.ts";
 import type { ParsedBatch } from "./format.ts";
 import { checkLogEvent } from "./native-fast-path.ts";
@@ -17,7 +18,7 @@ export function recordByRecord(candidates: Iterable<Record<string, unknown>>, re
   let index = 0;
   for (const candidate of candidates) {
     const result = checkLogEvent(candidate);
-    if (result.success) events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? "info" });
+    if (result.success) events.push({ ...result.data, timestamp: result.data.timestamp ?? receivedAt, level: result.data.level ?? DEFAULT_SEVERITY });
     else for (const issue of result.error.issues) rejected.push({ index, field: issue.path.join(".") || "record", message: issue.message });
     index++;
   }
