@@ -88,7 +88,7 @@ report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQ
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, API and roll-up SQL taking turns (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
 report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s each: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer), asking again as soon as answered, then once a second each. "Alone": the same query clients for half as long without ingest; ingest's "vs alone" is against its 4-client rate in the ingest section.`);
-report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), and the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution).");
+report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution), and the CPU the API process used per event in the ingest section's POST rows, all threads (µs): steadier than events/s on a shared machine.");
 report.section(FORMATS, ["events/s", "vs native JSON", "vs COPY"], `${FORMAT_EVENTS.toLocaleString("en")} events through each wire format, ${BATCH}-event batches × 4.`);
 
 log(`# Failsight volume benchmark`);
@@ -111,6 +111,7 @@ async function measure(target: Target, fixture: Fixture) {
     let soloRate = 0;
     let peakRss = 0;
     let ingestLag = 0;
+    const ingestCpu = new Map<number, number>();
     for (const clients of runs("ingest") ? [1, 4] : []) {
       const batches = batchesOf(liveEvents(INGEST_EVENTS, clients));
       const copy = await seconds(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
@@ -120,7 +121,9 @@ async function measure(target: Target, fixture: Fixture) {
       const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
       await api.loopLagP99Ms();
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
+      const cpuBefore = api.cpuSeconds();
       const viaApi = await seconds(() => inParallel(bodies, clients, (body) => post(api, fixture.ingestKey, body)));
+      ingestCpu.set(clients, ((api.cpuSeconds() - cpuBefore) / INGEST_EVENTS) * 1e6);
       clearInterval(sampler);
       if (clients === 4) {
         ingestLag = await api.loopLagP99Ms();
@@ -311,6 +314,7 @@ async function measure(target: Target, fixture: Fixture) {
     report.put(t, PROCESS, "RSS 10 s after load, MiB", [rssSoonAfter]);
     report.put(t, PROCESS, `RSS ${PARSE_WORKER_IDLE_STOP_MS / 1000 + 10} s after load (parse workers stopped), MiB`, [api.rssMiB()]);
     report.put(t, PROCESS, "event-loop delay p99 under 4-client ingest, ms", [ingestLag]);
+    for (const [clients, micros] of ingestCpu) report.put(t, PROCESS, `CPU per ingested event, ${clients} client${clients > 1 ? "s" : ""}, µs`, [micros]);
     report.put(t, PROCESS, "event-loop delay p99 under mixed load, ms", [mixedLag]);
   } finally {
     await api.stop();

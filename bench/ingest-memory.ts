@@ -14,7 +14,7 @@ import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { PARSE_WORKER_IDLE_STOP_MS } from "../app/ingest/parse-pool.ts";
 import { freePort } from "../app/test-support/free-port.ts";
-import { imageNodeOptions } from "../app/test-support/image-node-options.ts";
+import { imageApiFlags, imageNodeOptions } from "../app/test-support/image-node-options.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -39,7 +39,9 @@ const passed = Object.fromEntries(["MALLOC_ARENA_MAX", "INGEST_INFLIGHT_MIB", "I
 const nodeOptions = process.env.API_NODE_OPTIONS ?? imageNodeOptions();
 const env = { PATH: process.env.PATH, ...passed, NODE_OPTIONS: nodeOptions, DATABASE_URL: runtimeUrl, OWNER_DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: key, LOG_LEVEL: "warn" };
 await new Promise((resolve, reject) => spawn(process.execPath, [entry("migrate")], { env: { ...env, DATABASE_URL: url }, stdio: "inherit" }).once("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`migrate exited ${code}`)))));
-const api = spawn(process.execPath, [apiEntry], { env, stdio: ["ignore", "inherit", "inherit"] });
+// The image's command-line flags, then API_EXEC_ARGV's (the later of a repeated V8 flag wins).
+const flags = [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? [])];
+const api = spawn(process.execPath, [...flags, apiEntry], { env, stdio: ["ignore", "inherit", "inherit"] });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
   try {
@@ -97,7 +99,7 @@ await new Promise((r) => setTimeout(r, PARSE_WORKER_IDLE_STOP_MS + 5_000));
 const longAfter = rssMiB();
 const accepted = (statuses.get(200) ?? 0) * 1_000;
 
-console.log(`| API RSS (MiB), ${process.env.API_BUILD === "dist" ? "compiled (dist/)" : "sources"}, NODE_OPTIONS=${nodeOptions} | value |`);
+console.log(`| API RSS (MiB), ${process.env.API_BUILD === "dist" ? "compiled (dist/)" : "sources"}, NODE_OPTIONS=${nodeOptions}, flags ${flags.join(" ")} | value |`);
 console.log(`| idle | ${idle.toFixed(0)} |`);
 console.log(`| peak, ${CLIENTS} clients × 1,000-event batches for ${SECONDS} s (${(accepted / SECONDS).toFixed(0)} events/s accepted; answers ${JSON.stringify(Object.fromEntries(statuses))}) | ${load.peak.toFixed(0)} |`);
 console.log(`| peak, ${BOMBS} concurrent ${(bomb.length / 1024).toFixed(1)} KB gzip bodies of 1.7M {} (answers ${JSON.stringify(Object.fromEntries(bombStatuses))}) | ${bombs.peak.toFixed(0)} |`);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../app/test-support/free-port.ts";
 import type { Target } from "./target.ts";
-import { imageNodeOptions } from "../../app/test-support/image-node-options.ts";
+import { imageApiFlags, imageNodeOptions } from "../../app/test-support/image-node-options.ts";
 
 const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
 
@@ -11,13 +11,14 @@ const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
  * The API as its own process, as deployed: the runtime role for requests, the owner's URL
  * for its jobs (status tracker, roll-up compaction) at their default intervals.
  * API_BUILD=dist runs the compiled API the image runs (`npm run build` first).
- * API_EXEC_ARGV passes flags NODE_OPTIONS refuses (--trace-gc, --perf-basic-prof), for
- * looking inside a run.
+ * It runs with the image's NODE_OPTIONS and command-line flags; API_NODE_OPTIONS replaces
+ * the former, and API_EXEC_ARGV adds flags after the latter (a repeated V8 flag takes the
+ * last value), to compare settings or look inside a run (--trace-gc, --perf-basic-prof).
  */
 export async function startApiProcess(target: Target) {
   const port = await freePort();
   const entry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url));
-  const child = spawn(process.execPath, [...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
+  const child = spawn(process.execPath, [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
     env: {
       PATH: process.env.PATH,
       NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? imageNodeOptions(),
@@ -44,6 +45,12 @@ export async function startApiProcess(target: Target) {
     base,
     /** Resident memory of the API process, MiB. */
     rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024,
+    /** CPU seconds the API process has used, all its threads (user + system): steadier than a rate on a shared machine. */
+    cpuSeconds: () => {
+      // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th, in clock ticks (100/s on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     /** p99 event-loop delay since the previous call, ms (prom-client resets it on each scrape). */
     async loopLagP99Ms() {
       const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();

@@ -3,6 +3,7 @@ import { loadYaml } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { CHART, find, helm, one, render, runHelm, type K8sObject } from "./helm.ts";
 import { validateObject } from "./validate.ts";
+import { imageApiCommand, imageApiFlags } from "../../app/test-support/image-node-options.ts";
 
 const suite = describe.skipIf(!helm.path);
 if (!helm.path) describe(`helm chart (skipped: ${helm.missing})`, () => it.skip("needs helm", () => {}));
@@ -210,6 +211,14 @@ suite("helm chart", () => {
     expect(image(render())).toEqual(expect.objectContaining({ image: `ghcr.io/failsight/failsight:${chart.appVersion}`, imagePullPolicy: "IfNotPresent" }));
     const kind = render({ values: [new URL("../../k8s/failsight-kind-values.yaml", import.meta.url).pathname] });
     expect(image(kind)).toEqual(expect.objectContaining({ image: "failsight:dev", imagePullPolicy: "Never" }));
+  });
+
+  it("runs the API with the image's own command line, heap flags included", () => {
+    // Node refuses some V8 flags in NODE_OPTIONS; those are on the image's CMD, which the
+    // chart's command replaces, so the two must say the same.
+    const api = podSpec(one(render(), "Deployment", "fs-failsight-api")).containers[0]!;
+    expect(api.command).toEqual(imageApiCommand());
+    expect(imageApiFlags()).toContain("--initial-old-space-size=48");
   });
 
   it("scopes each release's controller to the policies labelled with its release, with probes that do not restart it for an API-server outage", () => {
