@@ -24,14 +24,12 @@ import { toColumns } from "../app/ingest/event-columns.ts";
 import { PARSE_WORKER_IDLE_STOP_MS } from "../app/ingest/parse-pool.ts";
 import { planLogsQuery } from "../app/logs/plan.ts";
 import { LogsQuery } from "../app/logs/query-params.ts";
-import { buildLogsQuery, planLikeAPage } from "../app/logs/repository.ts";
+import { pageStatement, planLikeAPage } from "../app/logs/repository.ts";
 import type { RangeAggregation } from "../app/logs/logql/ast.ts";
 import { linesStatement, rangeStatement, stepsOf } from "../app/logs/logql/compile.ts";
 import { parseLogQL } from "../app/logs/logql/parser.ts";
 import { resolveServices } from "../app/logs/logql/repository.ts";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { drizzle } from "drizzle-orm/postgres-js";
-import * as schema from "../app/db/schema.ts";
 import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
 import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
 import { PartitionPolicySpec } from "../app/partitions/policy.ts";
@@ -83,7 +81,7 @@ const MIXED = "Mixed load";
 const PROCESS = "API process";
 const FORMATS = "Ingest by format";
 report.section(INGEST, ["events/s", "vs own statement", "vs COPY"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench.`);
-report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95"], `${QUERY_RUNS} runs each, taking turns, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS).`);
+report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95", "API CPU per request"], `${QUERY_RUNS} runs each, taking turns, ms. SQL: the statement the API builds, run from the bench as the viewer (RLS) and as the superuser (no RLS). API CPU: what the API process used, all threads, per request (its background jobs included).`);
 report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, API and SQL taking turns, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, API and roll-up SQL taking turns (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
@@ -138,7 +136,6 @@ async function measure(target: Target, fixture: Fixture) {
 
     // --- /logs --------------------------------------------------------------------------
     const viewer: Actor = { kind: "user", userId: fixture.viewerId, name: "bench-viewer", role: "viewer", keyPrefix: "bench" };
-    const db = drizzle(createDb(target.runtimeUrl, { max: 1 }).sql, { schema });
     for (const [name, params] of runs("logs") ? LOGS_CASES : []) {
       const qs = new URLSearchParams(params).toString();
       let rows = 0;
@@ -146,7 +143,8 @@ async function measure(target: Target, fixture: Fixture) {
       if (!planned.ok) throw new Error(`bad case ${name}`);
       const ids = planned.plan.services?.map((s) => fixture.serviceIds.get(s)!);
       // A first page, as the API runs it.
-      const query = buildLogsQuery(db, planned.plan, ids).toSQL();
+      const query = pageStatement(planned.plan, ids);
+      const cpuBefore = api.cpuSeconds();
       const [apiTimes, rls, plain] = await interleavedLatencies(QUERY_RUNS, [
         async () => {
           rows = ((await get(api, fixture.viewerKey, `/logs?${qs}`)) as { items: unknown[] }).items.length;
@@ -154,15 +152,16 @@ async function measure(target: Target, fixture: Fixture) {
         () =>
           asActor(runtime, viewer, ({ sql }) => {
             planLikeAPage(sql, planned.plan);
-            return sql.unsafe(query.sql, query.params as never[]);
+            return sql.unsafe(query.sql, query.params as never[], { prepare: true });
           }),
         () =>
           target.superSql.begin((sql) => {
             planLikeAPage(sql as unknown as Sql, planned.plan);
-            return sql.unsafe(query.sql, query.params as never[]);
+            return sql.unsafe(query.sql, query.params as never[], { prepare: true });
           }),
       ]);
-      report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95)]);
+      const cpuMs = ((api.cpuSeconds() - cpuBefore) / QUERY_RUNS) * 1000;
+      report.put(t, LOGS, name, [rows, q(apiTimes, 50), q(apiTimes, 95), q(rls, 50), q(rls, 95), q(plain, 50), q(plain, 95), q(apiTimes, 95) - q(rls, 95), cpuMs]);
     }
 
     // --- Loki API -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
-import { and, asc, between, desc, eq, gt, gte, ilike, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
-import type { Db, Sql } from "../db/client.ts";
-import { logEvents, services } from "../db/schema.ts";
+import { fillPlaceholders, sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { Sql } from "../db/client.ts";
+import { logEvents, services, severity } from "../db/schema.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { encodeCursor } from "./cursor.ts";
@@ -12,52 +13,100 @@ import { readsServiceIndexInOrder, type LogsPlan } from "./plan.ts";
 /** Microsecond ISO text: a JS Date would drop the microseconds a cursor needs. */
 const tsText = sql<string>`to_char(${logEvents.ts} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/** A page's statement: its text, one of a few (pageShape), and the values for its parameters. */
+export type PageStatement = { sql: string; params: unknown[] };
+
 /**
- * The plan's query. A first page (no snapshot yet) reads the id sequence's high-water mark
- * in the same statement, once, and it comes back on every row for the cursor; later pages
- * carry it in the cursor and read only rows at or below it.
+ * The statement that reads a page of the plan. Its text depends only on the page's shape
+ * (order, first or later page), never on which filters are set or how many services: each
+ * filter is written `($n IS NULL OR condition)` and takes NULL when absent, and a list is
+ * one array parameter. So a connection prepares at most six statements, each once, and
+ * a page costs one round trip to read instead of two (drizzle runs its queries unprepared,
+ * and postgres.js describes an unprepared statement's parameters before it binds them:
+ * a round trip per request, and the statement parsed and analyzed each time). Every
+ * execution is planned for its own values (planLikeAPage sets force_custom_plan), and a
+ * plan for given values folds `NULL IS NULL OR …` away: the plan is the one the filters
+ * alone would get, partitions pruned and indexes chosen for them (query.test.ts).
  */
-export function buildLogsQuery(db: Db, plan: LogsPlan, serviceIds: number[] | undefined) {
-  const newestFirst = plan.order === "desc";
-  const snap = db.$with("snap").as(db.select({ last: sql<string>`CASE WHEN is_called THEN last_value ELSE 0 END`.as("last") }).from(sql`log_events_id_seq`));
-  const snapshot = plan.snapshotId !== undefined ? sql<string>`${String(plan.snapshotId)}::bigint` : sql<string>`(SELECT ${snap.last} FROM ${snap})`;
-  const conditions: (SQL | undefined)[] = [
-    serviceIds ? inArray(logEvents.serviceId, serviceIds) : undefined,
-    plan.minLevel ? gte(logEvents.level, plan.minLevel) : undefined,
-    plan.status ? between(logEvents.httpStatus, plan.status.min, plan.status.max) : undefined,
-    plan.errorCodes ? inArray(logEvents.errorCode, plan.errorCodes) : undefined,
-    plan.from ? gte(logEvents.ts, plan.from) : undefined,
-    plan.to ? lt(logEvents.ts, plan.to) : undefined,
-    plan.q ? ilike(logEvents.message, `%${escapeLike(plan.q)}%`) : undefined,
-    plan.traceId ? eq(logEvents.traceId, plan.traceId) : undefined,
+export function pageStatement(plan: LogsPlan, serviceIds: number[] | undefined): PageStatement {
+  const shape = pageShape(plan);
+  let built = statements.get(shape);
+  if (!built) statements.set(shape, (built = buildPageStatement(plan.order, plan.snapshotId !== undefined, plan.after !== undefined)));
+  return { sql: built.sql, params: fillPlaceholders(built.params, pageValues(plan, serviceIds)) };
+}
+
+/** The statement texts a page can have: order × first page, later page, later page past a position. */
+export function pageShape(plan: Pick<LogsPlan, "order" | "snapshotId" | "after">): string {
+  return `${plan.order}:${plan.snapshotId !== undefined ? "snapshot" : "first"}:${plan.after ? "after" : "start"}`;
+}
+
+const statements = new Map<string, PageStatement>();
+
+/** What a page's placeholders take: NULL for a filter the plan does not have. */
+function pageValues(plan: LogsPlan, serviceIds: number[] | undefined): Record<string, unknown> {
+  return {
+    serviceIds: serviceIds ?? null,
+    minLevel: plan.minLevel ?? null,
+    statusMin: plan.status?.min ?? null,
+    statusMax: plan.status?.max ?? null,
+    errorCodes: plan.errorCodes ?? null,
+    // Dates are text both ways on Failsight's pools (db/client.ts).
+    from: plan.from?.toISOString() ?? null,
+    to: plan.to?.toISOString() ?? null,
+    q: plan.q !== undefined ? `%${escapeLike(plan.q)}%` : null,
+    traceId: plan.traceId ?? null,
+    snapshotId: plan.snapshotId !== undefined ? String(plan.snapshotId) : null,
+    afterTs: plan.after?.ts ?? null,
+    afterId: plan.after ? String(plan.after.id) : null,
+    limit: plan.limit + 1,
+  };
+}
+
+/**
+ * A page's statement for one shape. A first page (no snapshot yet) reads the id sequence's
+ * high-water mark in the same statement, once, and it comes back on every row for the
+ * cursor; later pages carry it in the cursor and read only rows at or below it.
+ */
+function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasAfter: boolean): PageStatement {
+  const db = new PgDialect();
+  const p = (name: string) => sql.placeholder(name);
+  const levelType = sql.raw(severity.enumName);
+  /** `value IS NULL OR condition`: a filter the plan may leave out. */
+  const optional = (value: SQL, condition: SQL) => sql`(${value} IS NULL OR ${condition})`;
+  const newestFirst = order === "desc";
+  const snapshot = hasSnapshot ? sql<string>`${p("snapshotId")}::bigint` : sql<string>`(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM log_events_id_seq)`;
+  const conditions: SQL[] = [
+    optional(sql`${p("serviceIds")}::integer[]`, sql`${logEvents.serviceId} = ANY(${p("serviceIds")}::integer[])`),
+    optional(sql`${p("minLevel")}::${levelType}`, sql`${logEvents.level} >= ${p("minLevel")}::${levelType}`),
+    optional(sql`${p("statusMin")}::smallint`, sql`${logEvents.httpStatus} BETWEEN ${p("statusMin")}::smallint AND ${p("statusMax")}::smallint`),
+    optional(sql`${p("errorCodes")}::text[]`, sql`${logEvents.errorCode} = ANY(${p("errorCodes")}::text[])`),
+    optional(sql`${p("from")}::timestamptz`, sql`${logEvents.ts} >= ${p("from")}::timestamptz`),
+    optional(sql`${p("to")}::timestamptz`, sql`${logEvents.ts} < ${p("to")}::timestamptz`),
+    optional(sql`${p("q")}::text`, sql`${logEvents.message} ILIKE ${p("q")}::text`),
+    optional(sql`${p("traceId")}::text`, sql`${logEvents.traceId} = ${p("traceId")}::text`),
     // Only later pages filter on the snapshot. A first page's rows are those its statement
     // sees, all written by transactions that committed before it began, so with ids drawn
     // before the sequence is read: the filter would drop nothing, and as a condition on a
     // subquery's value it made PostgreSQL sort every matching row instead of reading the
     // indexes in order up to the LIMIT (7 ms of a 1,000-row page).
-    plan.snapshotId !== undefined ? sql`${logEvents.id} <= ${snapshot}` : undefined,
+    ...(hasSnapshot ? [sql`${logEvents.id} <= ${snapshot}`] : []),
   ];
-  if (plan.after) {
-    const at = sql`${plan.after.ts}::timestamptz`;
+  if (hasAfter) {
+    // The bound on ts alone lets PostgreSQL prune partitions; the row comparison does not.
+    const at = sql`${p("afterTs")}::timestamptz`;
+    const id = sql`${p("afterId")}::bigint`;
     conditions.push(
-      newestFirst ? lte(logEvents.ts, at as never) : gte(logEvents.ts, at as never),
-      newestFirst
-        ? sql`(${logEvents.ts}, ${logEvents.id}) < (${at}, ${plan.after.id})`
-        : sql`(${logEvents.ts}, ${logEvents.id}) > (${at}, ${plan.after.id})`,
+      newestFirst ? sql`${logEvents.ts} <= ${at}` : sql`${logEvents.ts} >= ${at}`,
+      newestFirst ? sql`(${logEvents.ts}, ${logEvents.id}) < (${at}, ${id})` : sql`(${logEvents.ts}, ${logEvents.id}) > (${at}, ${id})`,
     );
   }
-  const direction = newestFirst ? desc : asc;
-  return (plan.snapshotId !== undefined ? db : db.with(snap))
-    .select({
-      id: logEvents.id,
-      snapshot: sql<string>`${snapshot}`.as("snapshot"),
-      ts: tsText,
-      item: itemJson,
-    })
-    .from(logEvents)
-    .where(and(...conditions))
-    .orderBy(direction(logEvents.ts), direction(logEvents.id))
-    .limit(plan.limit + 1);
+  const direction = sql.raw(newestFirst ? "DESC" : "ASC");
+  const statement = sql`SELECT ${logEvents.id} AS id, ${snapshot} AS snapshot, ${tsText} AS ts, ${itemJson} AS item
+    FROM ${logEvents}
+    WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY ${logEvents.ts} ${direction}, ${logEvents.id} ${direction}
+    LIMIT ${p("limit")}`;
+  return db.sqlToQuery(statement);
 }
 
 /**
@@ -97,20 +146,25 @@ export type LogsPage = { items: string[]; nextCursor: string | null };
  * indexes up to the LIMIT: 80 ms for 20,000 fresh events of one service where the merge
  * reads 101 rows in 0.4 ms (#15). Walking that index in order is never the worse plan for
  * such a page, since no other index could narrow its rows.
+ *
+ * Every page is planned for its own values (force_custom_plan): its statement is prepared
+ * (pageStatement), and a generic plan, which PostgreSQL may choose after five executions,
+ * would keep every `$n IS NULL OR …` filter, prune no partition and fit no one's range.
  */
 export function planLikeAPage(sqlClient: Sql, plan: LogsPlan): void {
   const sort = readsServiceIndexInOrder(plan) ? "off" : "on";
-  void sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true)`.execute();
+  void sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute();
 }
 
-export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
+export async function readLogsPage(sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
   planLikeAPage(sqlClient, plan);
   let serviceIds: number[] | undefined;
   if (plan.services) {
     serviceIds = [...(await ids.find(sqlClient, plan.services)).values()];
     if (serviceIds.length === 0) return { items: [], nextCursor: null };
   }
-  const rows = await timed("logs_query", () => buildLogsQuery(db, plan, serviceIds).execute());
+  const statement = pageStatement(plan, serviceIds);
+  const rows = await timed("logs_query", () => sqlClient.unsafe<PageRow[]>(statement.sql, statement.params as never[], { prepare: true }));
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   const last = items.at(-1);
@@ -120,7 +174,7 @@ export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan
       ? encodeCursor({
           f: plan.fingerprint,
           ts: last.ts,
-          id: last.id,
+          id: Number(last.id),
           s: snapshotId,
           ...(plan.from ? { from: plan.from.getTime() } : {}),
           ...(plan.to ? { to: plan.to.getTime() } : {}),
@@ -128,6 +182,9 @@ export async function readLogsPage(db: Db, sqlClient: Sql, ids: ServiceIds, plan
       : null;
   return { items: items.map((r) => r.item), nextCursor };
 }
+
+/** A row of a page's statement: bigints come back as text. */
+type PageRow = { id: string; snapshot: string; ts: string; item: string };
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

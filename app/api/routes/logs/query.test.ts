@@ -2,7 +2,7 @@ import { addMonths, monthStart, partitionName } from "../../../partitions/months
 import { asActor } from "../../../db/scoped.ts";
 import type { Actor } from "../../../domain/actor.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildLogsQuery, planLikeAPage } from "../../../logs/repository.ts";
+import { pageShape, pageStatement, planLikeAPage, readLogsPage } from "../../../logs/repository.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
@@ -186,6 +186,64 @@ describe("GET /logs bad parameters are 400 problems naming the field", () => {
   });
 });
 
+describe("a page's statement", () => {
+  const plans = [
+    {},
+    { service: a },
+    { service: `${a},${b},x,y,z` },
+    { level: "warn", status: "5xx", error_code: "E1,E2,E3" },
+    { q: "time%out", trace_id: "t", from: "now-1h", to: "now" },
+    { order: "asc", service: a, level: "error" },
+  ];
+
+  it("has one text per shape, whatever the filters and however many services or codes", () => {
+    const texts = new Map<string, Set<string>>();
+    for (const params of plans) {
+      const planned = planLogsQuery(LogsQuery.parse(params), new Date());
+      if (!planned.ok) throw new Error("should plan");
+      const ids = planned.plan.services?.map((_, i) => i + 1);
+      for (const plan of [planned.plan, { ...planned.plan, snapshotId: 9 }, { ...planned.plan, snapshotId: 9, after: { ts: new Date().toISOString(), id: 3 } }]) {
+        const shape = pageShape(plan);
+        texts.set(shape, (texts.get(shape) ?? new Set()).add(pageStatement(plan, ids).sql));
+      }
+    }
+    // asc and desc, each as a first page, a later page and a later page past a position.
+    expect(texts.size).toBe(6);
+    for (const [shape, set] of texts) expect(set.size, shape).toBe(1);
+  });
+
+  it("is planned for its own values on every execution, never with a generic plan", async () => {
+    // One connection, so the prepared statement is the same one each time; more than the
+    // five executions after which PostgreSQL may switch a statement to a generic plan.
+    const viewer = await h.caller({ role: "admin" });
+    const [user] = await h.sql<{ id: number }[]>`SELECT id FROM users WHERE name = ${viewer.user!}`;
+    const actor: Actor = { kind: "user", userId: user!.id, name: viewer.user!, role: "admin", keyPrefix: "test" };
+    const planned = planLogsQuery(LogsQuery.parse({ service: a, from: "now-2h" }), new Date());
+    if (!planned.ok) throw new Error("should plan");
+    const counts = await asActor(h.appPool, actor, async ({ sql }) => {
+      const planCounts = () => sql<{ generic: number; custom: number }[]>`
+        SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = ${pageStatement(planned.plan, [1]).sql}`;
+      const [before] = await planCounts();
+      for (let i = 0; i < 8; i++) expect((await readLogsPage(sql, h.serviceIds, planned.plan)).items).toHaveLength(20);
+      const [after] = await planCounts();
+      return { generic: after!.generic - (before?.generic ?? 0), custom: after!.custom - (before?.custom ?? 0) };
+    });
+    expect(counts).toEqual({ generic: 0, custom: 8 });
+  });
+
+  it("leaves a filter the page does not have out of its plan", async () => {
+    const planned = planLogsQuery(LogsQuery.parse({ level: "warn", from: "now-2h" }), new Date());
+    if (!planned.ok) throw new Error("should plan");
+    const query = pageStatement(planned.plan, undefined);
+    const text = (await h.sql.unsafe(`EXPLAIN (VERBOSE) ${query.sql}`, query.params as never[])).map((r) => r["QUERY PLAN"]).join("\n");
+    const conditions = text.split("\n").filter((line) => /Filter:|Index Cond:/.test(line)).join("\n");
+    expect(conditions).toMatch(/level >= 'warn'::severity/);
+    expect(conditions).toMatch(/ts >= '/);
+    // No filter left to test at run time, and no trace of the ones it does not have.
+    expect(conditions).not.toMatch(/IS NULL\)? OR|trace_id|error_code|http_status|message/);
+  });
+});
+
 describe("partition pruning", () => {
   it("reads only the partitions the time range covers", async () => {
     const now = new Date();
@@ -193,7 +251,7 @@ describe("partition pruning", () => {
     const monthAfter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
     const planned = planLogsQuery(LogsQuery.parse({ from: nextMonth.toISOString(), to: monthAfter.toISOString(), level: "warn" }), now);
     if (!planned.ok) throw new Error("should plan");
-    const query = buildLogsQuery(h.db, { ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, undefined).toSQL();
+    const query = pageStatement({ ...planned.plan, snapshotId: Number.MAX_SAFE_INTEGER }, undefined);
     const plan = await h.sql.unsafe(`EXPLAIN ${query.sql}`, query.params as never[]);
     const text = plan.map((r) => r["QUERY PLAN"]).join("\n");
     const scanned = [...new Set(text.match(/log_events_(p\d{4}_\d{2}|default)/g))];
@@ -207,7 +265,7 @@ describe("partition pruning", () => {
     const planned = planLogsQuery(LogsQuery.parse({ order: "desc" }), now);
     if (!planned.ok) throw new Error("should plan");
     const after = { ts: new Date(thisMonth.getTime() + 3_600_000).toISOString().replace("Z", "000Z"), id: 1 };
-    const query = buildLogsQuery(h.db, { ...planned.plan, after, snapshotId: 1 }, undefined).toSQL();
+    const query = pageStatement({ ...planned.plan, after, snapshotId: 1 }, undefined);
     const text = (await h.sql.unsafe(`EXPLAIN ${query.sql}`, query.params as never[])).map((r) => r["QUERY PLAN"]).join("\n");
     const scanned = new Set(text.match(/log_events_(p\d{4}_\d{2}|default)/g));
     // The month after this one, across a year end too (December's next is January).
@@ -244,7 +302,7 @@ describe("a one-service first page", () => {
     for (const params of [{ service: burst, from: "now-1h" }, { service: burst, from: "now-1h", level: "error" }, { service: burst, from: "now-2h", q: "x" }]) {
       const planned = planLogsQuery(LogsQuery.parse(params), new Date());
       if (!planned.ok) throw new Error("should plan");
-      const query = buildLogsQuery(h.db, planned.plan, [service!.id]).toSQL();
+      const query = pageStatement(planned.plan, [service!.id]);
       const [row] = await asActor(h.appPool, actor, ({ sql }) => {
         planLikeAPage(sql, planned.plan);
         return sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`, query.params as never[]);

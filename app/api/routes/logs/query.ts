@@ -28,7 +28,7 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
     if (!result.ok) {
       throw new RequestError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
-    const page = await readAndRecord(c, deps, ({ db, sql }) => readLogsPage(db, sql, deps.serviceIds, result.plan), (read) => read.items.length, c.req.valid("query"));
+    const page = await readAndRecord(c, deps, ({ sql }) => readLogsPage(sql, deps.serviceIds, result.plan), (read) => read.items.length, c.req.valid("query"));
     // The items are JSON already (logs/repository.ts): joined, not parsed and serialised
     // again. The type checker cannot see inside the text; query.test.ts checks every page
     // against LogsPage instead.
