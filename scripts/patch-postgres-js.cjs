@@ -15,6 +15,12 @@
 //   set the socket to null: an uncaught TypeError that would end the process. CI met it in
 //   app/db/database-faults.test.ts (the database stopped mid-ingest), twice in ~20 runs.
 //   Now such a write is dropped: close() has already failed the queries it carried.
+// sql.begin() waited for BEGIN's reply before it ran the transaction's work: a round trip
+//   of its own for every transaction, each request's and each ingest batch's. Now the work
+//   starts once the BEGIN has a connection, and its first statements are written behind the
+//   BEGIN in the same packet. A failed BEGIN still fails the transaction, at its end rather
+//   than its start (only a connection already failing the statements behind it fails a
+//   BEGIN). app/db/transactions.test.ts watches the wire through a proxy.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -25,6 +31,7 @@ const path = require("node:path");
 const VERSION = "3.4.9";
 const MENDS = [
   {
+    file: "connection.js",
     what: "reserve a transaction's connection whenever its BEGIN was written",
     from: `      build(q)
       return write(toBuffer(q))
@@ -42,6 +49,7 @@ const MENDS = [
         && sent.length < max_pipeline`,
   },
   {
+    file: "connection.js",
     what: "drop a write queued before its connection closed",
     from: `  function nextWrite(fn) {
     const x = socket.write(chunk, fn)`,
@@ -49,6 +57,42 @@ const MENDS = [
     if (!socket) // failsight: closed after this write was queued (scripts/patch-postgres-js.cjs)
       return chunk = nextWriteTimer = null, false
     const x = socket.write(chunk, fn)`,
+  },
+  {
+    file: "index.js",
+    what: "run a transaction's work without waiting for BEGIN's reply",
+    from: `    let savepoints = 0
+      , connection
+      , prepare = null
+
+    try {
+      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
+      return await Promise.race([`,
+    to: `    let savepoints = 0
+      , connection
+      , prepare = null
+      , begun
+
+    try {
+      // failsight: the work's statements follow BEGIN without waiting for its reply (scripts/patch-postgres-js.cjs)
+      let assigned
+      const reserving = new Promise(r => assigned = r)
+      begun = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute: c => (onexecute(c), assigned()) }).execute()
+      begun.catch(() => {})
+      await Promise.race([reserving, begun])
+      connection.queue === full && move(connection, reserved)
+      return await Promise.race([`,
+  },
+  {
+    file: "index.js",
+    what: "fail a transaction whose BEGIN failed",
+    from: `          Promise.resolve(Array.isArray(x) ? Promise.all(x) : x).then(resolve, reject)
+        })
+`,
+    to: `          Promise.resolve(Array.isArray(x) ? Promise.all(x) : x).then(resolve, reject)
+        })
+        name || await begun // failsight: BEGIN was not waited for (scripts/patch-postgres-js.cjs)
+`,
   },
 ];
 
@@ -58,17 +102,19 @@ if (!fs.existsSync(manifest)) process.exit(0); // not installed (yet): nothing t
 const version = JSON.parse(fs.readFileSync(manifest, "utf8")).version;
 if (version !== VERSION) fail(`postgres.js ${version} is installed; these mends were written for ${VERSION}. Check whether it still needs them (the test app/db/transactions.test.ts says), then update or remove scripts/patch-postgres-js.cjs.`);
 
-// The Node (src, ESM), CommonJS (cjs) and Cloudflare (cf) builds carry the same connection code.
+// The Node (src, ESM), CommonJS (cjs) and Cloudflare (cf) builds carry the same code.
 for (const build of ["src", "cjs/src", "cf/src"]) {
-  const file = path.join(root, build, "connection.js");
-  if (!fs.existsSync(file)) continue;
-  let text = fs.readFileSync(file, "utf8");
-  for (const mend of MENDS) {
-    if (text.includes(mend.to)) continue;
-    if (!text.includes(mend.from)) fail(`${path.relative(process.cwd(), file)}: cannot ${mend.what}: the code it replaces is not there.`);
-    text = text.replace(mend.from, mend.to);
+  for (const name of new Set(MENDS.map((m) => m.file))) {
+    const file = path.join(root, build, name);
+    if (!fs.existsSync(file)) continue;
+    let text = fs.readFileSync(file, "utf8");
+    for (const mend of MENDS.filter((m) => m.file === name)) {
+      if (text.includes(mend.to)) continue;
+      if (!text.includes(mend.from)) fail(`${path.relative(process.cwd(), file)}: cannot ${mend.what}: the code it replaces is not there.`);
+      text = text.replace(mend.from, mend.to);
+    }
+    fs.writeFileSync(file, text);
   }
-  fs.writeFileSync(file, text);
 }
 
 function fail(message) {

@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo } from "node:net";
 import { expect, inject, it } from "vitest";
 import { asRuntime } from "../test-support/harness.ts";
 import { createDb } from "./client.ts";
@@ -50,5 +51,49 @@ it("runs a statement the work returns unawaited once", async () => {
   } finally {
     await sql`DELETE FROM teams WHERE name = ${name}`;
     await sql.end();
+  }
+});
+
+// sql.begin() waited for BEGIN's reply before it ran the work: a round trip of its own in
+// every transaction (scripts/patch-postgres-js.cjs). A proxy between postgres.js and the
+// server records what crosses the wire, in order.
+it("writes a transaction's first statement behind its BEGIN, without waiting for the reply", async () => {
+  const target = new URL(asRuntime(inject("databaseUrl")));
+  const wire: { from: "client" | "server"; text: string }[] = [];
+  const proxy = createServer((client) => {
+    const server = connect(Number(target.port || 5432), target.hostname);
+    client.on("data", (chunk) => (wire.push({ from: "client", text: chunk.toString("latin1") }), server.write(chunk)));
+    server.on("data", (chunk) => (wire.push({ from: "server", text: chunk.toString("latin1") }), client.write(chunk)));
+    client.on("close", () => server.destroy());
+    server.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const url = new URL(target);
+  url.hostname = "127.0.0.1";
+  url.port = String((proxy.address() as AddressInfo).port);
+  const { sql } = createDb(url.toString(), { max: 1, applicationName: `failsight-begin-${process.pid}` });
+  try {
+    await sql`SELECT 1`; // connected, so only the transaction is on the wire from here
+    wire.length = 0;
+    const scope = await asActor(sql, SYSTEM, async ({ sql: tx }) => (await tx<{ scope: string }[]>`SELECT current_setting('failsight.scope') AS scope`)[0]!.scope);
+    expect(scope).toBe("system");
+    const begin = wire.findIndex((w) => w.from === "client" && w.text.includes("begin"));
+    const scoping = wire.findIndex((w) => w.from === "client" && w.text.includes("set_config('failsight.scope'"));
+    expect(begin).toBeGreaterThanOrEqual(0);
+    expect(scoping).toBeGreaterThanOrEqual(begin);
+    // Nothing came back from the server between the BEGIN and the work's first statement.
+    expect(wire.slice(begin, scoping + 1).filter((w) => w.from === "server")).toEqual([]);
+    // And a failure in the work still rolls the whole transaction back.
+    const name = `begin-${process.pid}-${Date.now()}`;
+    await expect(
+      asActor(sql, SYSTEM, async ({ sql: tx }) => {
+        await tx`INSERT INTO teams (name) VALUES (${name})`;
+        await tx`SELECT 1/0`;
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(await sql`SELECT 1 FROM teams WHERE name = ${name}`).toHaveLength(0);
+  } finally {
+    await sql.end();
+    proxy.close();
   }
 });
