@@ -21,6 +21,14 @@
 //   BEGIN in the same packet. A failed BEGIN still fails the transaction, at its end rather
 //   than its start (only a connection already failing the statements behind it fails a
 //   BEGIN). app/db/transactions.test.ts watches the wire through a proxy.
+// An unprepared statement with parameters (every drizzle query: drizzle prepares only the
+//   ones it names) was described first, its Bind sent only once the server had said what
+//   types its parameters take: a round trip of its own per statement. A parameter that is
+//   null, a string, a number, a boolean or a bigint is written as the same text whatever
+//   the server says its type is, so such a statement is now parsed, bound and run in one
+//   go, with the server inferring the types as it did for the description. One with an
+//   object, an array or a Buffer still waits for the description, whose type chooses how
+//   to write it. The same test file checks both on the wire.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -93,6 +101,12 @@ const MENDS = [
         })
         name || await begun // failsight: BEGIN was not waited for (scripts/patch-postgres-js.cjs)
 `,
+  },
+  {
+    file: "connection.js",
+    what: "bind an unprepared statement whose parameters are plain values without describing it first",
+    from: `    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared)`,
+    to: `    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared && (q.prepare || parameters.some(x => x !== null && typeof x === 'object'))) // failsight: plain values need no description (scripts/patch-postgres-js.cjs)`,
   },
 ];
 

@@ -54,10 +54,8 @@ it("runs a statement the work returns unawaited once", async () => {
   }
 });
 
-// sql.begin() waited for BEGIN's reply before it ran the work: a round trip of its own in
-// every transaction (scripts/patch-postgres-js.cjs). A proxy between postgres.js and the
-// server records what crosses the wire, in order.
-it("writes a transaction's first statement behind its BEGIN, without waiting for the reply", async () => {
+/** A pool whose connections pass through a proxy that records what crosses the wire, in order. */
+async function watchedPool(name: string) {
   const target = new URL(asRuntime(inject("databaseUrl")));
   const wire: { from: "client" | "server"; text: string }[] = [];
   const proxy = createServer((client) => {
@@ -71,18 +69,32 @@ it("writes a transaction's first statement behind its BEGIN, without waiting for
   const url = new URL(target);
   url.hostname = "127.0.0.1";
   url.port = String((proxy.address() as AddressInfo).port);
-  const { sql } = createDb(url.toString(), { max: 1, applicationName: `failsight-begin-${process.pid}` });
+  const { sql } = createDb(url.toString(), { max: 1, applicationName: `failsight-${name}-${process.pid}` });
+  await sql`SELECT 1`; // connected: from here only what a test sends is on the wire
+  wire.length = 0;
+  /** Whether the server said anything between the client's first mention of `first` and its first mention of `then`. */
+  const repliedBetween = (first: string, then: string) => {
+    const a = wire.findIndex((w) => w.from === "client" && w.text.includes(first));
+    const b = wire.findIndex((w) => w.from === "client" && w.text.includes(then));
+    expect(a, first).toBeGreaterThanOrEqual(0);
+    expect(b, then).toBeGreaterThanOrEqual(a);
+    return wire.slice(a, b + 1).some((w) => w.from === "server");
+  };
+  const close = async () => {
+    await sql.end();
+    proxy.close();
+  };
+  return { sql, wire, repliedBetween, close };
+}
+
+// sql.begin() waited for BEGIN's reply before it ran the work: a round trip of its own in
+// every transaction (scripts/patch-postgres-js.cjs).
+it("writes a transaction's first statement behind its BEGIN, without waiting for the reply", async () => {
+  const { sql, repliedBetween, close } = await watchedPool("begin");
   try {
-    await sql`SELECT 1`; // connected, so only the transaction is on the wire from here
-    wire.length = 0;
     const scope = await asActor(sql, SYSTEM, async ({ sql: tx }) => (await tx<{ scope: string }[]>`SELECT current_setting('failsight.scope') AS scope`)[0]!.scope);
     expect(scope).toBe("system");
-    const begin = wire.findIndex((w) => w.from === "client" && w.text.includes("begin"));
-    const scoping = wire.findIndex((w) => w.from === "client" && w.text.includes("set_config('failsight.scope'"));
-    expect(begin).toBeGreaterThanOrEqual(0);
-    expect(scoping).toBeGreaterThanOrEqual(begin);
-    // Nothing came back from the server between the BEGIN and the work's first statement.
-    expect(wire.slice(begin, scoping + 1).filter((w) => w.from === "server")).toEqual([]);
+    expect(repliedBetween("begin", "set_config('failsight.scope'")).toBe(false);
     // And a failure in the work still rolls the whole transaction back.
     const name = `begin-${process.pid}-${Date.now()}`;
     await expect(
@@ -93,7 +105,26 @@ it("writes a transaction's first statement behind its BEGIN, without waiting for
     ).rejects.toThrow(/division by zero/);
     expect(await sql`SELECT 1 FROM teams WHERE name = ${name}`).toHaveLength(0);
   } finally {
-    await sql.end();
-    proxy.close();
+    await close();
+  }
+});
+
+// An unprepared statement (every drizzle query) was described before it was bound: a round
+// trip per statement. Plain values are written the same whatever their type, so those go in
+// one go; an array's text depends on its type, so that still waits for the description.
+it("binds an unprepared statement of plain values without waiting for its description, and one with an array after it", async () => {
+  const { sql, wire, repliedBetween, close } = await watchedPool("describe");
+  try {
+    const [plain] = await sql.unsafe<{ n: number; t: string; b: boolean; z: null }[]>("SELECT $1::int + 1 AS n, $2::text AS t, $3::boolean AS b, $4::text AS z /* plain */", [41, "ok", true, null]);
+    expect(plain).toEqual({ n: 42, t: "ok", b: true, z: null });
+    const bind = (marker: string) => wire.findIndex((w) => w.from === "client" && w.text.includes(marker) && w.text.includes("B\0"));
+    expect(bind("/* plain */"), "Parse and Bind in one write").toBeGreaterThanOrEqual(0);
+    wire.length = 0;
+    const [array] = await sql.unsafe<{ n: number }[]>("SELECT cardinality($1::int[]) AS n /* array */", [[1, 2, 3]] as never[]);
+    expect(array).toEqual({ n: 3 });
+    expect(bind("/* array */")).toBe(-1);
+    expect(repliedBetween("/* array */", "B\0")).toBe(true);
+  } finally {
+    await close();
   }
 });
