@@ -242,6 +242,24 @@ describe("a page's statement", () => {
     // No filter left to test at run time, and no trace of the ones it does not have.
     expect(conditions).not.toMatch(/IS NULL\)? OR|trace_id|error_code|http_status|message/);
   });
+
+  it("compares one service or one error code with =, which an index reads in order, and several with = ANY", async () => {
+    const [service] = await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${a}`;
+    const conditionsOf = async (params: Record<string, string>, ids: number[]) => {
+      const planned = planLogsQuery(LogsQuery.parse(params), new Date());
+      if (!planned.ok) throw new Error("should plan");
+      const query = pageStatement(planned.plan, ids);
+      const text = (await h.sql.unsafe(`EXPLAIN ${query.sql}`, query.params as never[])).map((r) => r["QUERY PLAN"]).join("\n");
+      return text.split("\n").filter((line) => /Filter:|Index Cond:/.test(line)).join("\n");
+    };
+    const one = await conditionsOf({ service: a, error_code: "E_TIMEOUT" }, [service!.id]);
+    expect(one).toMatch(new RegExp(`service_id = ${service!.id}\\b`));
+    expect(one).toMatch(/error_code = 'E_TIMEOUT'/);
+    expect(one).not.toMatch(/(service_id|error_code) = ANY \('\{/);
+    const several = await conditionsOf({ service: `${a},${b}`, error_code: "E_TIMEOUT,E_CONN" }, [service!.id, service!.id + 1]);
+    expect(several).toMatch(/service_id = ANY \('\{/);
+    expect(several).toMatch(/error_code = ANY \('\{/);
+  });
 });
 
 describe("partition pruning", () => {
