@@ -21,13 +21,22 @@ export function asActor<T>(pool: Sql, actor: Actor, work: (scoped: Scoped) => Pr
     pool,
     actor,
     ({ sql, afterCommit, tx }) => {
-      // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
-      // does not carry; it shares the pool's, so those are the ones handed over.
-      const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
-      // Without the schema: drizzle re-derives its relational config from the schema on every
-      // construction (a share of each request's CPU and garbage), and only `db.query.*`, which
-      // no request uses, needs it; the query builders take their tables from the schema module.
-      return work({ sql, db: drizzle(client) as unknown as Db, afterCommit });
+      // Made on first use: /logs and ingest run postgres.js only, and a drizzle instance is a
+      // share of each request's CPU and garbage.
+      let db: Db | undefined;
+      return work({
+        sql,
+        afterCommit,
+        get db() {
+          // drizzle's driver reads (and adjusts) client.options, which a postgres.js transaction
+          // does not carry; it shares the pool's, so those are the ones handed over.
+          const client = Object.assign(tx, { options: pool.options }) as unknown as postgres.Sql;
+          // Without the schema: drizzle re-derives its relational config from the schema on every
+          // construction, and only `db.query.*`, which no request uses, needs it; the query
+          // builders take their tables from the schema module.
+          return (db ??= drizzle(client) as unknown as Db);
+        },
+      });
     },
     options,
   );

@@ -20,8 +20,8 @@ export type PageStatement = { sql: string; params: unknown[] };
  * The statement that reads a page of the plan. Its text depends only on the page's shape
  * (order, first or later page), never on which filters are set or how many services: each
  * filter is written `($n IS NULL OR condition)` and takes NULL when absent, and a list of
- * several is one array parameter. So a connection prepares at most six statements, each once, and
- * a page costs one round trip to read instead of two (drizzle runs its queries unprepared,
+ * several is one array parameter. So a connection prepares at most six statements, each
+ * once, and a page costs one round trip to read instead of two (drizzle runs its queries unprepared,
  * and postgres.js describes an unprepared statement's parameters before it binds them:
  * a round trip per request, and the statement parsed and analyzed each time). Every
  * execution is planned for its own values (planLikeAPage sets force_custom_plan), and a
@@ -72,7 +72,7 @@ function pageValues(plan: LogsPlan, serviceIds: number[] | undefined): Record<st
  * cursor; later pages carry it in the cursor and read only rows at or below it.
  */
 function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasAfter: boolean): PageStatement {
-  const db = new PgDialect();
+  const dialect = new PgDialect();
   const p = (name: string) => sql.placeholder(name);
   const levelType = sql.raw(severity.enumName);
   /** `value IS NULL OR condition`: a filter the plan may leave out. */
@@ -112,7 +112,7 @@ function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasA
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY ${logEvents.ts} ${direction}, ${logEvents.id} ${direction}
     LIMIT ${p("limit")}`;
-  return db.sqlToQuery(statement);
+  return dialect.sqlToQuery(statement);
 }
 
 /**
