@@ -18,18 +18,41 @@ export type AuditEntry = {
 };
 
 /**
- * Appends one entry, on the caller's transaction: a read of logs is recorded in the read's
- * own transaction, so a read that could not be recorded returns nothing. Cursors are left
- * out of the filters (they repeat the filters and are long). audit_log is append-only
- * (migrations/0003): no role but the owner can change or remove an entry.
+ * An entry's columns but its row count, each with its type, in the order entryValues gives
+ * them: for a statement that writes its own entry with the rows it read (GET /logs, see
+ * logs/repository.ts), and for recordRequest.
  */
-export async function recordRequest(sql: Sql, actor: Actor | undefined, entry: AuditEntry): Promise<void> {
+export const ENTRY_COLUMNS = [
+  ["user_id", "integer"],
+  ["key_prefix", "text"],
+  ["role", "text"],
+  ["method", "text"],
+  ["path", "text"],
+  ["route", "text"],
+  ["status", "smallint"],
+  ["filters", "jsonb"],
+] as const;
+
+/**
+ * What an entry stores but its row count, in ENTRY_COLUMNS' order. Cursors are left out of
+ * the filters (they repeat the filters and are long).
+ */
+export function entryValues(actor: Actor | undefined, entry: Omit<AuditEntry, "rowCount">): (string | number | null)[] {
   const { cursor: _cursor, ...kept } = entry.filters;
   const keyPrefix = actor === undefined ? (entry.keyPrefix ?? null) : "keyPrefix" in actor ? actor.keyPrefix : null;
-  await sql`
-    INSERT INTO audit_log (user_id, key_prefix, role, method, path, route, status, filters, row_count)
-    VALUES (${actor?.kind === "user" ? actor.userId : null}, ${keyPrefix}, ${actor ? roleOf(actor) : "anonymous"},
-            ${entry.method}, ${entry.path}, ${entry.route ?? null}, ${entry.status}, ${JSON.stringify(kept)}::jsonb, ${entry.rowCount})`;
+  return [actor?.kind === "user" ? actor.userId : null, keyPrefix, actor ? roleOf(actor) : "anonymous", entry.method, entry.path, entry.route ?? null, entry.status, JSON.stringify(kept)];
+}
+
+const INSERT_ENTRY = `INSERT INTO audit_log (${ENTRY_COLUMNS.map(([name]) => name).join(", ")}, row_count)
+  VALUES (${ENTRY_COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(", ")}, $${ENTRY_COLUMNS.length + 1}::integer)`;
+
+/**
+ * Appends one entry, on the caller's transaction: a read of logs is recorded in the read's
+ * own transaction, so a read that could not be recorded returns nothing. audit_log is
+ * append-only (migrations/0003): no role but the owner can change or remove an entry.
+ */
+export async function recordRequest(sql: Sql, actor: Actor | undefined, entry: AuditEntry): Promise<void> {
+  await sql.unsafe(INSERT_ENTRY, [...entryValues(actor, entry), entry.rowCount]);
 }
 
 export type AuditFilter = { from: Date; to: Date; limit: number; user?: string; role?: string; method?: string; route?: string; status?: { min: number; max: number } };

@@ -12,6 +12,7 @@ describe("cached API keys", () => {
     const admin = await h.caller({ role: "admin" });
     for (const path of ["/logs", "/status", "/services", "/metrics"]) expect((await admin.get(path)).status, path).toBe(200);
     await h.sql`UPDATE api_keys SET revoked_at = now() WHERE prefix = ${keyPrefix(admin.key!)}`;
+    const [{ last }] = (await h.sql`SELECT coalesce(max(id), 0)::float8 AS last FROM audit_log`) as unknown as [{ last: number }];
     // /metrics first: it opens no transaction, so it must check the key itself, and a
     // refusal elsewhere would drop the key from the cache before it is asked.
     for (const path of ["/metrics", "/logs", "/status", "/services", "/admin/keys"]) {
@@ -19,6 +20,9 @@ describe("cached API keys", () => {
       expect(res.status, path).toBe(401);
       expect(((await res.json()) as { detail: string }).detail, path).toMatch(/revoked/);
     }
+    // GET /logs sends its read, its entry and COMMIT together: the refused key must undo both.
+    const entries = await h.sql`SELECT path, status FROM audit_log WHERE id > ${last} AND key_prefix = ${keyPrefix(admin.key!)} ORDER BY id`;
+    expect(entries.filter((e) => e.status !== 401)).toEqual([]);
   });
 
   it("a revoked ingest key stores nothing more", async () => {

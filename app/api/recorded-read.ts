@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import { routePath } from "hono/route";
-import { recordRequest } from "../access/audit-log.ts";
+import { entryValues, recordRequest } from "../access/audit-log.ts";
+import type { Sql } from "../db/client.ts";
+import { readInOneTrip } from "../db/scope.ts";
 import { asActor, type Scoped } from "../db/scoped.ts";
 import { queryFilters, type AuditEnv } from "./audit-trail.ts";
 import type { AppDeps } from "./deps.ts";
@@ -46,5 +48,25 @@ export async function readAndRecord<T>(
     // Only once committed: a rolled-back entry is left to the audit middleware.
     c.set("audit", "recorded");
   }
+  return result;
+}
+
+/**
+ * A read whose statement writes its own audit entry (the entry's values are handed to
+ * `send`, which puts them in the statement; GET /logs), sent with BEGIN, the scope and
+ * COMMIT in one round trip (db/scope.ts, readInOneTrip): the entry commits exactly when the
+ * read does, and a read that could not be recorded returns nothing. No WAL flush is
+ * waited for, as in readAndRecord.
+ */
+export async function readRecordingItself<T>(
+  c: Context<AuditEnv>,
+  deps: AppDeps,
+  send: (sql: Sql, entry: (string | number | null)[]) => Promise<T>,
+  filters: Record<string, unknown> = queryFilters(c),
+): Promise<T> {
+  const actor = c.get("actor");
+  const entry = entryValues(actor, { method: c.req.method, path: c.req.path, route: routePath(c, -1), status: 200, filters });
+  const result = await readInOneTrip(deps.sql, actor, (sql) => send(sql, entry), { waitForFlush: false });
+  c.set("audit", "recorded");
   return result;
 }

@@ -1,9 +1,10 @@
 import { createServer, connect, type AddressInfo } from "node:net";
-import { expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { asRuntime } from "../test-support/harness.ts";
 import { createDb } from "./client.ts";
 import { eq } from "drizzle-orm";
 import { asActor } from "./scoped.ts";
+import { readInOneTrip } from "./scope.ts";
 import { SYSTEM } from "../domain/actor.ts";
 import { teams } from "./schema.ts";
 
@@ -127,4 +128,65 @@ it("binds an unprepared statement of plain values without waiting for its descri
   } finally {
     await close();
   }
+});
+
+// A read that needs nothing back before its COMMIT (GET /logs, whose statement writes its
+// own audit entry) goes as one write: BEGIN, scope, the read, COMMIT (db/scope.ts).
+describe("a read in one round trip", () => {
+  /** Whether this connection is outside the read's transaction, whose scope setting would still hold. */
+  const idle = async (sql: Awaited<ReturnType<typeof watchedPool>>["sql"]) =>
+    (await sql<{ scope: string }[]>`SELECT coalesce(current_setting('failsight.scope', true), '') AS scope`)[0]!.scope === "";
+
+  it("sends BEGIN, the scope, its statements and COMMIT before any answer, and reads in the scope", async () => {
+    const { sql, wire, close } = await watchedPool("one-trip");
+    const read = () => readInOneTrip(sql, SYSTEM, (tx) => tx<{ scope: string }[]>`SELECT current_setting('failsight.scope') AS scope`.execute());
+    try {
+      // The first time on a connection, a statement is described before it is prepared.
+      await read();
+      wire.length = 0;
+      const [row] = await read();
+      expect(row!.scope).toBe("system");
+      // Prepared now, its statements go by name: all the client wrote precedes all the server said.
+      const firstReply = wire.findIndex((w) => w.from === "server");
+      expect(firstReply).toBeGreaterThan(0);
+      expect(wire.slice(firstReply).some((w) => w.from === "client")).toBe(false);
+      expect(await idle(sql)).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it("rolls back when a statement fails, throws that failure, and hands the connection back outside a transaction", async () => {
+    const { sql, close } = await watchedPool("one-trip-fails");
+    try {
+      const name = `one-trip-${process.pid}-${Date.now()}`;
+      await expect(
+        readInOneTrip(sql, SYSTEM, (tx) => {
+          tx`INSERT INTO teams (name) VALUES (${name})`.execute().catch(() => {});
+          return tx`SELECT 1/0`.execute();
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(await sql`SELECT 1 FROM teams WHERE name = ${name}`).toHaveLength(0);
+      expect(await idle(sql)).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it("ends the transaction when the work throws before it is sent", async () => {
+    const { sql, close } = await watchedPool("one-trip-throws");
+    try {
+      const name = `one-trip-throws-${process.pid}-${Date.now()}`;
+      await expect(
+        readInOneTrip(sql, SYSTEM, (tx) => {
+          tx`INSERT INTO teams (name) VALUES (${name})`.execute().catch(() => {});
+          throw new Error("a bug in the work");
+        }),
+      ).rejects.toThrow(/a bug in the work/);
+      expect(await sql`SELECT 1 FROM teams WHERE name = ${name}`).toHaveLength(0);
+      expect(await idle(sql)).toBe(true);
+    } finally {
+      await close();
+    }
+  });
 });

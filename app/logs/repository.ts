@@ -1,6 +1,7 @@
 import { fillPlaceholders, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Sql } from "../db/client.ts";
+import { ENTRY_COLUMNS } from "../access/audit-log.ts";
 import { logEvents, services, severity } from "../db/schema.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
@@ -17,30 +18,43 @@ const tsText = sql<string>`to_char(${logEvents.ts} AT TIME ZONE 'UTC', 'YYYY-MM-
 export type PageStatement = { sql: string; params: unknown[] };
 
 /**
- * The statement that reads a page of the plan. Its text depends only on the page's shape
- * (order, first or later page), never on which filters are set or how many services: each
- * filter is written `($n IS NULL OR condition)` and takes NULL when absent, and a list of
- * several is one array parameter. So a connection prepares at most six statements, each
- * once, and a page costs one round trip to read instead of two (drizzle runs its queries unprepared,
- * and postgres.js describes an unprepared statement's parameters before it binds them:
- * a round trip per request, and the statement parsed and analyzed each time). Every
- * execution is planned for its own values (planLikeAPage sets force_custom_plan), and a
- * plan for given values folds `NULL IS NULL OR …` away: the plan is the one the filters
- * alone would get, partitions pruned and indexes chosen for them (query.test.ts).
+ * The statement that reads a page of the plan, and, given `entry` (the audit entry's values
+ * but its row count, access/audit-log.ts), writes that entry with the number of events the
+ * page returns: the read and its record are one statement, sent with BEGIN and COMMIT in
+ * one round trip (db/scope.ts, readInOneTrip). Its text depends only on the page's shape
+ * (order, first or later page, recorded or not), never on which filters are set or how
+ * many services: each filter is written `($n IS NULL OR condition)` and takes NULL when
+ * absent, and a list of several is one array parameter. So a connection prepares at most
+ * twelve statements, each once, and a page costs no round trip of its own to describe
+ * (drizzle runs its queries unprepared, and postgres.js describes an unprepared
+ * statement's parameters before it binds them: a round trip per request, and the statement
+ * parsed and analyzed each time). Every execution is planned for its own values
+ * (planLikeAPage sets force_custom_plan), and a plan for given values folds
+ * `NULL IS NULL OR …` away: the plan is the one the filters alone would get, partitions
+ * pruned and indexes chosen for them (query.test.ts).
  */
-export function pageStatement(plan: LogsPlan, serviceIds: number[] | undefined): PageStatement {
-  const shape = pageShape(plan);
+export function pageStatement(plan: LogsPlan, serviceIds: number[] | undefined, entry?: EntryValues): PageStatement {
+  const shape = pageShape(plan, entry !== undefined);
   let built = statements.get(shape);
-  if (!built) statements.set(shape, (built = buildPageStatement(plan.order, plan.snapshotId !== undefined, plan.after !== undefined)));
-  return { sql: built.sql, params: fillPlaceholders(built.params, pageValues(plan, serviceIds)) };
+  if (!built) statements.set(shape, (built = buildPageStatement(plan.order, plan.snapshotId !== undefined, plan.after !== undefined, entry !== undefined)));
+  return { sql: built.sql, params: fillPlaceholders(built.params, { ...pageValues(plan, serviceIds), ...entryPlaceholders(entry) }) };
 }
 
-/** The statement texts a page can have: order × first page, later page, later page past a position. */
-export function pageShape(plan: Pick<LogsPlan, "order" | "snapshotId" | "after">): string {
-  return `${plan.order}:${plan.snapshotId !== undefined ? "snapshot" : "first"}:${plan.after ? "after" : "start"}`;
+/** An audit entry's values but its row count, in ENTRY_COLUMNS' order (access/audit-log.ts, entryValues). */
+export type EntryValues = (string | number | null)[];
+
+/** The statement texts a page can have: order × first page, later page, later page past a position × recorded or not. */
+export function pageShape(plan: Pick<LogsPlan, "order" | "snapshotId" | "after">, recorded = false): string {
+  return `${plan.order}:${plan.snapshotId !== undefined ? "snapshot" : "first"}:${plan.after ? "after" : "start"}${recorded ? ":recorded" : ""}`;
 }
 
 const statements = new Map<string, PageStatement>();
+
+const entryPlaceholder = (column: string) => `entry_${column}`;
+
+function entryPlaceholders(entry: EntryValues | undefined): Record<string, unknown> {
+  return entry ? Object.fromEntries(ENTRY_COLUMNS.map(([column], i) => [entryPlaceholder(column), entry[i]])) : {};
+}
 
 /** What a page's placeholders take: NULL for a filter the plan does not have. */
 function pageValues(plan: LogsPlan, serviceIds: number[] | undefined): Record<string, unknown> {
@@ -71,7 +85,7 @@ function pageValues(plan: LogsPlan, serviceIds: number[] | undefined): Record<st
  * high-water mark in the same statement, once, and it comes back on every row for the
  * cursor; later pages carry it in the cursor and read only rows at or below it.
  */
-function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasAfter: boolean): PageStatement {
+function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasAfter: boolean, recorded: boolean): PageStatement {
   const dialect = new PgDialect();
   const p = (name: string) => sql.placeholder(name);
   const levelType = sql.raw(severity.enumName);
@@ -107,11 +121,23 @@ function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasA
     );
   }
   const direction = sql.raw(newestFirst ? "DESC" : "ASC");
-  const statement = sql`SELECT ${logEvents.id} AS id, ${snapshot} AS snapshot, ${tsText} AS ts, ${itemJson} AS item
+  const page = sql`SELECT ${logEvents.id} AS id, ${snapshot} AS snapshot, ${tsText} AS ts, ${itemJson} AS item
     FROM ${logEvents}
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY ${logEvents.ts} ${direction}, ${logEvents.id} ${direction}
     LIMIT ${p("limit")}`;
+  if (!recorded) return dialect.sqlToQuery(page);
+  // The entry counts what the caller is shown: the page's rows but the one past the LIMIT
+  // that only says whether a next page exists. A CTE's rows have no order of their own, so
+  // the page is ordered again: by its ts text (fixed-width UTC, compared byte by byte) and id.
+  const columns = sql.raw(ENTRY_COLUMNS.map(([column]) => column).join(", "));
+  const values = sql.join(
+    ENTRY_COLUMNS.map(([column, type]) => sql`${p(entryPlaceholder(column))}::${sql.raw(type)}`),
+    sql`, `,
+  );
+  const statement = sql`WITH page AS (${page}),
+    entry AS (INSERT INTO audit_log (${columns}, row_count) SELECT ${values}, least(count(*), ${p("limit")}::integer - 1) FROM page)
+    SELECT id, snapshot, ts, item FROM page ORDER BY ts COLLATE "C" ${direction}, id ${direction}`;
   return dialect.sqlToQuery(statement);
 }
 
@@ -159,18 +185,35 @@ export type LogsPage = { items: string[]; nextCursor: string | null };
  */
 export function planLikeAPage(sqlClient: Sql, plan: LogsPlan): void {
   const sort = readsServiceIndexInOrder(plan) ? "off" : "on";
-  void sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute();
+  // Its failure is the transaction's, which the page's statement behind it reports.
+  sqlClient`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true), set_config('plan_cache_mode', 'force_custom_plan', true)`.execute().catch(() => {});
 }
 
-export async function readLogsPage(sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
+/**
+ * Queues the page's statements on `sqlClient` without awaiting any (readInOneTrip's
+ * contract, db/scope.ts): the planner settings, then the page, which writes `entry` too
+ * when given. `serviceIds` are the ids of plan.services (none of them unknown).
+ */
+export function sendLogsPage(sqlClient: Sql, plan: LogsPlan, serviceIds: number[] | undefined, entry?: EntryValues): Promise<LogsPage> {
   planLikeAPage(sqlClient, plan);
+  const statement = pageStatement(plan, serviceIds, entry);
+  return timed("logs_query", () => sqlClient.unsafe<PageRow[]>(statement.sql, statement.params as never[], { prepare: true }).execute()).then((rows) => toPage(rows, plan));
+}
+
+/** A page read in the caller's transaction, its services looked up first. */
+export async function readLogsPage(sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
   let serviceIds: number[] | undefined;
   if (plan.services) {
     serviceIds = [...(await ids.find(sqlClient, plan.services)).values()];
-    if (serviceIds.length === 0) return { items: [], nextCursor: null };
+    if (serviceIds.length === 0) return EMPTY_PAGE;
   }
-  const statement = pageStatement(plan, serviceIds);
-  const rows = await timed("logs_query", () => sqlClient.unsafe<PageRow[]>(statement.sql, statement.params as never[], { prepare: true }));
+  return sendLogsPage(sqlClient, plan, serviceIds);
+}
+
+/** What a page of services none of which the caller can see returns. */
+export const EMPTY_PAGE: LogsPage = Object.freeze({ items: [], nextCursor: null }) as LogsPage;
+
+function toPage(rows: PageRow[], plan: LogsPlan): LogsPage {
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   const last = items.at(-1);

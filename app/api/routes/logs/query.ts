@@ -2,11 +2,12 @@ import { RequestError } from "../../../domain/request-error.ts";
 import { defineRoute } from "../../route.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
-import { readLogsPage } from "../../../logs/repository.ts";
+import { EMPTY_PAGE, sendLogsPage } from "../../../logs/repository.ts";
+import { asActor } from "../../../db/scoped.ts";
 import type { AppDeps } from "../../deps.ts";
 import type { Router } from "../../router.ts";
 import { LogsPage } from "./schema.ts";
-import { readAndRecord } from "../../recorded-read.ts";
+import { readAndRecord, readRecordingItself } from "../../recorded-read.ts";
 
 const queryLogsRoute = defineRoute({
   method: "get",
@@ -28,7 +29,16 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
     if (!result.ok) {
       throw new RequestError(result.cursor ? "invalid-cursor" : "validation-error", "invalid query", result.errors);
     }
-    const page = await readAndRecord(c, deps, ({ sql }) => readLogsPage(sql, deps.serviceIds, result.plan), (read) => read.items.length, c.req.valid("query"));
+    const { plan } = result;
+    const filters = c.req.valid("query");
+    // The services' ids are known before the read is sent: it goes in one round trip. A name
+    // not cached yet is looked up first, in a transaction of its own (once per name).
+    let serviceIds = plan.services && deps.serviceIds.known(plan.services);
+    if (plan.services && !serviceIds) serviceIds = [...(await asActor(deps.sql, c.get("actor"), ({ sql }) => deps.serviceIds.find(sql, plan.services!))).values()];
+    const page =
+      serviceIds?.length === 0
+        ? await readAndRecord(c, deps, async () => EMPTY_PAGE, () => 0, filters)
+        : await readRecordingItself(c, deps, (sql, entry) => sendLogsPage(sql, plan, serviceIds, entry), filters);
     // The items are JSON already (logs/repository.ts): joined, not parsed and serialised
     // again. The type checker cannot see inside the text; query.test.ts checks every page
     // against LogsPage instead.
