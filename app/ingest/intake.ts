@@ -15,8 +15,8 @@ import { DEFAULT_SERVICE_LABELS } from "./formats/service-labels.ts";
 import { formatFor, formatNames, mediaTypeOf, newCounter, type Endpoint } from "./formats/registry.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { observeBatch } from "./metrics.ts";
-import type { BatchTally } from "./event-columns.ts";
-import { DEFAULT_INGEST_CONCURRENCY, WorkSlots } from "./work-slots.ts";
+import type { BatchTally, EventColumns } from "./event-columns.ts";
+import { DEFAULT_INGEST_CONCURRENCY, inTwoStages, WorkSlots } from "./work-slots.ts";
 import { raised } from "./parse-job.ts";
 import { inlineParser, type Parser } from "./parse-pool.ts";
 
@@ -26,8 +26,8 @@ export type IntakeDeps = {
   now: () => Date;
   /** Bytes of bodies in flight at once (INGEST_INFLIGHT_MIB). */
   budget?: ByteBudget;
-  /** Batches parsed and written at once (INGEST_CONCURRENCY). */
-  slots?: WorkSlots;
+  /** Batches written at once, and parsed meanwhile (INGEST_CONCURRENCY). */
+  concurrency?: number;
   /** Lenient mode for every native batch (INGEST_LENIENT); requests and ingest keys can ask for it too. */
   lenient?: boolean;
   /** Loki stream labels that name the service (LOKI_SERVICE_LABELS). */
@@ -66,13 +66,15 @@ export type Delivery = {
 export class Intake {
   private readonly deps: IntakeDeps;
   private readonly budget: ByteBudget;
-  private readonly slots: WorkSlots;
+  private readonly parsing: WorkSlots;
+  private readonly writing: WorkSlots;
   private readonly parser: Parser;
   constructor(deps: IntakeDeps) {
     this.deps = deps;
     this.parser = deps.parser ?? inlineParser;
     this.budget = deps.budget ?? new ByteBudget(DEFAULT_INFLIGHT_MIB * 1024 * 1024);
-    this.slots = deps.slots ?? new WorkSlots(DEFAULT_INGEST_CONCURRENCY);
+    this.parsing = new WorkSlots(deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY);
+    this.writing = new WorkSlots(deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY);
   }
 
   /** Stops the parse workers, if any. */
@@ -83,7 +85,7 @@ export class Intake {
   async accept(delivery: Delivery): Promise<Outcome> {
     const claim = this.budget.claim();
     try {
-      const outcome = await this.slots.run(() => this.store(delivery, claim));
+      const outcome = await this.store(delivery, claim);
       ingestedBatches.inc({ result: "accepted" });
       ingestedEvents.inc({ result: "accepted" }, outcome.stored);
       if (outcome.rejected.length) ingestedEvents.inc({ result: "rejected" }, outcome.rejected.length);
@@ -100,7 +102,18 @@ export class Intake {
     }
   }
 
-  private async store({ actor, endpoint, body, contentType, encoding, audit, lenient, receipt }: Delivery, claim: Claim): Promise<Outcome> {
+  /**
+   * A batch is decoded, parsed and validated in a parse slot, which it keeps until a write
+   * slot is free, then written. So the next batch's parse (on a worker thread) overlaps this
+   * one's INSERT, where one slot for both left the second core idle while PostgreSQL wrote
+   * (#15), and at most `concurrency` parsed batches wait for a writer: memory stays bounded.
+   */
+  private store(delivery: Delivery, claim: Claim): Promise<Outcome> {
+    return inTwoStages(this.parsing, () => this.prepare(delivery, claim), this.writing, (batch) => this.write(delivery, batch));
+  }
+
+  /** Decodes, parses and checks a body: its events as columns, or a RequestError for a batch refused whole. */
+  private async prepare({ actor, endpoint, body, contentType, encoding, lenient }: Delivery, claim: Claim): Promise<Prepared> {
     const receivedAt = this.deps.now();
     const mediaType = mediaTypeOf(contentType);
     const { bytes, counted } = await decodeBody(body, encoding, claim, newCounter(mediaType));
@@ -130,6 +143,11 @@ export class Intake {
       const outside = columns.services.filter((s) => !actor.services.includes(s));
       if (outside.length) throw new RequestError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
     }
+    return { format, columns, rejected: parsed.rejected };
+  }
+
+  /** Writes a prepared batch, with its audit entry and receipt, in one transaction. */
+  private async write({ actor, audit, receipt }: Delivery, { format, columns, rejected }: Prepared): Promise<Outcome> {
     // The audit entry (and a queue message's receipt) is written in the batch's own
     // transaction: one commit per batch, and a redelivered message finds its receipt.
     const written = await asActor(this.deps.sql, actor, async (scoped) => {
@@ -139,9 +157,12 @@ export class Intake {
       return rollupRows;
     });
     if (written === undefined) return { stored: 0, rejected: [], format, duplicate: true };
-    return { stored: columns.count, rejected: parsed.rejected, format, tally: columns.tally, rollupRows: written };
+    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows: written };
   }
 }
+
+/** A batch parsed and checked, waiting for a writer. */
+type Prepared = { format: IngestFormat; columns: EventColumns; rejected: FieldError[] };
 
 function isRefusal(error: unknown): boolean {
   return error instanceof RequestError || (error as { code?: string }).code === "42501";

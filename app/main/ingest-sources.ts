@@ -5,7 +5,6 @@ import type { Sql } from "../db/client.ts";
 import { ByteBudget } from "../ingest/byte-budget.ts";
 import { Intake, type IntakeDeps } from "../ingest/intake.ts";
 import { startNatsSource, type NatsSource } from "../ingest/sources/nats.ts";
-import { WorkSlots } from "../ingest/work-slots.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 
 /** The one ingest pipeline of a process, from its settings: HTTP routes and queue sources share its limits. */
@@ -15,7 +14,7 @@ export function intakeFromConfig(config: Config, sql: Sql, serviceIds: ServiceId
     serviceIds,
     now: () => new Date(),
     budget: new ByteBudget(config.INGEST_INFLIGHT_MIB * 1024 * 1024),
-    slots: new WorkSlots(config.INGEST_CONCURRENCY),
+    concurrency: config.INGEST_CONCURRENCY,
     lenient: config.INGEST_LENIENT,
     serviceLabels: config.LOKI_SERVICE_LABELS,
     parser: config.INGEST_PARSE_WORKERS > 0 ? new ParsePool(config.INGEST_PARSE_WORKERS) : inlineParser,
