@@ -9,6 +9,9 @@ import { unstorable } from "../domain/text.ts";
  */
 export const refuseUnusableUrl: MiddlewareHandler = async (c, next) => {
   const url = c.req.url;
+  // Only percent-encoding can carry either: the HTTP parser refuses a raw NUL, and a URL's
+  // raw bytes read as Latin-1 are never surrogates. Most requests have no `%` to decode.
+  if (!url.includes("%")) return next();
   const queryStart = url.indexOf("?");
   const path = new URL(url).pathname;
   for (const segment of path.split("/")) check("path", segment);
