@@ -4,7 +4,6 @@ import type { Sql } from "../db/client.ts";
 import { ENTRY_COLUMNS } from "../access/audit-log.ts";
 import { logEvents, services, severity } from "../db/schema.ts";
 import { timed } from "../db/query-metrics.ts";
-import type { ServiceIds } from "../services/service-ids.ts";
 import { encodeCursor } from "./cursor.ts";
 import { readsServiceIndexInOrder, type LogsPlan } from "./plan.ts";
 
@@ -198,16 +197,6 @@ export function sendLogsPage(sqlClient: Sql, plan: LogsPlan, serviceIds: number[
   planLikeAPage(sqlClient, plan);
   const statement = pageStatement(plan, serviceIds, entry);
   return timed("logs_query", () => sqlClient.unsafe<PageRow[]>(statement.sql, statement.params as never[], { prepare: true }).execute()).then((rows) => toPage(rows, plan));
-}
-
-/** A page read in the caller's transaction, its services looked up first. */
-export async function readLogsPage(sqlClient: Sql, ids: ServiceIds, plan: LogsPlan): Promise<LogsPage> {
-  let serviceIds: number[] | undefined;
-  if (plan.services) {
-    serviceIds = [...(await ids.find(sqlClient, plan.services)).values()];
-    if (serviceIds.length === 0) return EMPTY_PAGE;
-  }
-  return sendLogsPage(sqlClient, plan, serviceIds);
 }
 
 /** What a page of services none of which the caller can see returns. */

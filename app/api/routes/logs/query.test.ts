@@ -2,7 +2,7 @@ import { addMonths, monthStart, partitionName } from "../../../partitions/months
 import { asActor } from "../../../db/scoped.ts";
 import type { Actor } from "../../../domain/actor.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pageShape, pageStatement, planLikeAPage, readLogsPage } from "../../../logs/repository.ts";
+import { pageShape, pageStatement, planLikeAPage, sendLogsPage } from "../../../logs/repository.ts";
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
@@ -224,7 +224,8 @@ describe("a page's statement", () => {
       const planCounts = () => sql<{ generic: number; custom: number }[]>`
         SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = ${pageStatement(planned.plan, [1]).sql}`;
       const [before] = await planCounts();
-      for (let i = 0; i < 8; i++) expect((await readLogsPage(sql, h.serviceIds, planned.plan)).items).toHaveLength(20);
+      const ids = [...(await h.serviceIds.find(sql, planned.plan.services!)).values()];
+      for (let i = 0; i < 8; i++) expect((await sendLogsPage(sql, planned.plan, ids)).items).toHaveLength(20);
       const [after] = await planCounts();
       return { generic: after!.generic - (before?.generic ?? 0), custom: after!.custom - (before?.custom ?? 0) };
     });
