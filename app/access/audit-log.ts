@@ -33,11 +33,14 @@ export const ENTRY_COLUMNS = [
   ["filters", "jsonb"],
 ] as const;
 
+/** An entry's values but its row count, in ENTRY_COLUMNS' order. */
+export type EntryValues = (string | number | null)[];
+
 /**
  * What an entry stores but its row count, in ENTRY_COLUMNS' order. Cursors are left out of
  * the filters (they repeat the filters and are long).
  */
-export function entryValues(actor: Actor | undefined, entry: Omit<AuditEntry, "rowCount">): (string | number | null)[] {
+export function entryValues(actor: Actor | undefined, entry: Omit<AuditEntry, "rowCount">): EntryValues {
   const { cursor: _cursor, ...kept } = entry.filters;
   const keyPrefix = actor === undefined ? (entry.keyPrefix ?? null) : "keyPrefix" in actor ? actor.keyPrefix : null;
   return [actor?.kind === "user" ? actor.userId : null, keyPrefix, actor ? roleOf(actor) : "anonymous", entry.method, entry.path, entry.route ?? null, entry.status, JSON.stringify(kept)];

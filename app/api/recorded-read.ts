@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { routePath } from "hono/route";
-import { entryValues, recordRequest } from "../access/audit-log.ts";
+import { entryValues, recordRequest, type EntryValues } from "../access/audit-log.ts";
 import type { Sql } from "../db/client.ts";
 import { readInOneTrip } from "../db/scope.ts";
 import { asActor, type Scoped } from "../db/scoped.ts";
@@ -61,7 +61,7 @@ export async function readAndRecord<T>(
 export async function readRecordingItself<T>(
   c: Context<AuditEnv>,
   deps: AppDeps,
-  send: (sql: Sql, entry: (string | number | null)[]) => Promise<T>,
+  send: (sql: Sql, entry: EntryValues) => Promise<T>,
   filters: Record<string, unknown> = queryFilters(c),
 ): Promise<T> {
   const actor = c.get("actor");

@@ -73,8 +73,9 @@ export class Intake {
     this.deps = deps;
     this.parser = deps.parser ?? inlineParser;
     this.budget = deps.budget ?? new ByteBudget(DEFAULT_INFLIGHT_MIB * 1024 * 1024);
-    this.parsing = new WorkSlots(deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY);
-    this.writing = new WorkSlots(deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY);
+    const concurrency = deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY;
+    this.parsing = new WorkSlots(concurrency);
+    this.writing = new WorkSlots(concurrency);
   }
 
   /** Stops the parse workers, if any. */

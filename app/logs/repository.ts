@@ -1,7 +1,7 @@
 import { fillPlaceholders, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Sql } from "../db/client.ts";
-import { ENTRY_COLUMNS } from "../access/audit-log.ts";
+import { ENTRY_COLUMNS, type EntryValues } from "../access/audit-log.ts";
 import { logEvents, services, severity } from "../db/schema.ts";
 import { timed } from "../db/query-metrics.ts";
 import { encodeCursor } from "./cursor.ts";
@@ -38,9 +38,6 @@ export function pageStatement(plan: LogsPlan, serviceIds: number[] | undefined, 
   if (!built) statements.set(shape, (built = buildPageStatement(plan.order, plan.snapshotId !== undefined, plan.after !== undefined, entry !== undefined)));
   return { sql: built.sql, params: fillPlaceholders(built.params, { ...pageValues(plan, serviceIds), ...entryPlaceholders(entry) }) };
 }
-
-/** An audit entry's values but its row count, in ENTRY_COLUMNS' order (access/audit-log.ts, entryValues). */
-export type EntryValues = (string | number | null)[];
 
 /** The statement texts a page can have: order × first page, later page, later page past a position × recorded or not. */
 export function pageShape(plan: Pick<LogsPlan, "order" | "snapshotId" | "after">, recorded = false): string {
