@@ -44,6 +44,10 @@ import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
 import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
+import { postgresCpuSeconds, threadCpuSeconds } from "./lib/process-cpu.ts";
+
+/** A timed run and the CPU seconds each side spent in it. */
+type CpuRun = { seconds: number; database: number; bench: number; api: number };
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 /** "10m", "200k" or "5000"; anything else stops the run rather than measuring NaN events. */
@@ -81,7 +85,7 @@ const MAINTENANCE = "Retention while ingesting";
 const MIXED = "Mixed load";
 const PROCESS = "API process";
 const FORMATS = "Ingest by format";
-report.section(INGEST, ["events/s", "vs own statement", "vs COPY"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench.`);
+report.section(INGEST, ["events/s", "vs own statement", "vs COPY", "database CPU µs/event", "bench CPU µs/event", "API CPU µs/event"], `${INGEST_EVENTS.toLocaleString("en")} live events per path, ${BATCH}-event batches, into the loaded table. "Own statement": the API's INSERT (events and roll-ups, as an ingest key under row-level security) run directly from the bench. CPU: every postgres process of the machine, this bench's process and the API's, read from /proc over each run (the API's includes its background jobs).`);
 report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "SQL p50", "SQL p95", "API p95 − SQL+RLS p95", "API CPU per request"], `${QUERY_RUNS} runs each, taking turns, ms. SQL: the page statement the API builds, without its audit entry, run from the bench as the viewer (RLS; BEGIN, scope, page and COMMIT in one write, as the API sends its read) and as the superuser (no RLS). API CPU: what the API process used, all threads, per request (its background jobs included).`);
 report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, API and SQL taking turns, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, API and roll-up SQL taking turns (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
@@ -111,27 +115,41 @@ async function measure(target: Target, fixture: Fixture) {
     let peakRss = 0;
     let ingestLag = 0;
     const ingestCpu = new Map<number, number>();
+    const ingestThreads = new Map<string, number>();
+    const perEvent = (cpuSeconds: number) => (cpuSeconds / INGEST_EVENTS) * 1e6;
+    /** A run's seconds, and the CPU seconds the database server, this bench and the API spent in it. */
+    const withCpu = async (run: () => Promise<unknown>): Promise<CpuRun> => {
+      const before = { database: postgresCpuSeconds(), bench: process.cpuUsage(), api: api.cpuSeconds() };
+      const elapsed = await seconds(run);
+      const bench = process.cpuUsage(before.bench);
+      return { seconds: elapsed, database: postgresCpuSeconds() - before.database, bench: (bench.user + bench.system) / 1e6, api: api.cpuSeconds() - before.api };
+    };
     for (const clients of runs("ingest") ? [1, 4] : []) {
       const batches = batchesOf(liveEvents(INGEST_EVENTS, clients));
-      const copy = await seconds(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
+      const copy = await withCpu(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)));
       // Laid out as the parse worker hands them over, before the clock starts: this row times the statement.
       const columns = batches.map(toColumns);
-      const direct = await seconds(() => inParallel(columns, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
+      const direct = await withCpu(() => inParallel(columns, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})));
       const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
       await api.loopLagP99Ms();
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
-      const cpuBefore = api.cpuSeconds();
-      const viaApi = await seconds(() => inParallel(bodies, clients, (body) => post(api, fixture.ingestKey, body)));
-      ingestCpu.set(clients, ((api.cpuSeconds() - cpuBefore) / INGEST_EVENTS) * 1e6);
+      const threadsBefore = threadCpuSeconds(api.pid);
+      const viaApi = await withCpu(() => inParallel(bodies, clients, (body) => post(api, fixture.ingestKey, body)));
+      ingestCpu.set(clients, perEvent(viaApi.api));
+      for (const [thread, cpu] of threadCpuSeconds(api.pid)) {
+        const micros = perEvent(cpu - (threadsBefore.get(thread) ?? 0));
+        if (micros >= 0.1) ingestThreads.set(`${thread}, ${clients} client${clients > 1 ? "s" : ""}`, micros);
+      }
       clearInterval(sampler);
       if (clients === 4) {
         ingestLag = await api.loopLagP99Ms();
-        soloRate = INGEST_EVENTS / viaApi;
+        soloRate = INGEST_EVENTS / viaApi.seconds;
       }
       const rate = (s: number) => INGEST_EVENTS / s;
-      report.put(t, INGEST, `raw COPY × ${clients}`, [rate(copy), "", 1]);
-      report.put(t, INGEST, `own statement × ${clients}`, [rate(direct), 1, copy / direct]);
-      report.put(t, INGEST, `POST /v1/logs × ${clients}`, [rate(viaApi), direct / viaApi, copy / viaApi]);
+      const cpu = (run: CpuRun) => [perEvent(run.database), perEvent(run.bench), perEvent(run.api)];
+      report.put(t, INGEST, `raw COPY × ${clients}`, [rate(copy.seconds), "", 1, ...cpu(copy)]);
+      report.put(t, INGEST, `own statement × ${clients}`, [rate(direct.seconds), 1, copy.seconds / direct.seconds, ...cpu(direct)]);
+      report.put(t, INGEST, `POST /v1/logs × ${clients}`, [rate(viaApi.seconds), direct.seconds / viaApi.seconds, copy.seconds / viaApi.seconds, ...cpu(viaApi)]);
     }
     await target.superSql`VACUUM ANALYZE log_events`;
 
@@ -270,6 +288,7 @@ async function measure(target: Target, fixture: Fixture) {
         await Promise.all(Array.from({ length: 20 }, (_, c) => queryClient(c, aloneEnd, paceMs, (_p, ms) => alone.push(ms))()));
         const logsTimes: number[] = [];
         const statusTimes: number[] = [];
+        const byPath = new Map<string, number[]>();
         let ingested = 0;
         const end = Date.now() + MIXED_SECONDS * 1000;
         await api.loopLagP99Ms();
@@ -282,8 +301,15 @@ async function measure(target: Target, fixture: Fixture) {
               ingested += BATCH;
             }
           }),
-          ...Array.from({ length: 20 }, (_, c) => queryClient(c, end, paceMs, (path, ms) => (path.startsWith("/status") ? statusTimes : logsTimes).push(ms))()),
+          ...Array.from({ length: 20 }, (_, c) =>
+            queryClient(c, end, paceMs, (path, ms) => {
+              (path.startsWith("/status") ? statusTimes : logsTimes).push(ms);
+              byPath.set(path, [...(byPath.get(path) ?? []), ms]);
+            })(),
+          ),
         ]);
+        // Which requests make the tail: the log, not the report.
+        log(`  ${label}, p95 ms by request: ${[...byPath].map(([path, times]) => `${path} ${q(times, 95).toFixed(0)}`).join("; ")}`);
         const elapsed = (performance.now() - started) / 1000;
         clearInterval(sampler);
         mixedLag = Math.max(mixedLag, await api.loopLagP99Ms());
@@ -316,6 +342,7 @@ async function measure(target: Target, fixture: Fixture) {
     report.put(t, PROCESS, `RSS ${PARSE_WORKER_IDLE_STOP_MS / 1000 + 10} s after load (parse workers stopped), MiB`, [api.rssMiB()]);
     report.put(t, PROCESS, "event-loop delay p99 under 4-client ingest, ms", [ingestLag]);
     for (const [clients, micros] of ingestCpu) report.put(t, PROCESS, `CPU per ingested event, ${clients} client${clients > 1 ? "s" : ""}, µs`, [micros]);
+    for (const [thread, micros] of ingestThreads) report.put(t, PROCESS, `  of which ${thread}, µs`, [micros]);
     report.put(t, PROCESS, "event-loop delay p99 under mixed load, ms", [mixedLag]);
   } finally {
     await api.stop();

@@ -15,9 +15,9 @@ const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
  * the former, and API_EXEC_ARGV adds flags after the latter (a repeated V8 flag takes the
  * last value), to compare settings or look inside a run (--trace-gc, --perf-basic-prof).
  */
-export async function startApiProcess(target: Target) {
+export async function startApiProcess(target: Target, entryOverride?: string) {
   const port = await freePort();
-  const entry = process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url));
+  const entry = entryOverride ?? (process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url)));
   const child = spawn(process.execPath, [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
     env: {
       PATH: process.env.PATH,
@@ -43,6 +43,7 @@ export async function startApiProcess(target: Target) {
   }
   return {
     base,
+    pid: child.pid!,
     /** Resident memory of the API process, MiB. */
     rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024,
     /** CPU seconds the API process has used, all its threads (user + system): steadier than a rate on a shared machine. */

@@ -1,0 +1,42 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+// CPU time read from /proc, the only account that sees every process and thread of a run:
+// the database server's backends and the API's own threads (its event loop, V8's helper
+// threads, the ingest parse workers).
+
+/** utime + stime of one /proc stat line, in seconds, and the command name it gives. */
+function statLine(text: string): { name: string; seconds: number } {
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th, in clock ticks (100/s on Linux).
+  const close = text.lastIndexOf(")");
+  const fields = text.slice(close + 2).split(" ");
+  return { name: text.slice(text.indexOf("(") + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+/** CPU seconds of every process whose command is `postgres` (each backend, the writer, the WAL writer, autovacuum). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = statLine(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      if (stat.name === "postgres") total += stat.seconds;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/** CPU seconds of each thread of `pid` by thread name (Node: MainThread, V8Worker, libuv-worker, a worker's name). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = statLine(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+      byName.set(stat.name, (byName.get(stat.name) ?? 0) + stat.seconds);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
