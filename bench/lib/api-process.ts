@@ -14,10 +14,12 @@ const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
  * It runs with the image's NODE_OPTIONS and command-line flags; API_NODE_OPTIONS replaces
  * the former, and API_EXEC_ARGV adds flags after the latter (a repeated V8 flag takes the
  * last value), to compare settings or look inside a run (--trace-gc, --perf-basic-prof).
+ * `entry` runs another build's api.js instead: two builds on one database, taking turns,
+ * compare far more steadily than two runs of the bench.
  */
-export async function startApiProcess(target: Target, entryOverride?: string) {
+export async function startApiProcess(target: Target, entry?: string) {
   const port = await freePort();
-  const entry = entryOverride ?? (process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url)));
+  entry ??= (process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url)));
   const child = spawn(process.execPath, [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
     env: {
       PATH: process.env.PATH,
