@@ -117,15 +117,25 @@ function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasA
     );
   }
   const direction = sql.raw(newestFirst ? "DESC" : "ASC");
+  const backwards = sql.raw(newestFirst ? "ASC" : "DESC");
   const page = sql`SELECT ${logEvents.id} AS id, ${snapshot} AS snapshot, ${tsText} AS ts, ${itemJson} AS item
     FROM ${logEvents}
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY ${logEvents.ts} ${direction}, ${logEvents.id} ${direction}
     LIMIT ${p("limit")}`;
-  if (!recorded) return dialect.sqlToQuery(page);
+  // The page comes back as one row (PageRow): its items joined in order into one text, how
+  // many rows it read (one past the LIMIT says a next page exists), and the position of
+  // the last row shown, second from the end, for the cursor. A row per event cost the API
+  // 6.4-7.5 ms of CPU for a 1,000-row page, in row objects, decoding and joining, against
+  // 2.4-2.6 for the one row (#15). A CTE's rows have no order of their own, so each
+  // aggregate orders them again: by the ts text (fixed-width UTC, compared byte by byte) and id.
+  const inOrder = sql`ORDER BY ts COLLATE "C" ${direction}, id ${direction}`;
+  const fromTheEnd = sql`ORDER BY ts COLLATE "C" ${backwards}, id ${backwards}`;
+  const aggregated = sql`SELECT string_agg(item, ${ITEM_SEPARATOR_SQL} ${inOrder}) AS items, count(*)::integer AS rows, max(snapshot) AS snapshot,
+    (array_agg(ts ${fromTheEnd}))[2] AS last_ts, (array_agg(id ${fromTheEnd}))[2] AS last_id FROM page`;
+  if (!recorded) return dialect.sqlToQuery(sql`WITH page AS (${page}) ${aggregated}`);
   // The entry counts what the caller is shown: the page's rows but the one past the LIMIT
-  // that only says whether a next page exists. A CTE's rows have no order of their own, so
-  // the page is ordered again: by its ts text (fixed-width UTC, compared byte by byte) and id.
+  // that only says whether a next page exists.
   const columns = sql.raw(ENTRY_COLUMNS.map(([column]) => column).join(", "));
   const values = sql.join(
     ENTRY_COLUMNS.map(([column, type]) => sql`${p(entryPlaceholder(column))}::${sql.raw(type)}`),
@@ -133,9 +143,18 @@ function buildPageStatement(order: LogsPlan["order"], hasSnapshot: boolean, hasA
   );
   const statement = sql`WITH page AS (${page}),
     entry AS (INSERT INTO audit_log (${columns}, row_count) SELECT ${values}, least(count(*), ${p("limit")}::integer - 1) FROM page)
-    SELECT id, snapshot, ts, item FROM page ORDER BY ts COLLATE "C" ${direction}, id ${direction}`;
+    ${aggregated}`;
   return dialect.sqlToQuery(statement);
 }
+
+/**
+ * What joins a page's items: a comma, which JSON needs between array elements, and a
+ * newline, which no item holds (PostgreSQL writes control characters in JSON strings as
+ * escapes, and jsonb's text has no line breaks), so the last one marks where the row past
+ * the LIMIT starts. The answer shows each item on a line of its own.
+ */
+const ITEM_SEPARATOR = ",\n";
+const ITEM_SEPARATOR_SQL = sql.raw(String.raw`E',\n'`);
 
 /**
  * One event as GET /logs shows it, written as JSON text by PostgreSQL: the API hands the
@@ -153,8 +172,8 @@ const itemJson = sql<string>`json_build_object(
   'trace_id', ${logEvents.traceId}, 'span_id', ${logEvents.spanId}, 'attributes', ${logEvents.attributes},
   'received_at', to_char(${logEvents.receivedAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text`;
 
-/** A page: each item the JSON text of one event, and the cursor to the next page. */
-export type LogsPage = { items: string[]; nextCursor: string | null };
+/** A page: its items as JSON text, joined by ITEM_SEPARATOR (the inside of a JSON array), how many, and the cursor to the next page. */
+export type LogsPage = { items: string; count: number; nextCursor: string | null };
 
 /**
  * How /logs statements are planned, set in the caller's transaction without waiting (the
@@ -193,33 +212,33 @@ export function planLikeAPage(sqlClient: Sql, plan: LogsPlan): void {
 export function sendLogsPage(sqlClient: Sql, plan: LogsPlan, serviceIds: number[] | undefined, entry?: EntryValues): Promise<LogsPage> {
   planLikeAPage(sqlClient, plan);
   const statement = pageStatement(plan, serviceIds, entry);
-  return timed("logs_query", () => sqlClient.unsafe<PageRow[]>(statement.sql, statement.params as never[], { prepare: true }).execute()).then((rows) => toPage(rows, plan));
+  return timed("logs_query", () => sqlClient.unsafe<[PageRow]>(statement.sql, statement.params as never[], { prepare: true }).execute()).then(([row]) => toPage(row, plan));
 }
 
 /** What a page of services none of which the caller can see returns. */
-export const EMPTY_PAGE: LogsPage = Object.freeze({ items: [], nextCursor: null }) as LogsPage;
+export const EMPTY_PAGE: LogsPage = Object.freeze({ items: "", count: 0, nextCursor: null });
 
-function toPage(rows: PageRow[], plan: LogsPlan): LogsPage {
-  const more = rows.length > plan.limit;
-  const items = more ? rows.slice(0, plan.limit) : rows;
-  const last = items.at(-1);
-  const snapshotId = plan.snapshotId ?? Number(rows[0]?.snapshot ?? 0);
+function toPage(row: PageRow, plan: LogsPlan): LogsPage {
+  const more = row.rows > plan.limit;
+  // Without a next page every row is shown; with one, all but the last.
+  const items = !row.items ? "" : more ? row.items.slice(0, row.items.lastIndexOf(ITEM_SEPARATOR)) : row.items;
+  const snapshotId = plan.snapshotId ?? Number(row.snapshot ?? 0);
   const nextCursor =
-    more && last
+    more && row.last_ts !== null && row.last_id !== null
       ? encodeCursor({
           f: plan.fingerprint,
-          ts: last.ts,
-          id: Number(last.id),
+          ts: row.last_ts,
+          id: Number(row.last_id),
           s: snapshotId,
           ...(plan.from ? { from: plan.from.getTime() } : {}),
           ...(plan.to ? { to: plan.to.getTime() } : {}),
         })
       : null;
-  return { items: items.map((r) => r.item), nextCursor };
+  return { items, count: Math.min(row.rows, plan.limit), nextCursor };
 }
 
-/** A row of a page's statement: bigints come back as text. */
-type PageRow = { id: string; snapshot: string; ts: string; item: string };
+/** A page's one row (bigints come back as text); items, snapshot and the last position are NULL for a page of no rows. */
+type PageRow = { items: string | null; rows: number; snapshot: string | null; last_ts: string | null; last_id: string | null };
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

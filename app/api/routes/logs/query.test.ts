@@ -157,6 +157,19 @@ describe("GET /logs ordering and pagination", () => {
     }
   });
 
+  it("pages events whose text holds the separator the page joins its items with", async () => {
+    // PostgreSQL joins a page's items with ",\n" and cuts the row past the LIMIT at the last one (logs/repository.ts).
+    const svc = unique("separator");
+    const tricky = Array.from({ length: 3 }, (_, i) => ({ service: svc, timestamp: at(i), message: `line ${i},\nnext,\n`, attributes: { note: `a,\nb ${i}`, [`k,\n${i}`]: "v" } }));
+    expect((await h.postJson("/v1/logs", tricky)).status).toBe(200);
+    const first = await page(`service=${svc}&limit=2&order=asc`);
+    expect(first.items.map((i) => i.message)).toEqual(["line 0,\nnext,\n", "line 1,\nnext,\n"]);
+    expect((first.items[1] as unknown as { attributes: Record<string, string> }).attributes).toEqual({ note: "a,\nb 1", "k,\n1": "v" });
+    const second = await page(`service=${svc}&limit=2&order=asc&cursor=${encodeURIComponent(first.next_cursor!)}`);
+    expect(second.items.map((i) => i.message)).toEqual(["line 2,\nnext,\n"]);
+    expect(second.next_cursor).toBeNull();
+  });
+
   it("rejects a tampered cursor or one from another query with 400", async () => {
     const first = await page(`service=${a}&limit=5`);
     expect(first.next_cursor).toBeTruthy();
@@ -225,7 +238,7 @@ describe("a page's statement", () => {
         SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = ${pageStatement(planned.plan, [1]).sql}`;
       const [before] = await planCounts();
       const ids = [...(await h.serviceIds.find(sql, planned.plan.services!)).values()];
-      for (let i = 0; i < 8; i++) expect((await sendLogsPage(sql, planned.plan, ids)).items).toHaveLength(20);
+      for (let i = 0; i < 8; i++) expect((await sendLogsPage(sql, planned.plan, ids)).count).toBe(20);
       const [after] = await planCounts();
       return { generic: after!.generic - (before?.generic ?? 0), custom: after!.custom - (before?.custom ?? 0) };
     });
@@ -326,7 +339,9 @@ describe("a one-service first page", () => {
         planLikeAPage(sql, planned.plan);
         return sql.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`, query.params as never[]);
       });
-      const plan = nodes((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan);
+      // The page is the LIMIT and what it reads; above it, PostgreSQL 16 and later may sort
+      // the page's few rows for the aggregates that join them (logs/repository.ts).
+      const plan = nodes(nodes((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan).find((n) => n["Node Type"] === "Limit")!);
       expect(plan.filter((n) => n["Node Type"] === "Sort").length, JSON.stringify(params)).toBe(0);
       const read = plan.filter((n) => n["Relation Name"]?.startsWith("log_events")).reduce((sum, n) => sum + n["Actual Rows"] * n["Actual Loops"], 0);
       // A page and the row after it, and the merge's look at each month's next row; with the

@@ -39,10 +39,10 @@ export function registerQueryLogs(app: Router, deps: AppDeps) {
       serviceIds?.length === 0
         ? await readAndRecord(c, deps, async () => EMPTY_PAGE, () => 0, filters)
         : await readRecordingItself(c, deps, (sql, entry) => sendLogsPage(sql, plan, serviceIds, entry), filters);
-    // The items are JSON already (logs/repository.ts): joined, not parsed and serialised
-    // again. The type checker cannot see inside the text; query.test.ts checks every page
-    // against LogsPage instead.
-    const body = `{"items":[${page.items.join(",")}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
+    // The items are JSON already, joined by PostgreSQL (logs/repository.ts): not parsed and
+    // serialised again. The type checker cannot see inside the text; query.test.ts checks
+    // every page against LogsPage instead.
+    const body = `{"items":[${page.items}],"next_cursor":${JSON.stringify(page.nextCursor)}}`;
     return c.body(body, 200, { "content-type": "application/json" }) as never;
   });
 }
