@@ -17,11 +17,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { parse, stringify } from "yaml";
+import { processRssMiB } from "./lib/proc.ts";
 import { createDb } from "../app/db/client.ts";
 import { startEmbeddedPostgres } from "../app/db/embedded.ts";
 import { runMigrations } from "../app/db/migrate.ts";
 import { createProductionLikeDatabase } from "../app/db/roles.ts";
-import { envtestClient, envtestKubeconfig } from "../app/test-support/envtest.ts";
+import { envtestClient, envtestConfig, envtestKubeconfig, installCrd } from "../app/test-support/envtest.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { tcpRelay } from "../app/test-support/tcp-relay.ts";
 import { imageNodeOptions } from "../app/test-support/image-node-options.ts";
@@ -41,6 +42,8 @@ const owner = createDb(ownerUrl, { max: 2, applicationName: "failsight-bench-mig
 await runMigrations(owner);
 await owner.end();
 
+// The chart installs the CRD; a fresh envtest has none (the tests install it themselves).
+await installCrd(envtestConfig());
 const kube = envtestClient();
 const namespace = `ctlbench-${Date.now().toString(36)}`;
 await kube.post("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
@@ -77,7 +80,7 @@ const controller = spawn(process.execPath, [entry], {
   stdio: ["ignore", "inherit", "inherit"],
 });
 const fmt = (n: number) => n.toFixed(1);
-const rssMiB = () => Number(readFileSync(`/proc/${controller.pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m)![1]) / 1024;
+const rssMiB = () => processRssMiB(controller.pid!);
 const probe = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined))?.status ?? "no answer";
 const samples: number[] = [];
 const outage: string[] = [];

@@ -44,7 +44,7 @@ import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
 import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
-import { postgresCpuSeconds, threadCpuSeconds } from "./lib/process-cpu.ts";
+import { postgresCpuSeconds, threadCpuSeconds } from "./lib/proc.ts";
 import { request } from "./lib/http-client.ts";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
@@ -287,9 +287,8 @@ async function measure(target: Target, fixture: Fixture) {
         }
       };
       for (const [label, paceMs] of [["as fast as answered", 0], ["one request a second each", 1_000]] as const) {
-        // Each phase from a database at rest: the one before it leaves autovacuum and
-        // roll-up compaction behind (paced queries alone: p95 123 ms after the saturated
-        // phase, 22 ms from rest).
+        // Each phase from a database at rest: the one before it leaves ingested rows for
+        // autovacuum and roll-ups to compact, whose work would land in the next phase.
         await target.settle();
         const alone: number[] = [];
         const aloneEnd = Date.now() + MIXED_SECONDS * 500;
@@ -315,7 +314,9 @@ async function measure(target: Target, fixture: Fixture) {
           ...Array.from({ length: 20 }, (_, c) =>
             queryClient(c, end, paceMs, (path, ms) => {
               (path.startsWith("/status") ? statusTimes : logsTimes).push(ms);
-              byPath.set(path, [...(byPath.get(path) ?? []), ms]);
+              let times = byPath.get(path);
+              if (!times) byPath.set(path, (times = []));
+              times.push(ms);
             })(),
           ),
         ]);

@@ -3,7 +3,7 @@
 // under 40 concurrent 5 KB gzip bodies that expand to 5 MiB of `{}` items, and after the
 // load. On the embedded PostgreSQL, or DATABASE_URL (a superuser URL) when set.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { createProductionLikeDatabase } from "../app/db/roles.ts";
 import { PARSE_WORKER_IDLE_STOP_MS } from "../app/ingest/parse-pool.ts";
 import { freePort } from "../app/test-support/free-port.ts";
 import { imageApiFlags, imageNodeOptions } from "../app/test-support/image-node-options.ts";
+import { processRssMiB } from "./lib/proc.ts";
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -50,7 +51,7 @@ for (let i = 0; ; i++) {
   if (i > 300) throw new Error("API did not come up");
   await new Promise((r) => setTimeout(r, 100));
 }
-const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${api.pid}/status`, "utf8"))![1]) / 1024;
+const rssMiB = () => processRssMiB(api.pid!);
 const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
 
 async function sampleWhile<T>(work: Promise<T>): Promise<{ peak: number; result: T }> {

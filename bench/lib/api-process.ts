@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../app/test-support/free-port.ts";
 import type { Target } from "./target.ts";
+import { processCpuSeconds, processRssMiB } from "./proc.ts";
 import { imageApiFlags, imageNodeOptions } from "../../app/test-support/image-node-options.ts";
 
 const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
@@ -47,13 +47,9 @@ export async function startApiProcess(target: Target, entry?: string) {
     base,
     pid: child.pid!,
     /** Resident memory of the API process, MiB. */
-    rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024,
+    rssMiB: () => processRssMiB(child.pid!),
     /** CPU seconds the API process has used, all its threads (user + system): steadier than a rate on a shared machine. */
-    cpuSeconds: () => {
-      // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th, in clock ticks (100/s on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     /** p99 event-loop delay since the previous call, ms (prom-client resets it on each scrape). */
     async loopLagP99Ms() {
       const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();

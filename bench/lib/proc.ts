@@ -1,8 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-// CPU time read from /proc, the only account that sees every process and thread of a run:
-// the database server's backends and the API's own threads (its event loop, V8's helper
-// threads, the ingest parse workers).
+// What /proc says of the processes a bench measures: resident memory, and CPU time, the
+// only account that sees every process and thread of a run (the database server's
+// backends, and the API's event loop, V8's helper threads and ingest parse workers).
+
+/** Resident memory of process `pid`, MiB. */
+export function processRssMiB(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
+}
 
 /** utime + stime of one /proc stat line, in seconds, and the command name it gives. */
 function statLine(text: string): { name: string; seconds: number } {
@@ -10,6 +15,11 @@ function statLine(text: string): { name: string; seconds: number } {
   const close = text.lastIndexOf(")");
   const fields = text.slice(close + 2).split(" ");
   return { name: text.slice(text.indexOf("(") + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+}
+
+/** CPU seconds process `pid` has used, all its threads (user + system). */
+export function processCpuSeconds(pid: number): number {
+  return statLine(readFileSync(`/proc/${pid}/stat`, "utf8")).seconds;
 }
 
 /** CPU seconds of every process whose command is `postgres` (each backend, the writer, the WAL writer, autovacuum). */
