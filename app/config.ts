@@ -21,6 +21,14 @@ const DEFAULT_INFERENCE_SECONDS = 60;
 const DEFAULT_CHECKS_CONCURRENCY = 32;
 /** How often the status tracker evaluates (STATUS_EVALUATION_SECONDS). */
 const DEFAULT_EVALUATION_SECONDS = 30;
+/**
+ * Idle keep-alive connections stay open this long (HTTP_KEEP_ALIVE_SECONDS). Node closes them
+ * after 5 s, shorter than the proxies and clients in front of an API keep theirs (60 s in
+ * ingress-nginx and cloud load balancers, 90 s in Go's HTTP client): a request sent on a
+ * connection as the API closed it was reset, and a load balancer answers that with a 502.
+ * The bench met exactly that (#15). Longer than those, so the peer is always the one to close.
+ */
+const HTTP_KEEP_ALIVE_DEFAULT_SECONDS = 95;
 /** Parse workers: one per core beyond the event loop's own, at least one, at most four (INGEST_PARSE_WORKERS). */
 const DEFAULT_PARSE_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
@@ -105,6 +113,8 @@ const ConfigSchema = z.object({
   FAILSIGHT_EMBEDDED_PG_PORT: port.default(54329),
   /** Seconds a shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10),
+  /** Seconds the API keeps an idle keep-alive connection open: longer than the proxies and shippers in front of it keep theirs. */
+  HTTP_KEEP_ALIVE_SECONDS: positiveInt.max(3600).default(HTTP_KEEP_ALIVE_DEFAULT_SECONDS),
   /** Cardinality caps of the per-service metrics: beyond them, labels fold into `other`. */
   METRICS_MAX_SERVICES: positiveInt.max(100_000).default(DEFAULT_MAX_SERVICES),
   METRICS_MAX_ERROR_SERIES: positiveInt.max(100_000).default(DEFAULT_MAX_ERROR_SERIES),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
 import { generateKey } from "../access/key-format.ts";
@@ -123,6 +124,38 @@ describe("entry points", () => {
     const p = runEntry("api", { DATABASE_URL: inject("bypassRlsUrl"), PORT: String(await freePort()), HOST: "127.0.0.1" });
     expect(await p.exited).toBe(1);
     expect(p.output()).toMatch(/superuser or BYPASSRLS role/);
+  });
+
+  it("keeps an idle keep-alive connection for HTTP_KEEP_ALIVE_SECONDS, and says so, then closes it", async () => {
+    const port = await freePort();
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey, HTTP_KEEP_ALIVE_SECONDS: "2" });
+    await waitForHealth(port, p.output);
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d) => (received += d));
+    const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(performance.now())));
+    const ask = async () => {
+      received = "";
+      socket.write("GET /health HTTP/1.1\r\nHost: failsight\r\nConnection: keep-alive\r\n\r\n");
+      for (let i = 0; i < 50 && !/\r\n\r\n[\s\S]*\}/.test(received); i++) await new Promise((r) => setTimeout(r, 20));
+      return received;
+    };
+    expect(await ask()).toMatch(/^HTTP\/1\.1 200[\s\S]*\r\nKeep-Alive: timeout=2\r\n/i);
+    // Idle for half the keep-alive: the same connection still answers.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await ask()).toMatch(/^HTTP\/1\.1 200/);
+    const answered = performance.now();
+    const idleFor = (await closed) - answered;
+    expect(idleFor).toBeGreaterThan(1_800);
+    expect(idleFor).toBeLessThan(5_000);
+  });
+
+  it("keeps idle connections open longer than the proxies in front of it by default", async () => {
+    const port = await freePort();
+    const p = runEntry("api", { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", FAILSIGHT_ADMIN_KEY: adminKey });
+    await waitForHealth(port, p.output);
+    // Above ingress-nginx's and cloud load balancers' 60 s and Go's 90 s.
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).headers.get("keep-alive")).toBe("timeout=95");
   });
 
   it("answers oversized headers with a 431 problem, and keeps serving", async () => {
