@@ -67,6 +67,8 @@ const QUERY_RUNS = Number(process.env.QUERY_RUNS ?? 60);
 /** The raw-event status SQL takes up to a second at 10M events: fewer runs of it. */
 const RAW_RUNS = Number(process.env.RAW_RUNS ?? Math.min(QUERY_RUNS, 20));
 const MIXED_SECONDS = Number(process.env.MIXED_SECONDS ?? 20);
+/** The share of its solo rate the last mixed phase offers ingest at: the issue's "ingest ≥ 0.7× its solo rate". */
+const INGEST_SHARE = Number(process.env.INGEST_SHARE ?? 0.7);
 const HELD_READ_MS = 3_000;
 /** BENCH_SECTIONS=logs,loki runs only those (ingest, logs, loki, status, maintenance, mixed, formats); default all. */
 const SECTIONS = (process.env.BENCH_SECTIONS ?? "ingest,logs,loki,status,maintenance,mixed,formats").split(",");
@@ -92,7 +94,7 @@ report.section(LOGS, ["rows", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95"
 report.section(LOKI, ["rows or series", "API p50", "API p95", "SQL+RLS p50", "SQL+RLS p95", "API p95 / SQL+RLS p95", "/logs API p95", "API p95 / /logs API p95"], `${QUERY_RUNS} runs each, API and SQL taking turns, ms, over the last 24 h. SQL: the service lookup and the statement the LogQL compiles to, run from the bench as the viewer, as the API runs them. /logs: the same filter through GET /logs, where there is one.`);
 report.section(STATUS, ["API p50", "API p95", "roll-up SQL p50", "roll-up SQL p95", "raw SQL p50", "raw SQL p95", "raw / API p95"], `${QUERY_RUNS} runs each, API and roll-up SQL taking turns (raw SQL ${RAW_RUNS}), ms. Raw SQL: the per-service scan of log_events /status ran before roll-ups (percentile_cont over every event of the window), as the superuser.`);
 report.section(MAINTENANCE, ["outcome", "run s", "inserts", "longest insert ms", "p99 insert ms"], `A retention run (DETACH and DROP of an expired month) while one client sends 100-event batches to POST /v1/logs; with a ${HELD_READ_MS / 1000} s read of log_events open, the run's DETACH cannot take its lock.`);
-report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s each: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer), asking again as soon as answered, then once a second each. "Alone": the same query clients for half as long without ingest; ingest's "vs alone" is against its 4-client rate in the ingest section.`);
+report.section(MIXED, ["p50 ms", "p95 ms", "requests or events/s", "vs alone"], `${MIXED_SECONDS} s each: 4 clients ingesting ${BATCH}-event batches while 20 clients query (/logs filter sets and /status windows, as a viewer), asking again as soon as answered, then once a second each; then once a second each while ingest is offered at ${INGEST_SHARE}× its solo rate rather than as fast as answered. "Alone": the same query clients for half as long without ingest; ingest's "vs alone" is against its 4-client rate in the ingest section.`);
 report.section(PROCESS, ["value"], "Resident memory of the API process (MiB), the p99 event-loop delay (ms, prom-client's monitor at 10 ms resolution), and the CPU the API process used per event in the ingest section's POST rows, all threads (µs): steadier than events/s on a shared machine.");
 report.section(FORMATS, ["events/s", "vs native JSON", "vs COPY"], `${FORMAT_EVENTS.toLocaleString("en")} events through each wire format, ${BATCH}-event batches × 4.`);
 
@@ -269,9 +271,14 @@ async function measure(target: Target, fixture: Fixture) {
     }
 
     // --- mixed load ---------------------------------------------------------------------
-    // Twice: query clients that send their next request as soon as the last is answered
-    // (the server saturated: what it can serve), and clients that each send one a second
-    // (people and dashboards: how fast each answer comes while ingest runs).
+    // Three times: query clients that send their next request as soon as the last is
+    // answered (the server saturated: what it can serve), and clients that each send one a
+    // second (people and dashboards: how fast each answer comes while ingest runs), first
+    // beside ingest clients that send as fast as they are answered, then beside ingest
+    // offered at INGEST_SHARE of its solo rate. Ingest as fast as answered takes every CPU
+    // slice the scheduler gives its backends, so the readers' share, not their cost, sets
+    // their latency; offered at a fixed rate, the run shows whether that rate and the
+    // readers fit the machine at all.
     let mixedLag = 0;
     if (runs("mixed")) {
       const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
@@ -286,7 +293,12 @@ async function measure(target: Target, fixture: Fixture) {
           if (paceMs) await new Promise((r) => setTimeout(r, Math.max(0, paceMs - ms!) * (i === c ? Math.random() : 1)));
         }
       };
-      for (const [label, paceMs] of [["as fast as answered", 0], ["one request a second each", 1_000]] as const) {
+      const phases = [
+        ["as fast as answered", 0, 0],
+        ["one request a second each", 1_000, 0],
+        [`one request a second each, ingest offered at ${INGEST_SHARE}× its solo rate`, 1_000, INGEST_SHARE],
+      ] as const;
+      for (const [label, paceMs, ingestShare] of phases) {
         // Each phase from a database at rest: the one before it leaves ingested rows for
         // autovacuum and roll-ups to compact, whose work would land in the next phase.
         await target.settle();
@@ -306,7 +318,14 @@ async function measure(target: Target, fixture: Fixture) {
         const started = performance.now();
         await Promise.all([
           ...Array.from({ length: 4 }, async (_, c) => {
+            // Offered at a rate: each client sends a batch every `every` ms, starting a quarter apart.
+            const every = ingestShare ? (4 * BATCH * 1000) / (ingestShare * soloRate) : 0;
+            let due = performance.now() + (every * c) / 4;
             for (let i = c; Date.now() < end; i += 4) {
+              if (every) {
+                await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+                due += every;
+              }
               await post(api, fixture.ingestKey, live[i % live.length]!);
               ingested += BATCH;
             }
