@@ -306,8 +306,6 @@ async function measure(target: Target, fixture: Fixture) {
         const alone: number[] = [];
         const aloneEnd = Date.now() + MIXED_SECONDS * 500;
         await Promise.all(Array.from({ length: 20 }, (_, c) => queryClient(c, aloneEnd, paceMs, (_p, ms) => alone.push(ms))()));
-        const logsTimes: number[] = [];
-        const statusTimes: number[] = [];
         const byPath = new Map<string, number[]>();
         let ingested = 0;
         await target.settle();
@@ -333,20 +331,22 @@ async function measure(target: Target, fixture: Fixture) {
           }),
           ...Array.from({ length: 20 }, (_, c) =>
             queryClient(c, end, paceMs, (path, ms) => {
-              (path.startsWith("/status") ? statusTimes : logsTimes).push(ms);
               let times = byPath.get(path);
               if (!times) byPath.set(path, (times = []));
               times.push(ms);
             })(),
           ),
         ]);
+        const elapsed = (performance.now() - started) / 1000;
         benchLoop.disable();
         // Which requests make the tail, and whether the bench itself was late: the log, not the report.
         log(`  ${label}: the bench's own event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(benchLoop.max / 1e6).toFixed(1)} ms`);
         log(`  ${label}, p95 ms by request: ${[...byPath].map(([path, times]) => `${path} ${q(times, 95).toFixed(0)}`).join("; ")}`);
-        const elapsed = (performance.now() - started) / 1000;
         clearInterval(sampler);
         mixedLag = Math.max(mixedLag, await api.loopLagP99Ms());
+        const timesOf = (status: boolean) => [...byPath].filter(([path]) => path.startsWith("/status") === status).flatMap(([, times]) => times);
+        const logsTimes = timesOf(false);
+        const statusTimes = timesOf(true);
         const queries = [...logsTimes, ...statusTimes];
         report.put(t, MIXED, `${label}: /logs`, [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
         report.put(t, MIXED, `${label}: /status`, [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
