@@ -6,7 +6,7 @@ import { addMonths, monthStart, partitionName } from "./months.ts";
 import { runPartitionMaintenance, type MaintenanceReport } from "./maintain.ts";
 import { PartitionPolicySpec } from "./policy.ts";
 
-// Every case runs on the real log_events (foreign key to services, forced row-level
+// Every case runs on the real log_events (its service check, forced row-level
 // security, the real indexes) in a database of its own, with the pool the API and the
 // controller use, and counts rows as the API reads them.
 

@@ -32,9 +32,9 @@ export async function runPartitionMaintenance(sql: Sql, policy: PartitionPolicy,
   try {
     const [lock] = await conn`SELECT pg_try_advisory_lock(${ADVISORY_LOCKS.partitionMaintenance}, hashtext(${policy.table})) AS ok`;
     if (!lock?.ok) return { ran: false, reason: `another runner is maintaining ${policy.table}` };
-    // Maintenance acts as Failsight itself: the foreign-key check that ATTACH runs, and the
-    // repair's insert through the parent, see services through its forced row-level
-    // security, and with no scope every service looks absent. The setting is the session's
+    // Maintenance acts as Failsight itself: the foreign-key check that ATTACH runs on
+    // log_rollups, and the repair's insert through the parent, see services through its
+    // forced row-level security, and with no scope every service looks absent. The setting is the session's
     // (DDL runs outside asActor) and is cleared before the connection goes back to the pool.
     await conn`SELECT set_config('failsight.scope', 'system', false)`;
     // Moving a month's backlog may take longer than a request's statement timeout.

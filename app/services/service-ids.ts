@@ -9,7 +9,7 @@ export type AfterCommit = (run: () => void) => void;
  * change once given, so they are cached for the life of the process, but only once the
  * transaction that learned them has committed: an id from a transaction that rolled back
  * names no row, and handing it to the next batch failed that batch (and every later one
- * for the name) on the foreign key. The cache is bounded so a flood of one-off names
+ * for the name) on the check that an event names a service (migrations/0018). The cache is bounded so a flood of one-off names
  * cannot grow it without end. A cached id grants nothing: every query that uses one still
  * passes row-level security, and each call runs on the caller's own transaction.
  */

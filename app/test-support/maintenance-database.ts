@@ -11,7 +11,7 @@ import { freshDatabase } from "./fresh-database.ts";
 const ADMIN: Actor = { kind: "user", userId: 0, name: "test-admin", role: "admin", keyPrefix: "test" };
 
 /**
- * The real schema (log_events with its foreign key, forced row-level security and indexes),
+ * The real schema (log_events with its service check, forced row-level security and indexes),
  * in a database of the test's own so maintenance can reshape log_events freely. The months
  * migration 0001 made for the day the suite runs are dropped, so plans start from DEFAULT
  * alone whatever the date. `pool` is a pool as the API and the controller open it (no
