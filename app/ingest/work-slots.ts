@@ -54,6 +54,11 @@ export class WorkSlots {
   get queued(): number {
     return this.waiting.length;
   }
+
+  /** Slots taken now. */
+  get inUse(): number {
+    return this.busy;
+  }
 }
 
 /**
