@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { asActor } from "../db/scoped.ts";
+import { asActor, type Scoped } from "../db/scoped.ts";
 import type { Actor } from "../domain/actor.ts";
 import { RequestError } from "../domain/request-error.ts";
 import { recordRequest, type AuditEntry } from "../access/audit-log.ts";
@@ -218,40 +218,45 @@ export class Intake {
    * Writes a cut batch in one transaction, the head as soon as it is parsed and the tail
    * when it is; undefined (and nothing written) when either half cannot be stored as it is.
    */
-  private async writeInTwo({ actor, audit, receipt }: Delivery, cut: Cut): Promise<Outcome | undefined> {
+  private async writeInTwo(delivery: Delivery, cut: Cut): Promise<Outcome | undefined> {
+    const format = cut.decoded.format;
     const head = await cut.head;
     if (!head) return undefined;
-    const written = await asActor(this.deps.sql, actor, async (scoped) => {
-      if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return "duplicate" as const;
+    let tail: EventColumns | undefined;
+    const written = await this.inTransaction(delivery, async (scoped) => {
       const first = await writeBatch(scoped, this.deps.serviceIds, head);
-      const tail = await cut.tail;
+      tail = await cut.tail;
       if (!tail || head.count + tail.count > MAX_BATCH_EVENTS) throw READ_WHOLE;
       const second = await writeBatch(scoped, this.deps.serviceIds, tail);
-      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: head.count + tail.count });
-      return { tail, rollupRows: first.rollupRows + second.rollupRows };
-    }).catch((error) => {
-      if (error === READ_WHOLE) return undefined;
+      return { count: head.count + tail.count, rollupRows: first.rollupRows + second.rollupRows };
+    }).catch((error): typeof READ_WHOLE => {
+      if (error === READ_WHOLE) return READ_WHOLE;
       throw error;
     });
-    const format = cut.decoded.format;
-    if (written === undefined) return undefined;
-    if (written === "duplicate") return { stored: 0, rejected: [], format, duplicate: true };
-    const { tail, rollupRows } = written;
-    return { stored: head.count + tail.count, rejected: [], format, tally: mergeTallies(head.tally, tail.tally), rollupRows };
+    if (written === READ_WHOLE) return undefined;
+    if (!written) return { stored: 0, rejected: [], format, duplicate: true };
+    return { stored: written.count, rejected: [], format, tally: mergeTallies(head.tally, tail!.tally), rollupRows: written.rollupRows };
   }
 
-  /** Writes a prepared batch, with its audit entry and receipt, in one transaction. */
-  private async write({ actor, audit, receipt }: Delivery, { format, columns, rejected }: Prepared): Promise<Outcome> {
-    // The audit entry (and a queue message's receipt) is written in the batch's own
-    // transaction: one commit per batch, and a redelivered message finds its receipt.
-    const written = await asActor(this.deps.sql, actor, async (scoped) => {
+  /** Writes a prepared batch. */
+  private async write(delivery: Delivery, { format, columns, rejected }: Prepared): Promise<Outcome> {
+    const written = await this.inTransaction(delivery, async (scoped) => ({ count: columns.count, ...(await writeBatch(scoped, this.deps.serviceIds, columns)) }));
+    if (!written) return { stored: 0, rejected: [], format, duplicate: true };
+    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows: written.rollupRows };
+  }
+
+  /**
+   * A batch's one transaction: a queue message's receipt, the events `store` writes, and the
+   * audit entry. One commit per batch, and a redelivered message finds its receipt: then
+   * nothing is stored and the answer is undefined.
+   */
+  private inTransaction({ actor, audit, receipt }: Delivery, store: (scoped: Scoped) => Promise<{ count: number; rollupRows: number }>) {
+    return asActor(this.deps.sql, actor, async (scoped) => {
       if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return undefined;
-      const { rollupRows } = await writeBatch(scoped, this.deps.serviceIds, columns);
-      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: columns.count });
-      return rollupRows;
+      const written = await store(scoped);
+      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: written.count });
+      return written;
     });
-    if (written === undefined) return { stored: 0, rejected: [], format, duplicate: true };
-    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows: written };
   }
 }
 
