@@ -19,7 +19,7 @@ import { mergeTallies, type BatchTally, type EventColumns } from "./event-column
 import { nativeJson } from "./formats/native-json.ts";
 import { splitJsonArray } from "./split-body.ts";
 import { DEFAULT_INGEST_CONCURRENCY, inTwoStages, WorkSlots } from "./work-slots.ts";
-import { raised } from "./parse-job.ts";
+import { raised, type ParseJob } from "./parse-job.ts";
 import { inlineParser, type Parser } from "./parse-pool.ts";
 
 export type IntakeDeps = {
@@ -155,7 +155,8 @@ export class Intake {
     };
   }
 
-  private job(decoded: Decoded, body: Buffer, claim: Claim) {
+  /** The parse job for `body`: the decoded body itself, or one half of it. */
+  private job(decoded: Decoded, body: Buffer, claim: Claim): ParseJob {
     return {
       format: decoded.format.name,
       body,
