@@ -40,12 +40,12 @@ import { HourHistograms } from "../app/status/hour-histograms.ts";
 import { readWindowStats } from "../app/status/repository.ts";
 import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
-import { loadFixture, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
+import { loadFixture, liveBodies, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
 import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
 import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
-import { postgresCpuSeconds, threadCpuSeconds } from "./lib/proc.ts";
+import { machineCpuSeconds, postgresCpuSeconds, threadCpuSeconds } from "./lib/proc.ts";
 import { request, resent } from "./lib/http-client.ts";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
@@ -310,7 +310,7 @@ async function measure(target: Target, fixture: Fixture) {
     let mixedLag = 0;
     if (runs("mixed")) {
       const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
-      const live = batchesOf(liveEvents(400_000, 11)).map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+      const live = liveBodies(400_000, 11, BATCH);
       const queryClient = (c: number, until: number, paceMs: number, times: (path: string, ms: number) => void) => async () => {
         // Paced clients start at random offsets within their pace, so that they do not all
         // ask at once. Offset after the first request instead, the 20 first requests went
@@ -344,23 +344,31 @@ async function measure(target: Target, fixture: Fixture) {
         const benchLoop = monitorEventLoopDelay({ resolution: 10 });
         benchLoop.enable();
         const end = Date.now() + MIXED_SECONDS * 1000;
-        await api.loopLagP99Ms();
+        const { timings: timingsBefore } = await api.scrape();
+        const cpuBefore = { machine: machineCpuSeconds(), database: postgresCpuSeconds(), api: api.cpuSeconds(), bench: process.cpuUsage() };
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, api.rssMiB())), 250);
         const started = performance.now();
-        await Promise.all([
-          ...Array.from({ length: 4 }, async (_, c) => {
+        // Ingest's rate is over its own clients' span: the queries' last answers may come
+        // after its last batch, and counting that tail made a phase offered at 0.70x show 0.67.
+        let ingestSeconds = 0;
+        const ingest = Promise.all(
+          Array.from({ length: 4 }, async (_, c) => {
             // Offered at a rate: each client sends a batch every `every` ms, starting a quarter apart.
             const every = ingestShare ? (4 * BATCH * 1000) / (ingestShare * soloRate) : 0;
             let due = performance.now() + (every * c) / 4;
             for (let i = c; Date.now() < end; i += 4) {
               if (every) {
+                if (performance.timeOrigin + due >= end) break;
                 await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
                 due += every;
               }
-              await post(api, fixture.ingestKey, live[i % live.length]!);
+              await post(api, fixture.ingestKey, live[i % live.length]!.body(Date.now()));
               ingested += BATCH;
             }
           }),
+        ).then(() => (ingestSeconds = (performance.now() - started) / 1000));
+        await Promise.all([
+          ingest,
           ...Array.from({ length: 20 }, (_, c) =>
             queryClient(c, end, paceMs, (path, ms) => {
               let times = byPath.get(path);
@@ -375,7 +383,9 @@ async function measure(target: Target, fixture: Fixture) {
         log(`  ${label}: the bench's own event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(benchLoop.max / 1e6).toFixed(1)} ms`);
         log(`  ${label}, p95 ms by request: ${[...byPath].map(([path, times]) => `${path} ${q(times, 95).toFixed(0)}`).join("; ")}`);
         clearInterval(sampler);
-        mixedLag = Math.max(mixedLag, await api.loopLagP99Ms());
+        const { loopLagP99Ms, timings } = await api.scrape();
+        mixedLag = Math.max(mixedLag, loopLagP99Ms);
+        log(`  ${label}, where the time went: ${whereTimeWent(api, cpuBefore, elapsed, timingsBefore, timings)}`);
         const timesOf = (status: boolean) => [...byPath].filter(([path]) => path.startsWith("/status") === status).flatMap(([, times]) => times);
         const logsTimes = timesOf(false);
         const statusTimes = timesOf(true);
@@ -383,7 +393,7 @@ async function measure(target: Target, fixture: Fixture) {
         report.put(t, MIXED, `${label}: /logs`, [q(logsTimes, 50), q(logsTimes, 95), logsTimes.length / elapsed, ""]);
         report.put(t, MIXED, `${label}: /status`, [q(statusTimes, 50), q(statusTimes, 95), statusTimes.length / elapsed, ""]);
         report.put(t, MIXED, `${label}: all queries (alone: p95)`, [q(queries, 50), q(queries, 95), queries.length / elapsed, `${q(alone, 95).toFixed(1)} ms alone`]);
-        report.put(t, MIXED, `${label}: ingest`, ["", "", ingested / elapsed, ingested / elapsed / soloRate]);
+        report.put(t, MIXED, `${label}: ingest`, ["", "", ingested / ingestSeconds, ingested / ingestSeconds / soloRate]);
       }
     }
 
@@ -474,6 +484,31 @@ const q = quantile;
 async function copyRows(sql: Sql, fixture: Fixture, rows: LogEvent[]) {
   const copy = await sql.unsafe(`COPY log_events (${COPY_COLUMNS.join(", ")}) FROM STDIN`).writable();
   await pipeline(Readable.from([rows.map((e) => copyRow(e, fixture.serviceIds.get(e.service)!)).join("")]), copy);
+}
+
+/**
+ * A mixed phase's log line: how busy the machine was and who used its cores, and the API's
+ * mean time per request and per database operation (from its own metrics), to set against
+ * the latencies the bench saw.
+ */
+function whereTimeWent(
+  api: ApiProcess,
+  before: { machine: { busy: number; idle: number }; database: number; api: number; bench: NodeJS.CpuUsage },
+  seconds: number,
+  timingsBefore: Map<string, { seconds: number; count: number }>,
+  timingsAfter: Map<string, { seconds: number; count: number }>,
+): string {
+  const machine = machineCpuSeconds();
+  const busy = machine.busy - before.machine.busy;
+  const bench = process.cpuUsage(before.bench);
+  const cores = (cpuSeconds: number) => (cpuSeconds / seconds).toFixed(2);
+  const means = [...timingsAfter]
+    .map(([what, after]) => {
+      const count = after.count - (timingsBefore.get(what)?.count ?? 0);
+      return count ? `${what} ${(((after.seconds - (timingsBefore.get(what)?.seconds ?? 0)) / count) * 1000).toFixed(1)} ms × ${count}` : "";
+    })
+    .filter(Boolean);
+  return `machine busy ${((100 * busy) / (busy + machine.idle - before.machine.idle)).toFixed(0)}%; cores used by the database ${cores(postgresCpuSeconds() - before.database)}, the API ${cores(api.cpuSeconds() - before.api)}, the bench ${cores((bench.user + bench.system) / 1e6)}; API means: ${means.join(", ")}`;
 }
 
 async function post(api: ApiProcess, key: string, body: string | Uint8Array, path = "/v1/logs", contentType = "application/json", ok = 200) {

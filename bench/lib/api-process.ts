@@ -36,6 +36,19 @@ export async function startApiProcess(target: Target, entry?: string) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
+  const scrape = async () => {
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const timings = new Map<string, { seconds: number; count: number }>();
+    for (const m of text.matchAll(/^failsight_(?:db_query|http_request)_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+      const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[2]!)?.[1];
+      const what = label("operation") ?? `${label("method")} ${label("route")}`;
+      const entry = timings.get(what) ?? { seconds: 0, count: 0 };
+      if (m[1] === "sum") entry.seconds += Number(m[3]);
+      else entry.count += Number(m[3]);
+      timings.set(what, entry);
+    }
+    return { loopLagP99Ms: Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1]) * 1000, timings };
+  };
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/ready`)).ok) break;
@@ -50,11 +63,18 @@ export async function startApiProcess(target: Target, entry?: string) {
     rssMiB: () => processRssMiB(child.pid!),
     /** CPU seconds the API process has used, all its threads (user + system): steadier than a rate on a shared machine. */
     cpuSeconds: () => processCpuSeconds(child.pid!),
-    /** p99 event-loop delay since the previous call, ms (prom-client resets it on each scrape). */
+    /** p99 event-loop delay since the previous scrape, ms (prom-client resets it on each scrape). */
     async loopLagP99Ms() {
-      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-      return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1]) * 1000;
+      return (await scrape()).loopLagP99Ms;
     },
+    /**
+     * One scrape of /metrics: the p99 event-loop delay since the previous one, and the API's
+     * own account of its time so far, seconds and count by what it timed: each database
+     * operation (`logs_query`, `status_query`, `ingest_insert`) and each request
+     * (`GET /logs`), summed over their other labels. Two scrapes' difference tells where a
+     * run's latency went: to the database, to the API, or to before the API read the request.
+     */
+    scrape,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

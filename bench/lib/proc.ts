@@ -37,6 +37,13 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
+/** The machine's CPU seconds since boot, busy (user, nice, system, irq, softirq, steal) and idle (idle, iowait), all cores. */
+export function machineCpuSeconds(): { busy: number; idle: number } {
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks as [number, number, number, number, number, number, number, number];
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, idle: (idle + iowait) / 100 };
+}
+
 /** CPU seconds of each thread of `pid` by thread name (Node: MainThread, V8Worker, libuv-worker, a worker's name). */
 export function threadCpuSeconds(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
