@@ -39,6 +39,7 @@ import { ServiceIds } from "../app/services/service-ids.ts";
 import { HourHistograms } from "../app/status/hour-histograms.ts";
 import { readWindowStats } from "../app/status/repository.ts";
 import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
+import { runQueryClients } from "./lib/query-clients.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import { loadFixture, liveBodies, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
 import { FORMAT_BODIES } from "./format-bodies.ts";
@@ -311,20 +312,7 @@ async function measure(target: Target, fixture: Fixture) {
     if (runs("mixed")) {
       const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
       const live = liveBodies(400_000, 11, BATCH);
-      const queryClient = (c: number, until: number, paceMs: number, times: (path: string, ms: number) => void) => async () => {
-        // Paced clients start at random offsets within their pace, so that they do not all
-        // ask at once. Offset after the first request instead, the 20 first requests went
-        // out together, and that one burst was 5-10% of a phase's requests: readers alone
-        // had p95 109-156 ms, and spread out 26-38 (#15, 1M events, PG15).
-        if (paceMs) await new Promise((r) => setTimeout(r, paceMs * Math.random()));
-        for (let i = c; Date.now() < until; i++) {
-          const path = paths[i % paths.length]!;
-          // Answered and read, not parsed: parsing a 1,000-row page is the bench's time, not the API's.
-          const [ms] = await latencies(1, () => get(api, fixture.viewerKey, path, false));
-          times(path, ms!);
-          if (paceMs) await new Promise((r) => setTimeout(r, Math.max(0, paceMs - ms!)));
-        }
-      };
+      const ask = (until: number, paceMs: number) => runQueryClients({ base: api.base, key: fixture.viewerKey, paths, clients: 20, until, paceMs });
       const phases = [
         ["as fast as answered", 0, 0],
         ["one request a second each", 1_000, 0],
@@ -335,10 +323,7 @@ async function measure(target: Target, fixture: Fixture) {
         // Each phase from a database at rest: the one before it leaves ingested rows for
         // autovacuum and roll-ups to compact, whose work would land in the next phase.
         await target.settle();
-        const alone: number[] = [];
-        const aloneEnd = Date.now() + MIXED_SECONDS * 500;
-        await Promise.all(Array.from({ length: 20 }, (_, c) => queryClient(c, aloneEnd, paceMs, (_p, ms) => alone.push(ms))()));
-        const byPath = new Map<string, number[]>();
+        const alone = (await ask(Date.now() + MIXED_SECONDS * 500, paceMs)).byPath.flatMap(([, times]) => times);
         let ingested = 0;
         await target.settle();
         const benchLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -367,20 +352,12 @@ async function measure(target: Target, fixture: Fixture) {
             }
           }),
         ).then(() => (ingestSeconds = (performance.now() - started) / 1000));
-        await Promise.all([
-          ingest,
-          ...Array.from({ length: 20 }, (_, c) =>
-            queryClient(c, end, paceMs, (path, ms) => {
-              let times = byPath.get(path);
-              if (!times) byPath.set(path, (times = []));
-              times.push(ms);
-            })(),
-          ),
-        ]);
+        const [, answered] = await Promise.all([ingest, ask(end, paceMs)]);
+        const byPath = new Map(answered.byPath);
         const elapsed = (performance.now() - started) / 1000;
         benchLoop.disable();
         // Which requests make the tail, and whether the bench itself was late: the log, not the report.
-        log(`  ${label}: the bench's own event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(benchLoop.max / 1e6).toFixed(1)} ms`);
+        log(`  ${label}: the bench's own event-loop delay p99 ${(benchLoop.percentile(99) / 1e6).toFixed(1)} ms, max ${(benchLoop.max / 1e6).toFixed(1)} ms (ingest clients), p99 ${answered.loopP99Ms.toFixed(1)} ms, max ${answered.loopMaxMs.toFixed(1)} ms (query clients)`);
         log(`  ${label}, p95 ms by request: ${[...byPath].map(([path, times]) => `${path} ${q(times, 95).toFixed(0)}`).join("; ")}`);
         clearInterval(sampler);
         const { loopLagP99Ms, timings } = await api.scrape();
