@@ -69,12 +69,13 @@ export async function loadFixture(target: Target, events: number, days: number, 
 export function liveBodies(count: number, seed: number, batch: number): { body: (now: number) => string }[] {
   const events = liveEvents(count, seed);
   const madeAt = Date.now();
-  const mark = JSON.stringify("\u0000timestamp\u0000");
+  // A string no event holds, where each timestamp goes; split at as JSON writes it.
+  const marker = "\u0000timestamp\u0000";
   return Array.from({ length: Math.ceil(count / batch) }, (_, b) => {
     const some = events.slice(b * batch, (b + 1) * batch);
     const before = some.map((e) => madeAt - e.timestamp.getTime());
     // The body's text around its timestamps, made once; a send only fills them in.
-    const pieces = JSON.stringify(some.map((e) => ({ ...e, timestamp: "\u0000timestamp\u0000" }))).split(mark);
+    const pieces = JSON.stringify(some.map((e) => ({ ...e, timestamp: marker }))).split(JSON.stringify(marker));
     return {
       body: (now: number) => {
         let text = pieces[0]!;
