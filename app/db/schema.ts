@@ -164,8 +164,19 @@ export const logEvents = pgTable(
     index("log_events_status_ts_idx").on(t.httpStatus, t.ts).where(sql`${t.httpStatus} IS NOT NULL`),
     index("log_events_error_code_ts_idx").on(t.errorCode, t.ts).where(sql`${t.errorCode} IS NOT NULL`),
     index("log_events_trace_id_idx").on(t.traceId).where(sql`${t.traceId} IS NOT NULL`),
+    // Dependency inference's children (status/dependencies-repository.ts): the events that
+    // name a parent span, by when they arrived. Without it each run read every event of
+    // its window to find the few that do: 0.9 s of CPU for 845,000 events (#15).
+    index("log_events_parent_span_idx").on(t.receivedAt).where(sql.raw(NAMES_PARENT_SPAN)),
   ],
 );
+
+/**
+ * An event that names its parent span, as log_events_parent_span_idx's predicate: a query
+ * finds those events through the index only when its WHERE clause implies this, so it is
+ * written once, for both.
+ */
+export const NAMES_PARENT_SPAN = "attributes ? 'parent_span_id' AND trace_id IS NOT NULL";
 
 export const statusEvents = pgTable(
   "status_events",

@@ -6,13 +6,19 @@ import { log } from "../log.ts";
 import { startPeriodic } from "../periodic.ts";
 import { forgetInferred, inferDependencies } from "./dependencies-repository.ts";
 
-/** Events arrive late (batched shippers): each run looks this far behind its last one. */
-const OVERLAP_MS = 5 * 60_000;
+/**
+ * Each run looks this far behind its last one. Events are found by arrival (received_at,
+ * their transaction's start), so a late timestamp does not matter; a batch whose
+ * transaction began before a run and committed after it does, and this covers one that ran
+ * up to a minute (a statement may take 30 s by default). An edge a slower one hid is
+ * recorded the next time traces show it.
+ */
+const OVERLAP_MS = 60_000;
 /** An inferred edge traces stop showing is forgotten after this many days. */
 const FORGET_AFTER_DAYS = 7;
 
 /**
- * Infers service dependencies from the traces in newly stored events, every `intervalMs`,
+ * Infers service dependencies from the traces in newly arrived events, every `intervalMs`,
  * in every API replica; a transaction lock lets one replica run at a time and the others
  * skip. The first run looks back an hour.
  */

@@ -31,7 +31,7 @@ export async function startApiProcess(target: Target, entry?: string) {
       LOG_LEVEL: "warn",
       FAILSIGHT_AUTH: "on",
       METRICS_TOKEN,
-      ...Object.fromEntries(["MALLOC_ARENA_MAX", "DB_POOL_MAX", "INGEST_CONCURRENCY", "INGEST_PARSE_WORKERS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+      ...Object.fromEntries(["MALLOC_ARENA_MAX", "DB_POOL_MAX", "INGEST_CONCURRENCY", "INGEST_PARSE_WORKERS", "DEPENDENCY_INFERENCE_SECONDS", "ROLLUP_COMPACTION_SECONDS"].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
