@@ -111,6 +111,8 @@ describe("a viewer sees only entitled services, through every endpoint", () => {
     const status = ((await (await as("alice", "/status?window=1h")).json()) as { services: { service: string }[] }).services.map((s) => s.service);
     expect(status).toEqual(expect.arrayContaining([svcA, svcG]));
     expect(status).not.toContain(svcB);
+    // Its id is known to the API (ingest learned it), so its transitions were read with the evaluation: still a 404.
+    expect(h.serviceIds.known([svcB])).toHaveLength(1);
     expect((await as("alice", `/status/${svcB}`)).status).toBe(404);
     expect((await as("alice", `/status/${svcB}/events`)).status).toBe(404);
     const listed = ((await (await as("alice", "/services")).json()) as { items: { name: string }[] }).items.map((s) => s.name);

@@ -173,14 +173,20 @@ export async function recordTransitions(
 /** A Transition (uptimeRatio takes these as they are), with where it came from and why. */
 export type StatusEventRow = Transition & { fromState: ServiceState; reason: string };
 
-/** Transitions of one service in [from, to), and the state in force at `from`. */
+/**
+ * Transitions of one service in [from, to), and the state in force at `from`: two
+ * statements sent at once (one round trip), so both are on the connection before this
+ * first yields.
+ */
 export async function readTransitions(sql: Sql, serviceId: number, from: Date, to: Date) {
-  const [before] = await sql<{ to_state: ServiceState }[]>`
-    SELECT to_state FROM status_events WHERE service_id = ${serviceId} AND at < ${from.toISOString()}
-    ORDER BY at DESC, id DESC LIMIT 1`;
-  const rows = await sql<{ at_ms: number; from_state: ServiceState; to_state: ServiceState; reason: string }[]>`
-    SELECT ${sql.unsafe(epochMs("at"))} AS at_ms, from_state, to_state, reason FROM status_events
-    WHERE service_id = ${serviceId} AND at >= ${from.toISOString()} AND at < ${to.toISOString()} ORDER BY at, id`;
+  const [[before], rows] = await Promise.all([
+    sql<{ to_state: ServiceState }[]>`
+      SELECT to_state FROM status_events WHERE service_id = ${serviceId} AND at < ${from.toISOString()}
+      ORDER BY at DESC, id DESC LIMIT 1`,
+    sql<{ at_ms: number; from_state: ServiceState; to_state: ServiceState; reason: string }[]>`
+      SELECT ${sql.unsafe(epochMs("at"))} AS at_ms, from_state, to_state, reason FROM status_events
+      WHERE service_id = ${serviceId} AND at >= ${from.toISOString()} AND at < ${to.toISOString()} ORDER BY at, id`,
+  ]);
   const events: StatusEventRow[] = rows.map((r) => ({ at: new Date(r.at_ms), fromState: r.from_state, toState: r.to_state, reason: r.reason }));
   return { initial: before?.to_state ?? null, events };
 }

@@ -38,8 +38,15 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
       c,
       deps,
       async ({ sql }) => {
+        // With the service's id known here (ids never change), its transitions go out ahead
+        // of the evaluation, in the same round trip, rather than after it. Row-level security
+        // decides what either returns, and a service the caller may not see is not found.
+        const [knownId] = deps.serviceIds.known([service]) ?? [];
+        const early = knownId === undefined ? undefined : readTransitions(sql, knownId, from, now);
+        early?.catch(() => {}); // a failure aborts the transaction, which the evaluation reports
         const [found] = await evaluateServices(sql, now, windowMs, deps.hourHistograms, [service]);
-        return { status: found, history: found ? await readTransitions(sql, found.serviceId, from, now) : undefined };
+        if (!found) return { status: undefined, history: undefined };
+        return { status: found, history: await (found.serviceId === knownId ? early! : readTransitions(sql, found.serviceId, from, now)) };
       },
       (read) => (read.status ? 1 : undefined),
     );

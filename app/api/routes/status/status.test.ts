@@ -94,10 +94,15 @@ describe("state transitions and uptime", () => {
     expect(events.items.map((e) => `${e.from}->${e.to}`)).toEqual(["unknown->up", "up->down", "down->up"]);
     expect(events.items[1]!.at).toBe(at(45).toISOString());
 
-    // Known for 60 minutes (t0..now), down for 6 of them.
-    const detail = (await (await h.get(`/status/${svc}`)).json()) as { uptime: Record<string, number | null> };
-    expect(detail.uptime["24h"]).toBeCloseTo(54 / 60, 9);
-    expect(detail.uptime["30d"]).toBeCloseTo(54 / 60, 9);
+    // Known for 60 minutes (t0..now), down for 6 of them: read with the evaluation while the
+    // API knows the service's id, and after it once it does not.
+    for (const idKnown of [true, false]) {
+      if (!idKnown) h.serviceIds.clear();
+      expect(h.serviceIds.known([svc]) !== undefined).toBe(idKnown);
+      const detail = (await (await h.get(`/status/${svc}`)).json()) as { uptime: Record<string, number | null> };
+      expect(detail.uptime["24h"]).toBeCloseTo(54 / 60, 9);
+      expect(detail.uptime["30d"]).toBeCloseTo(54 / 60, 9);
+    }
   });
 
   it("the evaluator's states are what the tracker records", async () => {
