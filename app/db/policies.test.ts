@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 const visible = (actor: Actor) => asActor(pool, actor, async ({ sql }) => (await sql<{ name: string }[]>`SELECT name FROM services WHERE name IN ${sql([own, foreign, writable])} ORDER BY name`).map((r) => r.name));
 const visibleLogs = (actor: Actor) =>
-  asActor(pool, actor, async ({ sql }) => (await sql<{ id: number }[]>`SELECT DISTINCT service_id AS id FROM log_events WHERE service_id IN ${sql([ids[own]!, ids[foreign]!, ids[writable]!])}`).map((r) => r.id).sort());
+  asActor(pool, actor, async ({ sql }) => (await sql<{ id: number }[]>`SELECT DISTINCT service_id AS id FROM log_events WHERE service_id IN ${sql([ids[own]!, ids[foreign]!, ids[writable]!])}`).map((r) => r.id).sort((a, b) => a - b));
 /** SQLSTATE of the statement, or "ok". */
 const attempt = (actor: Actor, work: (sql: typeof pool) => Promise<unknown>) =>
   asActor(pool, actor, ({ sql }) => work(sql)).then(
