@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { asActor } from "../db/scoped.ts";
 import { SYSTEM } from "../domain/actor.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
+import { planNodes, type PlanNode } from "../test-support/query-plan.ts";
 import { inferDependencies, inferenceStatement } from "./dependencies-repository.ts";
 import { startStatusTracker } from "./tracker.ts";
 
@@ -75,14 +76,11 @@ describe("dependency inference", () => {
     const [{ index }] = await h.sql<[{ index: string }]>`
       SELECT i.inhrelid::regclass::text AS index FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid
       WHERE i.inhparent = 'log_events_parent_span_idx'::regclass AND x.indrelid = ${partition}::regclass`;
-    const childScan = nodes(plan).find((n) => n["Relation Name"] === partition && !n.Alias?.startsWith("p"));
+    const childScan = planNodes(plan).find((n) => n["Relation Name"] === partition && !n.Alias?.startsWith("p"));
     expect(childScan && { type: childScan["Node Type"], index: childScan["Index Name"] }).toEqual({ type: "Index Scan", index });
-    expect(nodes(plan).map((n) => n["Node Type"])).not.toContain("Hash Join");
+    expect(planNodes(plan).map((n) => n["Node Type"])).not.toContain("Hash Join");
   });
 });
-
-type PlanNode = { "Node Type": string; "Relation Name"?: string; Alias?: string; "Index Name"?: string; Plans?: PlanNode[] };
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
 
 describe("service-to-service dependencies", () => {
   it("lists declared and inferred edges, each marked, both ways", async () => {

@@ -6,6 +6,7 @@ import { pageShape, pageStatement, planLikeAPage, sendLogsPage } from "../../../
 import { planLogsQuery } from "../../../logs/plan.ts";
 import { LogsQuery } from "../../../logs/query-params.ts";
 import { testHarness, unique, type Caller } from "../../../test-support/harness.ts";
+import { planNodes, type PlanNode } from "../../../test-support/query-plan.ts";
 import { LogItem, LogsPage } from "./schema.ts";
 
 const h = testHarness();
@@ -308,8 +309,6 @@ describe("partition pruning", () => {
 });
 
 describe("a one-service first page", () => {
-  type PlanNode = { "Node Type": string; "Relation Name"?: string; "Actual Rows": number; "Actual Loops": number; Plans?: PlanNode[] };
-  const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
   it("reads no more rows than it returns right after a burst the statistics have not seen", async () => {
     // As on a loaded server: a service's month of traffic, whose statistics expect a few
@@ -341,9 +340,9 @@ describe("a one-service first page", () => {
       });
       // The page is the LIMIT and what it reads; above it, PostgreSQL 16 and later may sort
       // the page's few rows for the aggregates that join them (logs/repository.ts).
-      const plan = nodes(nodes((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan).find((n) => n["Node Type"] === "Limit")!);
+      const plan = planNodes(planNodes((row!["QUERY PLAN"] as { Plan: PlanNode }[])[0]!.Plan).find((n) => n["Node Type"] === "Limit")!);
       expect(plan.filter((n) => n["Node Type"] === "Sort").length, JSON.stringify(params)).toBe(0);
-      const read = plan.filter((n) => n["Relation Name"]?.startsWith("log_events")).reduce((sum, n) => sum + n["Actual Rows"] * n["Actual Loops"], 0);
+      const read = plan.filter((n) => n["Relation Name"]?.startsWith("log_events")).reduce((sum, n) => sum + n["Actual Rows"]! * n["Actual Loops"]!, 0);
       // A page and the row after it, and the merge's look at each month's next row; with the
       // error filter (one row in 25) the walk reads until 101 match, with the text filter
       // (no match) the two hours.

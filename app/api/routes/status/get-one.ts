@@ -46,7 +46,7 @@ export function registerGetStatus(app: Router, deps: AppDeps) {
         early?.catch(() => {}); // a failure aborts the transaction, which the evaluation reports
         const [found] = await evaluateServices(sql, now, windowMs, deps.hourHistograms, [service]);
         if (!found) return { status: undefined, history: undefined };
-        return { status: found, history: await (found.serviceId === knownId ? early! : readTransitions(sql, found.serviceId, from, now)) };
+        return { status: found, history: await (early && found.serviceId === knownId ? early : readTransitions(sql, found.serviceId, from, now)) };
       },
       (read) => (read.status ? 1 : undefined),
     );
