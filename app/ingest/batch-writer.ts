@@ -38,7 +38,11 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
             ) AS e(ts, service_ix, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           ), stored AS (
             INSERT INTO log_events (id, ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
-            SELECT * FROM e
+            -- In timestamp order: each index insert then lands next to the last one, where
+            -- a batch of a live stream in arrival order hops about every index. The
+            -- database spent 7.8 % less CPU per event (#15, 1 client, 5000-event batches
+            -- stamped over 10 s, turns taken batch by batch); reads by time touch fewer pages.
+            SELECT * FROM e ORDER BY ts
           ), journal AS (
             -- From e, not RETURNING: returned rows must pass the read policy, which an ingest key's scope does not.
             INSERT INTO ingest_batches (first_id, last_id, first_ts, last_ts)

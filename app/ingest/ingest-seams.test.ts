@@ -49,6 +49,25 @@ describe("first batches for new services", () => {
   });
 });
 
+describe("how a batch is laid out", () => {
+  it("stores a batch's events in timestamp order, whatever order they arrived in", async () => {
+    const service = unique("ordered");
+    const ingest = await h.caller({ ingest: [service] });
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    // A live stream's batch: stamped within the last minute, in no particular order.
+    const offsets = Array.from({ length: 200 }, (_, i) => (i * 7919) % 59_000);
+    const res = await ingest.postJson("/v1/logs", offsets.map((ms, i) => ({ service, timestamp: new Date(minute - ms).toISOString(), message: `event ${i}` })));
+    expect(res.status, await res.clone().text()).toBe(200);
+    // Physical order, partition by partition (a month may begin inside the minute).
+    const rows = await h.sql<{ part: string; ms: number }[]>`
+      SELECT e.tableoid::regclass::text AS part, (extract(epoch FROM e.ts) * 1000)::float8 AS ms FROM log_events e JOIN services s ON s.id = e.service_id
+      WHERE s.name = ${service} ORDER BY e.tableoid, e.ctid`;
+    expect(rows).toHaveLength(offsets.length);
+    const sorted = [...rows].sort((a, b) => a.part.localeCompare(b.part) || a.ms - b.ms);
+    expect(rows).toEqual(sorted);
+  });
+});
+
 describe("who may ingest, each with a cold cache", () => {
   const team = unique("team-ingest");
   const other = unique("team-elsewhere");
