@@ -3,16 +3,26 @@ import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import type { EventColumns } from "./event-columns.ts";
-import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
+import { COUNT_COLUMNS, ROLLUP_COLUMNS } from "../rollups/rollup-sql.ts";
 
 const ROLLUP_INSERT_COLUMNS = ROLLUP_COLUMNS.join(", ");
-const ROLLUP_OF_BATCH = rollupSql("e");
+/** The batch's roll-up rows (RollupColumns) as log_rollups' columns, in ROLLUP_COLUMNS' order, from `r`. */
+const ROLLUP_VALUES = [
+  "r.ts::timestamptz",
+  "r.bucket_seconds",
+  "(r.service_ids)[r.service_ix]",
+  ...COUNT_COLUMNS.map((_, i) => `r.counts[${i + 1}]`),
+  "r.latency_sum",
+  "r.latency_buckets::smallint[]",
+  "r.latency_counts::int[]",
+  "r.last_ts::timestamptz",
+].join(", ");
 
 /**
  * Writes a validated batch with one INSERT ... SELECT FROM unnest(...) in the caller's
  * transaction, and in the same statement its partial roll-ups (one row per service and
- * minute, and per service and hour; rollups/rollup-sql.ts), so that a stored event is
- * always counted and concurrent batches never contend for a shared row. An acknowledged
+ * minute, and per service and hour, rolled up as the batch was read: batch-rollups.ts), so
+ * that a stored event is always counted and concurrent batches never contend for a shared row. An acknowledged
  * batch is durable, a failed one left nothing behind. The statement also journals the
  * batch's id and time ranges (ingest_batches), which live tail reads to find new events;
  * the ids are drawn in the statement for that. (Not COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
@@ -24,6 +34,7 @@ const ROLLUP_OF_BATCH = rollupSql("e");
 export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, batch: EventColumns): Promise<{ rollupRows: number }> {
   const ids = await serviceIds.register(sql, batch.services, afterCommit);
   const serviceId = batch.services.map((s) => ids.get(s)!);
+  const rollups = batch.rollups;
   const written = await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       sql.savepoint(
@@ -48,7 +59,14 @@ export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "aft
             INSERT INTO ingest_batches (first_id, last_id, first_ts, last_ts)
             SELECT min(id), max(id), min(ts), max(ts) FROM e HAVING count(*) > 0
           )
-          INSERT INTO log_rollups (${sp.unsafe(ROLLUP_INSERT_COLUMNS)}) ${sp.unsafe(ROLLUP_OF_BATCH)}`,
+          INSERT INTO log_rollups (${sp.unsafe(ROLLUP_INSERT_COLUMNS)})
+          SELECT ${sp.unsafe(ROLLUP_VALUES)} FROM (
+            SELECT u.*, u.count_list::int[] AS counts, ${serviceId}::int[] AS service_ids
+            FROM unnest(
+              ${rollups.ts}::text[], ${rollups.bucketSeconds}::int[], ${rollups.serviceIndex}::int[], ${rollups.counts}::text[],
+              ${rollups.latencySum}::float8[], ${rollups.latencyBuckets}::text[], ${rollups.latencyCounts}::text[], ${rollups.lastTs}::text[]
+            ) AS u(ts, bucket_seconds, service_ix, count_list, latency_sum, latency_buckets, latency_counts, last_ts)
+          ) r`,
       ),
     ),
   );

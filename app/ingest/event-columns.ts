@@ -1,6 +1,8 @@
 import { isErrorEvent } from "../domain/error-event.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { Severity } from "../domain/vocabulary.ts";
+import { LiteralParts } from "./array-literal.ts";
+import { BatchRollups, type RollupColumns } from "./batch-rollups.ts";
 
 /**
  * A batch as the INSERT takes it: each column already written as a PostgreSQL array
@@ -28,6 +30,8 @@ export type EventColumns = {
   span_id: string;
   /** JSON text of each event's attributes. */
   attributes: string;
+  /** The batch's partial roll-up rows. */
+  rollups: RollupColumns;
   tally: BatchTally;
 };
 
@@ -40,34 +44,6 @@ export type BatchTally = {
   /** Reported latencies in seconds, per service. */
   latencies: [string, Float64Array][];
 };
-
-/** Inside a quoted array element only these two are special. */
-const NEEDS_ESCAPE = /["\\]/;
-const ESCAPED = /["\\]/g;
-
-/**
- * One array literal, gathered as the pieces of its text and joined once: a string built
- * with `+=` per element was a rope of tens of thousands of nodes per column, most of a
- * worker's garbage per batch, flattened again when the batch crossed to the event loop
- * (#15). The pieces are the values themselves (strings as JSON.parse made them, numbers)
- * between constant separators, so an element costs two or three array slots and no new
- * string.
- */
-class LiteralParts {
-  private readonly parts: (string | number)[] = [];
-  text(v: string | null | undefined): void {
-    if (v == null) this.parts.push(this.parts.length ? ",NULL" : "NULL");
-    else this.parts.push(this.parts.length ? ',"' : '"', NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, "\\$&") : v, '"');
-  }
-  number(v: number | null | undefined): void {
-    if (v == null) this.parts.push(this.parts.length ? ",NULL" : "NULL");
-    else this.parts.push(this.parts.length ? "," : "", v);
-  }
-  /** The literal: `{...}`. */
-  toString(): string {
-    return `{${this.parts.join("")}}`;
-  }
-}
 
 /** Status classes as the metrics label them, by hundred; index 0 is an event without a status. */
 const CODE_CLASSES = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"] as const;
@@ -98,6 +74,7 @@ export class ColumnsBuilder {
   private readonly traceId = new LiteralParts();
   private readonly spanId = new LiteralParts();
   private readonly attributes = new LiteralParts();
+  private readonly rollups = new BatchRollups();
 
   add(
     service: string,
@@ -131,6 +108,7 @@ export class ColumnsBuilder {
     this.traceId.text(traceId);
     this.spanId.text(spanId);
     this.attributes.text(attributesJson);
+    this.rollups.add(ix, ts, level, status, latencyMs);
 
     const tally = this.tallies[ix - 1]!;
     tally.requests[status ? Math.floor(status / 100) : 0]!++;
@@ -172,6 +150,7 @@ export class ColumnsBuilder {
       trace_id: String(this.traceId),
       span_id: String(this.spanId),
       attributes: String(this.attributes),
+      rollups: this.rollups.build(),
       tally,
     };
   }

@@ -25,6 +25,25 @@ const BUCKET_RATIO = 1.02 / 0.98;
 const ZERO_BUCKET = -32768;
 
 /**
+ * ln(1.02 / 0.98) as failsight_latency_bucket divides by it: PostgreSQL takes the logarithm
+ * of the exact ratio in numeric and rounds once, 2 ulp from Math.log of the rounded ratio.
+ */
+const LN_BUCKET_RATIO = 0.040005334613699116;
+/** The buckets smallint holds either side of ZERO_BUCKET. */
+const MAX_BUCKET = 32767;
+
+/**
+ * The bucket of a latency: failsight_latency_bucket of migrations/0011, computed here so
+ * ingest rolls a batch up before it reaches the database; rollups.test.ts holds the two to
+ * each other on the database (they may differ in the last bit at a bucket's edge, where
+ * either bucket stands for the latency within 2%). `ms` is finite (ingest's field limits).
+ */
+export function bucketOfLatency(ms: number): number {
+  if (ms <= 0) return ZERO_BUCKET;
+  return Math.max(-MAX_BUCKET, Math.min(MAX_BUCKET, Math.ceil(Math.log(ms) / LN_BUCKET_RATIO)));
+}
+
+/**
  * The latency a bucket stands for: failsight_latency_value of migrations/0011, computed
  * here so merged histograms need no round trip per bucket; rollups.test.ts holds the two
  * to each other on the database.

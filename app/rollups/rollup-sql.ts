@@ -21,10 +21,12 @@ export const ROLLUP_COLUMNS = ["ts", "bucket_seconds", "service_id", ...COUNT_CO
 
 /**
  * One roll-up row per (bucket, service) of each granularity, from `source`: any relation
- * with the columns ts, service_id, level, http_status and latency_ms (a batch being
- * ingested, or log_events itself). Latencies are counted per histogram bucket first, then
- * folded into the sparse arrays. The SELECT that migrations/0011 ran once over the events
- * already stored is this one as it was then.
+ * with the columns ts, service_id, level, http_status and latency_ms (log_events itself,
+ * or a part of it). Latencies are counted per histogram bucket first, then folded into the
+ * sparse arrays. This is what a roll-up row is: the SELECT that migrations/0011 ran once
+ * over the events already stored is this one as it was then, the bench builds its
+ * fixture's roll-ups with it, and ingest, which rolls each batch up before it reaches the
+ * database (ingest/batch-rollups.ts), is held to it by rollups.test.ts.
  */
 export function rollupSql(source: string): string {
   const perLevel = SEVERITIES.map((level, i) => `count(*) FILTER (WHERE x.level = '${level}') AS ${levelColumns[i]}`);
