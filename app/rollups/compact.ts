@@ -4,8 +4,15 @@ import { asActor } from "../db/scoped.ts";
 import { SYSTEM } from "../domain/actor.ts";
 import { COUNT_COLUMNS, ROLLUP_COLUMNS } from "./rollup-sql.ts";
 
-/** Keys (service, granularity, bucket) merged per statement: bounds one transaction's work. */
-export const COMPACTION_KEYS_PER_STATEMENT = 5_000;
+/**
+ * Partial rows a statement takes, and so (with the rest of the last key's) what it merges:
+ * bounds one transaction's work. Bounding keys instead let a backlog (ingest while no API
+ * replica compacted) make every statement larger than the statement timeout, so
+ * compaction never caught up: on a bench database with 537,865 partial rows of 1,000 keys,
+ * each run's statement was cancelled at 30 s and rolled back. 20,000 of those rows (~50
+ * histogram cells each) took 2.3-2.8 s to merge (#15).
+ */
+export const COMPACTION_ROWS_PER_STATEMENT = 10_000;
 
 const summedPerCell = [...COUNT_COLUMNS, "latency_sum"].map((c) => `sum(g.${c}) FILTER (WHERE u.n IS NULL OR u.n = 1) AS ${c}`).join(", ");
 const summedPerKey = COUNT_COLUMNS.map((c) => `sum(${c})::int`).join(", ");
@@ -22,7 +29,12 @@ const summedPerKey = COUNT_COLUMNS.map((c) => `sum(${c})::int`).join(", ");
  */
 const MERGE_SQL = `
   WITH keys AS (
-    SELECT DISTINCT bucket_seconds, ts, service_id FROM log_rollups WHERE NOT compacted LIMIT ${COMPACTION_KEYS_PER_STATEMENT}
+    -- The keys of the first partial rows in the partial index's order: every row of each
+    -- is merged, so the last key's rows past the limit come along.
+    SELECT DISTINCT bucket_seconds, ts, service_id FROM (
+      SELECT bucket_seconds, ts, service_id FROM log_rollups WHERE NOT compacted
+      ORDER BY bucket_seconds, ts, service_id LIMIT ${COMPACTION_ROWS_PER_STATEMENT}
+    ) taken
   ), gone AS (
     DELETE FROM log_rollups r USING keys k
     WHERE r.service_id = k.service_id AND r.bucket_seconds = k.bucket_seconds AND r.ts = k.ts
@@ -31,30 +43,35 @@ const MERGE_SQL = `
     SELECT g.ts, g.bucket_seconds, g.service_id, u.b, sum(u.c) AS c, ${summedPerCell}, max(g.last_ts) AS last_ts
     FROM gone g LEFT JOIN LATERAL unnest(g.latency_buckets, g.latency_counts) WITH ORDINALITY AS u(b, c, n) ON true
     GROUP BY g.ts, g.bucket_seconds, g.service_id, u.b
+  ), merged AS (
+    INSERT INTO log_rollups (${ROLLUP_COLUMNS.join(", ")}, compacted)
+    SELECT ts, bucket_seconds, service_id, ${summedPerKey}, sum(latency_sum),
+           coalesce(array_agg(b ORDER BY b) FILTER (WHERE b IS NOT NULL), '{}'),
+           coalesce(array_agg(c::int ORDER BY b) FILTER (WHERE b IS NOT NULL), '{}'),
+           max(last_ts), true
+    FROM cells GROUP BY ts, bucket_seconds, service_id
+    RETURNING 1
   )
-  INSERT INTO log_rollups (${ROLLUP_COLUMNS.join(", ")}, compacted)
-  SELECT ts, bucket_seconds, service_id, ${summedPerKey}, sum(latency_sum),
-         coalesce(array_agg(b ORDER BY b) FILTER (WHERE b IS NOT NULL), '{}'),
-         coalesce(array_agg(c::int ORDER BY b) FILTER (WHERE b IS NOT NULL), '{}'),
-         max(last_ts), true
-  FROM cells GROUP BY ts, bucket_seconds, service_id`;
+  SELECT (SELECT count(*) FROM merged)::int AS keys, (SELECT count(*) FILTER (WHERE NOT compacted) FROM gone)::int AS partial_rows`;
 
 /**
  * Merges partial roll-up rows until none is left or `maxStatements` ran, as Failsight
  * itself (so `sql` must be the owner's pool: only the owner holds the system scope). Another replica compacting at the
- * same time makes this one return at once. Returns the keys merged.
+ * same time makes this one return at once. Returns the keys merged and the partial rows they held.
  */
-export async function compactRollups(sql: Sql, maxStatements = 20): Promise<number> {
-  let merged = 0;
+export async function compactRollups(sql: Sql, maxStatements = 20): Promise<{ keys: number; partialRows: number }> {
+  const merged = { keys: 0, partialRows: 0 };
   for (let i = 0; i < maxStatements; i++) {
-    const keys = await asActor(sql, SYSTEM, async ({ sql: tx }) => {
+    const done = await asActor(sql, SYSTEM, async ({ sql: tx }) => {
       const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCKS.rollupCompaction}) AS ok`;
-      if (!lock!.ok) return -1;
-      return (await tx.unsafe(MERGE_SQL)).count;
+      if (!lock!.ok) return undefined;
+      return (await tx.unsafe<{ keys: number; partial_rows: number }[]>(MERGE_SQL))[0]!;
     });
-    if (keys < 0) break;
-    merged += keys;
-    if (keys < COMPACTION_KEYS_PER_STATEMENT) break;
+    if (!done) break;
+    merged.keys += done.keys;
+    merged.partialRows += done.partial_rows;
+    // Fewer than it may take: none were left when it began.
+    if (done.partial_rows < COMPACTION_ROWS_PER_STATEMENT) break;
   }
   return merged;
 }

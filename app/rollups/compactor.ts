@@ -22,7 +22,7 @@ export function startRollupCompactor(ownerSql: Sql, intervalMs: number) {
     async () => {
       unmerged = 0;
       const merged = await compactRollups(ownerSql);
-      if (merged) log.debug({ merged }, "roll-up rows compacted");
+      if (merged.keys) log.debug(merged, "roll-up rows compacted");
     },
     (error) => log.warn({ err: error }, "roll-up compaction failed; retrying next interval"),
   );

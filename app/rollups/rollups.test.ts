@@ -12,7 +12,7 @@ import { ServiceIds } from "../services/service-ids.ts";
 import { asRuntime, testHarness, unique } from "../test-support/harness.ts";
 import { readWindowStats } from "../status/repository.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
-import { compactRollups } from "./compact.ts";
+import { COMPACTION_ROWS_PER_STATEMENT, compactRollups } from "./compact.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
 import { bucketOfLatency, latencyOfBucket } from "./histogram.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "./rollup-sql.ts";
@@ -244,7 +244,7 @@ describe("roll-ups", () => {
     for (let i = 0; i < events.length; i += 5_000) expect((await ingest.postJson("/v1/logs", events.slice(i, i + 5_000))).status).toBe(200);
     const bounded = createDb(inject("databaseUrl"), { max: 1, timeouts: { statementMs: 5_000 } }).sql;
     try {
-      expect(await compactRollups(bounded)).toBeGreaterThanOrEqual(1_500);
+      expect((await compactRollups(bounded)).keys).toBeGreaterThanOrEqual(1_500);
     } finally {
       await bounded.end();
     }
@@ -252,6 +252,34 @@ describe("roll-ups", () => {
       SELECT sum(events)::int AS events, sum(latency_count)::int AS latency FROM log_rollups r JOIN services s ON s.id = r.service_id
       WHERE s.name = ${service} AND bucket_seconds = 60`;
     expect(row).toEqual({ events: 30_000, latency: 30_000 });
+  });
+
+  it("merge a backlog larger than a statement in statements of bounded size, until none is left", async () => {
+    // As ingest leaves it while no replica compacts: many partial rows on few keys. Bounded
+    // by keys, one statement took all of such a backlog, ran past the statement timeout,
+    // rolled back, and so did every run after it.
+    const service = unique("backlog");
+    const ingest = await h.caller({ ingest: [service] });
+    expect((await ingest.postJson("/v1/logs", [{ service, timestamp: new Date(now.getTime() - 7_200_000).toISOString(), latency_ms: 5 }])).status).toBe(200);
+    const id = (await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${service}`)[0]!.id;
+    const [keys, perKey] = [30, 1_000];
+    await h.sql`
+      INSERT INTO log_rollups (ts, bucket_seconds, service_id, events, errors, latency_count, latency_sum, latency_buckets, latency_counts, last_ts)
+      SELECT date_trunc('minute', ${now.toISOString()}::timestamptz) - interval '2 hours' - k * interval '1 minute', 60, ${id}, 1, 0, 1, 5, '{41}', '{1}',
+             date_trunc('minute', ${now.toISOString()}::timestamptz) - interval '2 hours' - k * interval '1 minute'
+      FROM generate_series(1, ${keys}) k, generate_series(1, ${perKey}) r`;
+    const partial = async () => (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_rollups WHERE service_id = ${id} AND NOT compacted`)[0]!.n;
+    // One statement (another file's compaction may hold the lock a moment).
+    let first = { keys: 0, partialRows: 0 };
+    for (let i = 0; i < 100 && !first.partialRows; i++) first = await compactRollups(h.sql, 1);
+    expect(first.partialRows).toBeGreaterThanOrEqual(COMPACTION_ROWS_PER_STATEMENT);
+    // What it took, and the rest of the last key it took rows of.
+    expect(first.partialRows).toBeLessThan(COMPACTION_ROWS_PER_STATEMENT + perKey);
+    for (let i = 0; i < 100 && (await partial()) > 0; i++) await compactRollups(h.sql);
+    expect(await partial()).toBe(0);
+    const [row] = await h.sql<{ events: number; keys: number }[]>`
+      SELECT sum(events)::int AS events, count(*)::int AS keys FROM log_rollups WHERE service_id = ${id} AND bucket_seconds = 60`;
+    expect(row).toEqual({ events: keys * perKey + 1, keys: keys + 1 });
   });
 
   it("are compacted as soon as ingest has appended enough partial rows, not only on the timer", async () => {
