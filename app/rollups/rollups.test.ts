@@ -12,7 +12,8 @@ import { ServiceIds } from "../services/service-ids.ts";
 import { asRuntime, testHarness, unique } from "../test-support/harness.ts";
 import { readWindowStats } from "../status/repository.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
-import { COMPACTION_ROWS_PER_STATEMENT, compactRollups } from "./compact.ts";
+import { COMPACTION_ROWS_PER_STATEMENT, COMPACTION_SETTINGS, compactRollups, MERGE_SQL } from "./compact.ts";
+import { planNodes, type PlanNode } from "../test-support/query-plan.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
 import { bucketOfLatency, latencyOfBucket } from "./histogram.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "./rollup-sql.ts";
@@ -280,6 +281,20 @@ describe("roll-ups", () => {
     const [row] = await h.sql<{ events: number; keys: number }[]>`
       SELECT sum(events)::int AS events, count(*)::int AS keys FROM log_rollups WHERE service_id = ${id} AND bucket_seconds = 60`;
     expect(row).toEqual({ events: keys * perKey + 1, keys: keys + 1 });
+  });
+
+  it("are merged without sorting their histograms' cells", async () => {
+    // The planner expects one deleted row (row-level security) and, left to itself, may
+    // sort every cell; with the compaction's settings nothing is sorted and the cells,
+    // once unnested, go straight into a hashed aggregate.
+    const plan = await h.sql.begin(async (tx) => {
+      for (const [name, value] of Object.entries(COMPACTION_SETTINGS)) await tx`SELECT set_config(${name}, ${value}, true)`;
+      const [row] = await tx.unsafe<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(`EXPLAIN (FORMAT JSON) ${MERGE_SQL}`);
+      return planNodes(row!["QUERY PLAN"][0].Plan);
+    });
+    expect(plan.filter((n) => n["Node Type"] === "Sort")).toEqual([]);
+    const takesCells = plan.find((n) => n.Plans?.some((c) => c["Node Type"] === "Nested Loop" && c.Plans?.some((u) => u["Node Type"] === "Function Scan")));
+    expect(takesCells).toMatchObject({ "Node Type": "Aggregate", Strategy: "Hashed" });
   });
 
   it("are compacted as soon as ingest has appended enough partial rows, not only on the timer", async () => {
