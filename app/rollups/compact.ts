@@ -26,10 +26,11 @@ const eachOnce = COUNT_COLUMNS.map((c) => `max(${c})`).join(", ");
  * Each key's counts are summed over its rows, its histograms' cells per bucket, and the
  * two meet as one row of each per key, grouped (a join of them was planned as a nested
  * loop over a CTE estimated at one row, re-running the histogram aggregate for every row:
- * 10 s for 1,000 keys). The planner expects one deleted row (row-level security), so it
- * sorted every cell, ~60 a row, to group them; hashed (COMPACTION_SETTINGS) it is ~2.7×
- * cheaper: 6,700 partial rows in 375-398 ms, against 1,000-1,080 with counts summed per
- * cell and sorted (#15).
+ * 10 s for 1,000 keys). Each key's buckets are put in order from its own arrays: with an
+ * ORDER BY inside the aggregate, PostgreSQL 15 cannot hash the grouping, and since it
+ * expects one deleted row (row-level security) it sorted every cell, ~60 a row, carrying
+ * the row's counts. Hashed, the merge is ~2.7× cheaper: 6,700 partial rows in 375-398 ms,
+ * against 1,000-1,080 (#15).
  */
 export const MERGE_SQL = `
   WITH keys AS (
@@ -68,12 +69,6 @@ export const MERGE_SQL = `
   SELECT (SELECT count(*) FROM merged)::int AS keys, (SELECT count(*) FILTER (WHERE NOT compacted) FROM gone)::int AS partial_rows`;
 
 /**
- * The merge's transaction runs without plan-level sorts: every grouping in MERGE_SQL can be
- * hashed, and the keys are read in the partial index's order.
- */
-export const COMPACTION_SETTINGS = { enable_sort: "off" } as const;
-
-/**
  * Merges partial roll-up rows until none is left or `maxStatements` ran, as Failsight
  * itself (so `sql` must be the owner's pool: only the owner holds the system scope). Another replica compacting at the
  * same time makes this one return at once. Returns the keys merged and the partial rows they held.
@@ -84,7 +79,6 @@ export async function compactRollups(sql: Sql, maxStatements = 20): Promise<{ ke
     const done = await asActor(sql, SYSTEM, async ({ sql: tx }) => {
       const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${ADVISORY_LOCKS.rollupCompaction}) AS ok`;
       if (!lock!.ok) return undefined;
-      for (const [name, value] of Object.entries(COMPACTION_SETTINGS)) await tx`SELECT set_config(${name}, ${value}, true)`;
       return (await tx.unsafe<{ keys: number; partial_rows: number }[]>(MERGE_SQL))[0]!;
     });
     if (!done) break;
