@@ -9,7 +9,6 @@ import { LiteralParts } from "./array-literal.ts";
  * the INSERT takes them: one array literal per log_rollups column.
  */
 export type RollupColumns = {
-  rows: number;
   /** text[]: each row's bucket start, as toISOString writes it. */
   ts: string;
   /** int[]: 60 or 3600 (ROLLUP_BUCKETS). */
@@ -96,9 +95,7 @@ export class BatchRollups {
       latencyCounts: new LiteralParts(),
       lastTs: new LiteralParts(),
     };
-    let rows = 0;
     const emit = (cell: Cell, seconds: number) => {
-      rows++;
       const buckets = [...cell.latencies.keys()].sort((a, b) => a - b);
       out.ts.text(cell.start);
       out.bucketSeconds.number(seconds);
@@ -112,7 +109,6 @@ export class BatchRollups {
     for (const cell of minuteCells) emit(cell, ROLLUP_BUCKETS.minute);
     for (const cells of hours.values()) for (const cell of cells) if (cell) emit(cell, ROLLUP_BUCKETS.hour);
     return {
-      rows,
       ts: String(out.ts),
       bucketSeconds: String(out.bucketSeconds),
       serviceIndex: String(out.serviceIndex),

@@ -28,7 +28,7 @@ const ZERO_BUCKET = -32768;
  * ln(1.02 / 0.98) as failsight_latency_bucket divides by it: PostgreSQL takes the logarithm
  * of the exact ratio in numeric and rounds once, 2 ulp from Math.log of the rounded ratio.
  */
-const LN_BUCKET_RATIO = 0.040005334613699116;
+export const LN_BUCKET_RATIO = 0.040005334613699116;
 /** The buckets smallint holds either side of ZERO_BUCKET. */
 const MAX_BUCKET = 32767;
 

@@ -15,7 +15,7 @@ import { HourHistograms } from "../status/hour-histograms.ts";
 import { COMPACTION_ROWS_PER_STATEMENT, compactRollups, MERGE_SQL } from "./compact.ts";
 import { planNodes, type PlanNode } from "../test-support/query-plan.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
-import { bucketOfLatency, latencyOfBucket } from "./histogram.ts";
+import { bucketOfLatency, latencyOfBucket, LN_BUCKET_RATIO } from "./histogram.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "./rollup-sql.ts";
 import { planWindow } from "./window-plan.ts";
 
@@ -144,7 +144,7 @@ describe("roll-ups", () => {
   });
 
   it("bucket latencies in JavaScript as failsight_latency_bucket does, at the buckets' edges too", async () => {
-    const edges = Array.from({ length: 1_201 }, (_, i) => Math.exp((i - 400) * 0.040005334613699116));
+    const edges = Array.from({ length: 1_201 }, (_, i) => Math.exp((i - 400) * LN_BUCKET_RATIO));
     const latencies = [
       0, 5e-324, 1e-9, 0.001, 1, 86_400_000,
       ...edges.flatMap((v) => [v * (1 - 1e-15), v, v * (1 + 1e-15)]),
@@ -154,7 +154,7 @@ describe("roll-ups", () => {
     // Math.log and the C library's log may differ in the last bit, so a latency within
     // rounding of an edge may fall either side (its bucket still stands for it within 2%);
     // nowhere else may they differ.
-    const onEdge = (ms: number) => Math.abs(Math.log(ms) / 0.040005334613699116 - Math.round(Math.log(ms) / 0.040005334613699116)) < 1e-9;
+    const onEdge = (ms: number) => Math.abs(Math.log(ms) / LN_BUCKET_RATIO - Math.round(Math.log(ms) / LN_BUCKET_RATIO)) < 1e-9;
     const differing = rows.filter((r) => bucketOfLatency(r.ms) !== r.bucket && !(onEdge(r.ms) && Math.abs(bucketOfLatency(r.ms) - r.bucket) === 1));
     expect(differing.map((r) => `${r.ms}: ${bucketOfLatency(r.ms)} here, ${r.bucket} in SQL`)).toEqual([]);
     expect(rows.filter((r) => bucketOfLatency(r.ms) !== r.bucket).length).toBeLessThan(latencies.length / 100);
@@ -165,7 +165,7 @@ describe("roll-ups", () => {
     const actor: Actor = { kind: "ingest", name: "rolling", keyPrefix: "test", services: [service] };
     // Three hours of minutes; every level, status class and edge of the latency field.
     const statuses = [100, 199, 200, 201, 302, 404, 499, 500, 503, 599, undefined];
-    const latencies = [0, 0.001, 1, 12.5, 86_400_000, undefined, Math.exp(7 * 0.040005334613699116)];
+    const latencies = [0, 0.001, 1, 12.5, 86_400_000, undefined, Math.exp(7 * LN_BUCKET_RATIO)];
     const events = Array.from({ length: 1_500 }, (_, i) => ({
       service,
       timestamp: new Date(now.getTime() - Math.floor(rand() * 3 * 3_600_000)),
