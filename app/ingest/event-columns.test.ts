@@ -7,7 +7,11 @@ import { toColumns } from "./event-columns.ts";
 // back exactly, whatever it holds, or ingest would store something other than was sent.
 const h = testHarness();
 
-const awkward = ['say "hi"', "back\\slash", "tail\\", '\\"', "a,b", "{braces}", "NULL", "null", "", " spaced ", "line\nbreak\ttab", "ünïcödé ✓ 🚀", "'quote'"];
+const awkward = ['say "hi"', "back\\slash", "tail\\", '\\"', "a,b", "{braces}", "NULL", "null", "", " spaced ", "line\nbreak\ttab", "ünïcödé ✓ 🚀", "'quote'",
+  // JSON writes these as escapes an array literal does not have (array-literal.ts)...
+  "ctl\u0001\u001f\u007f", "cr\r\nlf", "\b\f", "sep\u2028\u2029",
+  // ...and these are text that only looks like an escape.
+  "\\n not a newline", "\\u0041 not an A", "\\\\", "\\\n"];
 
 const events: LogEvent[] = awkward.map((message, i) => ({
   service: i % 3 === 0 ? "alpha" : i % 3 === 1 ? "beta" : 'g"amma',
