@@ -31,3 +31,43 @@ describe("startPeriodic", () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe("startPeriodic's runNow", () => {
+  // A run under way may have read before what prompted the ask: the status tracker dropped
+  // a check's changed outcome that arrived mid-run, and recorded it an interval later.
+  it("asked during a run, runs once more after it, however often it was asked, and not after stop", async () => {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let release!: () => void;
+    const job = startPeriodic(
+      3_600_000,
+      async () => {
+        starts.push(performance.now());
+        await new Promise<void>((r) => (release = r));
+        ends.push(performance.now());
+      },
+      () => {},
+    );
+    expect(starts).toHaveLength(1);
+    job.runNow();
+    job.runNow();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(starts).toHaveLength(1);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toBeGreaterThanOrEqual(ends[0]!);
+    release();
+    await new Promise((r) => setTimeout(r, 10));
+    // Nothing asked during the second run: no third.
+    expect(starts).toHaveLength(2);
+    job.runNow();
+    expect(starts).toHaveLength(3);
+    job.runNow();
+    const stopped = job.stop();
+    release();
+    await stopped;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(starts).toHaveLength(3);
+  });
+});
