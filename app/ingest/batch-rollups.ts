@@ -2,7 +2,7 @@ import { isErrorEvent } from "../domain/error-event.ts";
 import { SEVERITIES, type Severity } from "../domain/vocabulary.ts";
 import { bucketOfLatency } from "../rollups/histogram.ts";
 import { COUNT_COLUMNS, ROLLUP_BUCKETS, STATUS_CLASSES } from "../rollups/rollup-sql.ts";
-import { LiteralParts } from "./array-literal.ts";
+import { ArrayLiteral, arrayLiteral } from "./array-literal.ts";
 
 /**
  * A batch's partial roll-up rows, one per service and minute and per service and hour, as
@@ -86,25 +86,25 @@ export class BatchRollups {
       }
     }
     const out = {
-      ts: new LiteralParts(),
-      bucketSeconds: new LiteralParts(),
-      serviceIndex: new LiteralParts(),
-      counts: new LiteralParts(),
-      latencySum: new LiteralParts(),
-      latencyBuckets: new LiteralParts(),
-      latencyCounts: new LiteralParts(),
-      lastTs: new LiteralParts(),
+      ts: new ArrayLiteral(),
+      bucketSeconds: new ArrayLiteral(),
+      serviceIndex: new ArrayLiteral(),
+      counts: new ArrayLiteral(),
+      latencySum: new ArrayLiteral(),
+      latencyBuckets: new ArrayLiteral(),
+      latencyCounts: new ArrayLiteral(),
+      lastTs: new ArrayLiteral(),
     };
     const emit = (cell: Cell, seconds: number) => {
       const buckets = [...cell.latencies.keys()].sort((a, b) => a - b);
-      out.ts.text(cell.start);
-      out.bucketSeconds.number(seconds);
-      out.serviceIndex.number(cell.service);
-      out.counts.text(`{${cell.counts.join(",")}}`);
-      out.latencySum.number(cell.latencySum);
-      out.latencyBuckets.text(`{${buckets.join(",")}}`);
-      out.latencyCounts.text(`{${buckets.map((b) => cell.latencies.get(b)).join(",")}}`);
-      out.lastTs.text(cell.lastTs);
+      out.ts.add(cell.start);
+      out.bucketSeconds.add(seconds);
+      out.serviceIndex.add(cell.service);
+      out.counts.add(arrayLiteral(cell.counts));
+      out.latencySum.add(cell.latencySum);
+      out.latencyBuckets.add(arrayLiteral(buckets));
+      out.latencyCounts.add(arrayLiteral(buckets.map((b) => cell.latencies.get(b)!)));
+      out.lastTs.add(cell.lastTs);
     };
     for (const cell of minuteCells) emit(cell, ROLLUP_BUCKETS.minute);
     for (const cells of hours.values()) for (const cell of cells) if (cell) emit(cell, ROLLUP_BUCKETS.hour);

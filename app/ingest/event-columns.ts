@@ -1,7 +1,7 @@
 import { isErrorEvent } from "../domain/error-event.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { Severity } from "../domain/vocabulary.ts";
-import { LiteralParts } from "./array-literal.ts";
+import { ArrayLiteral } from "./array-literal.ts";
 import { BatchRollups, type RollupColumns } from "./batch-rollups.ts";
 
 /**
@@ -62,18 +62,18 @@ export class ColumnsBuilder {
   private count = 0;
   private readonly services = new Map<string, number>();
   private readonly tallies: ServiceTally[] = [];
-  private readonly serviceIndex = new LiteralParts();
-  private readonly ts = new LiteralParts();
-  private readonly level = new LiteralParts();
-  private readonly message = new LiteralParts();
-  private readonly method = new LiteralParts();
-  private readonly route = new LiteralParts();
-  private readonly status = new LiteralParts();
-  private readonly errorCode = new LiteralParts();
-  private readonly latencyMs = new LiteralParts();
-  private readonly traceId = new LiteralParts();
-  private readonly spanId = new LiteralParts();
-  private readonly attributes = new LiteralParts();
+  private readonly serviceIndex = new ArrayLiteral();
+  private readonly ts = new ArrayLiteral();
+  private readonly level = new ArrayLiteral();
+  private readonly message = new ArrayLiteral();
+  private readonly method = new ArrayLiteral();
+  private readonly route = new ArrayLiteral();
+  private readonly status = new ArrayLiteral();
+  private readonly errorCode = new ArrayLiteral();
+  private readonly latencyMs = new ArrayLiteral();
+  private readonly traceId = new ArrayLiteral();
+  private readonly spanId = new ArrayLiteral();
+  private readonly attributes = new ArrayLiteral();
   private readonly rollups = new BatchRollups();
 
   add(
@@ -96,18 +96,18 @@ export class ColumnsBuilder {
       this.tallies.push({ requests: [0, 0, 0, 0, 0, 0], errors: new Map(), latencies: new Float64Array(64), latencyCount: 0 });
     }
     this.count++;
-    this.serviceIndex.number(ix);
-    this.ts.text(ts);
-    this.level.text(level);
-    this.message.text(message);
-    this.method.text(method);
-    this.route.text(route);
-    this.status.number(status);
-    this.errorCode.text(errorCode);
-    this.latencyMs.number(latencyMs);
-    this.traceId.text(traceId);
-    this.spanId.text(spanId);
-    this.attributes.text(attributesJson);
+    this.serviceIndex.add(ix);
+    this.ts.add(ts);
+    this.level.add(level);
+    this.message.add(message);
+    this.method.add(method);
+    this.route.add(route);
+    this.status.add(status);
+    this.errorCode.add(errorCode);
+    this.latencyMs.add(latencyMs);
+    this.traceId.add(traceId);
+    this.spanId.add(spanId);
+    this.attributes.add(attributesJson);
     this.rollups.add(ix, ts, level, status, latencyMs);
 
     const tally = this.tallies[ix - 1]!;
