@@ -13,7 +13,7 @@ export type RollupColumns = {
   ts: string;
   /** int[]: 60 or 3600 (ROLLUP_BUCKETS). */
   bucketSeconds: string;
-  /** int[]: each row's service as a 1-based index into the batch's services. */
+  /** int[]: each row's service as a 1-based index into the roll-up's services (BatchRollup). */
   serviceIndex: string;
   /** text[]: each row's COUNT_COLUMNS, in that order, as an int[] literal. */
   counts: string;
@@ -26,7 +26,22 @@ export type RollupColumns = {
   lastTs: string;
 };
 
-type Cell = { service: number; start: string; counts: number[]; latencySum: number; latencies: Map<number, number>; lastTs: string };
+/**
+ * One service's events of one minute (or one hour) rolled up: what a log_rollups row
+ * holds. `service` is a 1-based index into the batch's services.
+ */
+export type RollupCell = { service: number; start: string; counts: number[]; latencySum: number; latencies: Map<number, number>; lastTs: string };
+
+/**
+ * A batch's roll-up as the parse worker hands it over: its minute cells, each naming its
+ * service by index into `services`. Hours are folded from them when the INSERT's columns
+ * are written (rollupColumns), so the two halves of a cut batch can be combined first
+ * (combineRollups) and append one partial row per key, not two.
+ */
+export type BatchRollup = { services: readonly string[]; rollupMinutes: RollupCell[] };
+
+/** A roll-up of no events: the head of a cut batch, whose events the tail's statement counts. */
+export const NO_ROLLUP: BatchRollup = { services: [], rollupMinutes: [] };
 
 const column = (name: string) => COUNT_COLUMNS.indexOf(name as (typeof COUNT_COLUMNS)[number]);
 const EVENTS = column("events");
@@ -49,7 +64,7 @@ const HOUR_PREFIX = 13;
  */
 export class BatchRollups {
   /** Minute cells by minute prefix, then by service index. */
-  private readonly minutes = new Map<string, Cell[]>();
+  private readonly minutes = new Map<string, RollupCell[]>();
 
   add(service: number, ts: string, level: Severity, status: number | undefined, latencyMs: number | undefined): void {
     const minute = ts.slice(0, MINUTE_PREFIX);
@@ -72,60 +87,92 @@ export class BatchRollups {
     if (ts > cell.lastTs) cell.lastTs = ts;
   }
 
-  build(): RollupColumns {
-    const hours = new Map<string, Cell[]>();
-    const minuteCells: Cell[] = [];
-    for (const [minute, cells] of this.minutes) {
-      const hour = minute.slice(0, HOUR_PREFIX);
-      let hourCells = hours.get(hour);
-      if (!hourCells) hours.set(hour, (hourCells = []));
-      for (const cell of cells) {
-        if (!cell) continue;
-        minuteCells.push(cell);
-        mergeInto((hourCells[cell.service] ??= newCell(cell.service, `${hour}:00:00.000Z`)), cell);
-      }
-    }
-    const out = {
-      ts: new ArrayLiteral(),
-      bucketSeconds: new ArrayLiteral(),
-      serviceIndex: new ArrayLiteral(),
-      counts: new ArrayLiteral(),
-      latencySum: new ArrayLiteral(),
-      latencyBuckets: new ArrayLiteral(),
-      latencyCounts: new ArrayLiteral(),
-      lastTs: new ArrayLiteral(),
-    };
-    const emit = (cell: Cell, seconds: number) => {
-      const buckets = [...cell.latencies.keys()].sort((a, b) => a - b);
-      out.ts.add(cell.start);
-      out.bucketSeconds.add(seconds);
-      out.serviceIndex.add(cell.service);
-      out.counts.add(arrayLiteral(cell.counts));
-      out.latencySum.add(cell.latencySum);
-      out.latencyBuckets.add(arrayLiteral(buckets));
-      out.latencyCounts.add(arrayLiteral(buckets.map((b) => cell.latencies.get(b)!)));
-      out.lastTs.add(cell.lastTs);
-    };
-    for (const cell of minuteCells) emit(cell, ROLLUP_BUCKETS.minute);
-    for (const cells of hours.values()) for (const cell of cells) if (cell) emit(cell, ROLLUP_BUCKETS.hour);
-    return {
-      ts: String(out.ts),
-      bucketSeconds: String(out.bucketSeconds),
-      serviceIndex: String(out.serviceIndex),
-      counts: String(out.counts),
-      latencySum: String(out.latencySum),
-      latencyBuckets: String(out.latencyBuckets),
-      latencyCounts: String(out.latencyCounts),
-      lastTs: String(out.lastTs),
-    };
+  /** The minute cells, in no particular order. */
+  cells(): RollupCell[] {
+    const all: RollupCell[] = [];
+    for (const cells of this.minutes.values()) for (const cell of cells) if (cell) all.push(cell);
+    return all;
   }
 }
 
-const newCell = (service: number, start: string): Cell => ({ service, start, counts: new Array<number>(COUNT_COLUMNS.length).fill(0), latencySum: 0, latencies: new Map(), lastTs: "" });
+/**
+ * Two parts of one batch as one roll-up, over the services of both: cells of the same
+ * service and minute are merged. Neither part is changed.
+ */
+export function combineRollups(a: BatchRollup, b: BatchRollup): BatchRollup {
+  const services = [...a.services];
+  const indexOf = new Map(services.map((name, i) => [name, i + 1]));
+  const cells = new Map<string, RollupCell>();
+  const put = (cell: RollupCell, service: number) => {
+    const key = `${service} ${cell.start}`;
+    const held = cells.get(key);
+    if (held) mergeInto(held, cell);
+    else cells.set(key, mergeInto(newCell(service, cell.start), cell));
+  };
+  for (const cell of a.rollupMinutes) put(cell, cell.service);
+  for (const cell of b.rollupMinutes) {
+    const name = b.services[cell.service - 1]!;
+    let service = indexOf.get(name);
+    if (service === undefined) indexOf.set(name, (service = services.push(name)));
+    put(cell, service);
+  }
+  return { services, rollupMinutes: [...cells.values()] };
+}
 
-function mergeInto(into: Cell, from: Cell): void {
+/**
+ * The INSERT's roll-up columns: a row for each minute cell, and one for each service and
+ * hour they fold into.
+ */
+export function rollupColumns(minutes: readonly RollupCell[]): RollupColumns {
+  const hours = new Map<string, RollupCell>();
+  for (const cell of minutes) {
+    const hour = cell.start.slice(0, HOUR_PREFIX);
+    const key = `${cell.service} ${hour}`;
+    let into = hours.get(key);
+    if (!into) hours.set(key, (into = newCell(cell.service, `${hour}:00:00.000Z`)));
+    mergeInto(into, cell);
+  }
+  const out = {
+    ts: new ArrayLiteral(),
+    bucketSeconds: new ArrayLiteral(),
+    serviceIndex: new ArrayLiteral(),
+    counts: new ArrayLiteral(),
+    latencySum: new ArrayLiteral(),
+    latencyBuckets: new ArrayLiteral(),
+    latencyCounts: new ArrayLiteral(),
+    lastTs: new ArrayLiteral(),
+  };
+  const emit = (cell: RollupCell, seconds: number) => {
+    const buckets = [...cell.latencies.keys()].sort((a, b) => a - b);
+    out.ts.add(cell.start);
+    out.bucketSeconds.add(seconds);
+    out.serviceIndex.add(cell.service);
+    out.counts.add(arrayLiteral(cell.counts));
+    out.latencySum.add(cell.latencySum);
+    out.latencyBuckets.add(arrayLiteral(buckets));
+    out.latencyCounts.add(arrayLiteral(buckets.map((b) => cell.latencies.get(b)!)));
+    out.lastTs.add(cell.lastTs);
+  };
+  for (const cell of minutes) emit(cell, ROLLUP_BUCKETS.minute);
+  for (const cell of hours.values()) emit(cell, ROLLUP_BUCKETS.hour);
+  return {
+    ts: String(out.ts),
+    bucketSeconds: String(out.bucketSeconds),
+    serviceIndex: String(out.serviceIndex),
+    counts: String(out.counts),
+    latencySum: String(out.latencySum),
+    latencyBuckets: String(out.latencyBuckets),
+    latencyCounts: String(out.latencyCounts),
+    lastTs: String(out.lastTs),
+  };
+}
+
+const newCell = (service: number, start: string): RollupCell => ({ service, start, counts: new Array<number>(COUNT_COLUMNS.length).fill(0), latencySum: 0, latencies: new Map(), lastTs: "" });
+
+function mergeInto(into: RollupCell, from: RollupCell): RollupCell {
   for (let i = 0; i < into.counts.length; i++) into.counts[i]! += from.counts[i]!;
   into.latencySum += from.latencySum;
   for (const [bucket, n] of from.latencies) into.latencies.set(bucket, (into.latencies.get(bucket) ?? 0) + n);
   if (from.lastTs > into.lastTs) into.lastTs = from.lastTs;
+  return into;
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { createApp } from "../api/app.ts";
+import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
+import { HourHistograms } from "../status/hour-histograms.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { parseBatch } from "./formats/native-json.ts";
-import { CUT_MIN_BYTES } from "./intake.ts";
+import { CUT_MIN_BYTES, Intake } from "./intake.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 
 // A large JSON array sent while nothing is being written is cut in two: its head is
@@ -27,6 +30,40 @@ describe("a large batch cut in two", () => {
       SELECT count(*)::int AS n FROM ingest_batches b
       WHERE EXISTS (SELECT 1 FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service} AND e.id = b.first_id)`;
     expect(journal!.n).toBe(2);
+  });
+
+  it("appends one partial roll-up row per service and minute or hour, as the whole body would, counting every event", async () => {
+    const [a, b] = [unique("cut-rolled"), unique("cut-rolled")];
+    // Every service and minute in the head and in the tail, so two statements each rolling
+    // up its own half would append two rows for every key.
+    const start = Date.now() - 10 * 60_000;
+    const events = Array.from({ length: 4_000 }, (_, i) => ({
+      service: i % 2 ? a : b,
+      timestamp: new Date(start - (i % 3) * 60_000 - (i % 1_000)).toISOString(),
+      level: i % 7 ? "info" : "error",
+      status: i % 7 ? 200 : 503,
+      latency_ms: (i % 50) * 3.5,
+      message: `event ${i} of a large batch, padded to make the body long enough to cut`,
+    }));
+    let appended = 0;
+    const intake = new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), rollupRows: { written: (rows) => (appended += rows) } });
+    const app = createApp({ sql: h.appPool, serviceIds: h.serviceIds, hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", intake });
+    const key = (await h.caller({ ingest: [a, b] })).key!;
+    const res = await app.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const ids = (await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name IN (${a}, ${b})`).map((r) => r.id).join(", ");
+    const [journal] = await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ingest_batches b WHERE EXISTS (SELECT 1 FROM log_events e WHERE e.id = b.first_id AND e.service_id IN (${h.sql.unsafe(ids)}))`;
+    expect(journal!.n, "the body was cut").toBe(2);
+    // Rows as rollupSql makes them of the stored events: the same rows, one per key. (A
+    // compaction by another test file meanwhile merges a key's rows to the same values;
+    // the count of appended rows is the intake's own.)
+    const rows = async (select: string) =>
+      (await h.sql.unsafe(`SELECT * FROM (${select}) x ORDER BY 1, 2, 3`).values()).map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v)));
+    const reference = await rows(rollupSql(`(SELECT * FROM log_events WHERE service_id IN (${ids}))`));
+    expect(reference.length).toBeGreaterThanOrEqual(2 * 3 + 2);
+    expect(appended).toBe(reference.length);
+    const written = await rows(`SELECT ${ROLLUP_COLUMNS.join(", ")} FROM log_rollups WHERE service_id IN (${ids})`);
+    expect(written).toEqual(reference);
   });
 
   it("with a bad event in its tail, is refused as the whole body is, and nothing of its head stays", async () => {

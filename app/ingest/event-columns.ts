@@ -2,7 +2,7 @@ import { isErrorEvent } from "../domain/error-event.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { Severity } from "../domain/vocabulary.ts";
 import { ArrayLiteral } from "./array-literal.ts";
-import { BatchRollups, type RollupColumns } from "./batch-rollups.ts";
+import { BatchRollups, type BatchRollup } from "./batch-rollups.ts";
 
 /**
  * A batch as the INSERT takes it: each column already written as a PostgreSQL array
@@ -12,7 +12,7 @@ import { BatchRollups, type RollupColumns } from "./batch-rollups.ts";
  * string bound to an array parameter as it is). 5,000 events cost the event loop ~43 ms
  * of structured-clone decoding, array building and escaping before, ~1 ms now (#15).
  */
-export type EventColumns = {
+export type EventColumns = BatchRollup & {
   count: number;
   /** The batch's distinct services, in order of first appearance. */
   services: string[];
@@ -30,8 +30,6 @@ export type EventColumns = {
   span_id: string;
   /** JSON text of each event's attributes. */
   attributes: string;
-  /** The batch's partial roll-up rows. */
-  rollups: RollupColumns;
   tally: BatchTally;
 };
 
@@ -150,7 +148,7 @@ export class ColumnsBuilder {
       trace_id: String(this.traceId),
       span_id: String(this.spanId),
       attributes: String(this.attributes),
-      rollups: this.rollups.build(),
+      rollupMinutes: this.rollups.cells(),
       tally,
     };
   }

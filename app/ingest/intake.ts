@@ -6,6 +6,7 @@ import { recordRequest, type AuditEntry } from "../access/audit-log.ts";
 import { ingestedBatches, ingestedEvents } from "../metrics/registry.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import { writeBatch } from "./batch-writer.ts";
+import { combineRollups, NO_ROLLUP } from "./batch-rollups.ts";
 import { recordReceipt } from "./receipts.ts";
 import { ByteBudget, DEFAULT_INFLIGHT_MIB, type Claim } from "./byte-budget.ts";
 import { decodeBody, overBudget } from "./decode-body.ts";
@@ -225,10 +226,13 @@ export class Intake {
     if (!head) return undefined;
     let tail: EventColumns | undefined;
     const written = await this.inTransaction(delivery, async (scoped) => {
-      const first = await writeBatch(scoped, this.deps.serviceIds, head);
+      // The head's events are counted by the tail's statement, both halves' roll-ups as
+      // one: each key gets one partial row, as for a batch written whole. Two sets cost
+      // the database ~100 more rows to insert and compact per 5,000-event batch (#15).
+      const first = await writeBatch(scoped, this.deps.serviceIds, head, NO_ROLLUP);
       tail = await cut.tail;
       if (!tail || head.count + tail.count > MAX_BATCH_EVENTS) throw READ_WHOLE;
-      const second = await writeBatch(scoped, this.deps.serviceIds, tail);
+      const second = await writeBatch(scoped, this.deps.serviceIds, tail, combineRollups(head, tail));
       return { count: head.count + tail.count, rollupRows: first.rollupRows + second.rollupRows };
     }).catch((error): typeof READ_WHOLE => {
       if (error === READ_WHOLE) return READ_WHOLE;
