@@ -7,10 +7,11 @@ import { otlpJson } from "./formats/otlp.ts";
 import type { ParseJob } from "./parse-job.ts";
 import { inlineParser, ParsePool, WORKER_SEMI_SPACE_MB } from "./parse-pool.ts";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { getPriority, tmpdir } from "node:os";
 import path from "node:path";
 import { imageNodeOptions } from "../test-support/image-node-options.ts";
+import { PARSE_WORKER_NICE } from "./worker-priority.ts";
 
 // Bodies parsed in a real worker thread (the sources, loaded as the API loads them) give
 // exactly what parsing on the event loop gives: events in the same columns, refusals with
@@ -126,6 +127,28 @@ describe("ParsePool", () => {
       expect(idle.workers).toBe(1);
     } finally {
       await idle.close();
+    }
+  });
+
+  it.runIf(process.platform === "linux")("parses at the lowest CPU priority, on its own thread only", async () => {
+    // A thread's nice value is the 19th field after its name in /proc's stat.
+    const nices = () =>
+      new Map(readdirSync("/proc/self/task").map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        return [tid, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])] as const;
+      }));
+    const before = nices();
+    const own = getPriority();
+    const lowered = new ParsePool(1);
+    try {
+      expect((await lowered.parse(cases[0]![1])).ok).toBe(true);
+      const started = [...nices()].filter(([tid]) => !before.has(tid));
+      expect(started.map(([, nice]) => nice)).toContain(PARSE_WORKER_NICE);
+      // The thread that called, here as the event loop's in the API, keeps its priority.
+      expect(getPriority()).toBe(own);
+      expect(own).toBeLessThan(PARSE_WORKER_NICE);
+    } finally {
+      await lowered.close();
     }
   });
 });

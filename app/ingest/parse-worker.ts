@@ -1,8 +1,10 @@
 import { parentPort } from "node:worker_threads";
 import { runParse, type ParseJob } from "./parse-job.ts";
+import { lowerThreadPriority, PARSE_WORKER_NICE } from "./worker-priority.ts";
 
 // A parse worker's thread: it reads bodies (JSON.parse, protobuf decoding, validation)
-// off the API's event loop. See parse-pool.ts.
+// off the API's event loop, on CPU nothing else wants. See parse-pool.ts.
+lowerThreadPriority(PARSE_WORKER_NICE);
 parentPort!.on("message", ({ id, job, body }: { id: number; job: Omit<ParseJob, "body">; body: ArrayBuffer }) => {
   try {
     parentPort!.postMessage({ id, outcome: runParse({ ...job, body: Buffer.from(body) }) });
