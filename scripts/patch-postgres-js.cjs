@@ -29,6 +29,14 @@
 //   go, with the server inferring the types as it did for the description. One with an
 //   object, an array or a Buffer still waits for the description, whose type chooses how
 //   to write it. The same test file checks both on the wire.
+// A parameter was written only from a string, which postgres.js encodes to UTF-8 as it
+//   builds the message. Ingest's columns arrive from the parse worker already encoded,
+//   moved rather than copied, and as strings they were megabytes per batch on the event
+//   loop's heap, collected again and again (#15). Now a Uint8Array bound to a parameter
+//   of any type but bytea is written as it is: the bytes are the parameter's text. (Before,
+//   such a value was written as its numbers joined by commas.) Give it as sql.typed(bytes,
+//   0), so that postgres.js does not take it for bytea and the server infers the type.
+//   app/db/client.test.ts binds one.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -107,6 +115,30 @@ const MENDS = [
     what: "bind an unprepared statement whose parameters are plain values without describing it first",
     from: `    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared)`,
     to: `    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared && (q.prepare || parameters.some(x => x !== null && typeof x === 'object'))) // failsight: plain values need no description (scripts/patch-postgres-js.cjs)`,
+  },
+  {
+    file: "bytes.js",
+    what: "write a parameter given as bytes without encoding it",
+    from: `  str(x) {
+    const length = Buffer.byteLength(x)`,
+    to: `  bytes(x) { // failsight: a parameter's text given as UTF-8 bytes (scripts/patch-postgres-js.cjs)
+    fit(x.length)
+    buffer.set(x, b.i)
+    b.i += x.length
+    return b
+  },
+  str(x) {
+    const length = Buffer.byteLength(x)`,
+  },
+  {
+    file: "connection.js",
+    what: "bind a parameter given as bytes as the text they hold",
+    from: `      type = types[i]
+      parameters[i] = x = type in options.serializers`,
+    to: `      type = types[i]
+      if (x instanceof Uint8Array && type !== 17) // failsight: bytes are the parameter's text, as given (scripts/patch-postgres-js.cjs)
+        return prev = b.i, b.inc(4).bytes(x).i32(b.i - prev - 4, prev)
+      parameters[i] = x = type in options.serializers`,
   },
 ];
 

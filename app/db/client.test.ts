@@ -36,3 +36,25 @@ it("keeps dates as text both ways from the pool's first query, without drizzle",
     await sql.end();
   }
 });
+
+// Ingest's columns reach the pool as UTF-8 bytes from the parse worker
+// (ingest/event-columns.ts, movedAsBytes): postgres.js writes such a parameter as the text
+// it holds (scripts/patch-postgres-js.cjs), and a Buffer for bytea as before.
+it("binds bytes given for a text parameter as the text they hold, and a Buffer for bytea as bytes", async () => {
+  const { sql } = createDb(inject("databaseUrl"), { max: 1 });
+  try {
+    const awkward = ["é ü ñ", "日本語", "😀 \"quoted\" \\ back", "", "a,b {c}"];
+    const literal = new TextEncoder().encode(`{${awkward.map((v) => JSON.stringify(v)).join(",")}}`);
+    // Twice: first described by the server, then bound to the statement it prepared.
+    for (const prepare of [true, false]) {
+      const [row] = await sql<{ values: string[]; n: number }[]>`
+        SELECT ${sql.typed(literal as never, 0)}::text[] AS values, ${sql.typed(new TextEncoder().encode("{1,2,3}") as never, 0)}::int[] AS n`.execute();
+      expect(row!.values).toEqual(awkward);
+      expect(row!.n).toEqual([1, 2, 3]);
+      const [bytea] = await sql.unsafe<{ hex: string }[]>("SELECT encode($1::bytea, 'hex') AS hex", [Buffer.from([0, 1, 254, 255])], { prepare });
+      expect(bytea!.hex).toBe("0001feff");
+    }
+  } finally {
+    await sql.end();
+  }
+});

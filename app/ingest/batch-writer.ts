@@ -2,7 +2,7 @@ import type { Scoped } from "../db/scoped.ts";
 import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
-import type { EventColumns } from "./event-columns.ts";
+import type { EventColumns, Literal } from "./event-columns.ts";
 import { rollupColumns, type BatchRollup } from "./batch-rollups.ts";
 import { COUNT_COLUMNS, ROLLUP_COLUMNS } from "../rollups/rollup-sql.ts";
 
@@ -45,6 +45,9 @@ export async function writeBatch(
   const serviceId = batch.services.map((s) => ids.get(s)!);
   const rollupServiceId = rollup === batch ? serviceId : rollup.services.map((s) => ids.get(s)!);
   const rollups = rollupColumns(rollup.rollupMinutes);
+  // Bytes as the parameter's text, the type the cast says (not bytea, which postgres.js
+  // would otherwise take a Uint8Array for): scripts/patch-postgres-js.cjs.
+  const text = (literal: Literal) => (typeof literal === "string" ? literal : sql.typed(literal as never, 0));
   const written = await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       sql.savepoint(
@@ -52,10 +55,10 @@ export async function writeBatch(
           WITH e AS (
             SELECT nextval('log_events_id_seq') AS id, ts::timestamptz AS ts, (${serviceId}::int[])[service_ix] AS service_id, level::severity AS level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes::jsonb AS attributes
             FROM unnest(
-              ${batch.ts}::text[], ${batch.serviceIndex}::int[], ${batch.level}::text[],
-              ${batch.message}::text[], ${batch.method}::text[], ${batch.route}::text[],
-              ${batch.status}::smallint[], ${batch.error_code}::text[], ${batch.latency_ms}::float8[],
-              ${batch.trace_id}::text[], ${batch.span_id}::text[], ${batch.attributes}::text[]
+              ${text(batch.ts)}::text[], ${text(batch.serviceIndex)}::int[], ${text(batch.level)}::text[],
+              ${text(batch.message)}::text[], ${text(batch.method)}::text[], ${text(batch.route)}::text[],
+              ${text(batch.status)}::smallint[], ${text(batch.error_code)}::text[], ${text(batch.latency_ms)}::float8[],
+              ${text(batch.trace_id)}::text[], ${text(batch.span_id)}::text[], ${text(batch.attributes)}::text[]
             ) AS e(ts, service_ix, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)
           ), stored AS (
             INSERT INTO log_events (id, ts, service_id, level, message, http_method, http_route, http_status, error_code, latency_ms, trace_id, span_id, attributes)

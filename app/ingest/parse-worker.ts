@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { movedAsBytes } from "./event-columns.ts";
 import { runParse, type ParseJob } from "./parse-job.ts";
 import { lowerThreadPriority, PARSE_WORKER_NICE } from "./worker-priority.ts";
 
@@ -7,7 +8,10 @@ import { lowerThreadPriority, PARSE_WORKER_NICE } from "./worker-priority.ts";
 lowerThreadPriority(PARSE_WORKER_NICE);
 parentPort!.on("message", ({ id, job, body }: { id: number; job: Omit<ParseJob, "body">; body: ArrayBuffer }) => {
   try {
-    parentPort!.postMessage({ id, outcome: runParse({ ...job, body: Buffer.from(body) }) });
+    const outcome = runParse({ ...job, body: Buffer.from(body) });
+    if (!outcome.ok || !outcome.parsed.ok) return parentPort!.postMessage({ id, outcome });
+    const { columns, buffers } = movedAsBytes(outcome.parsed.columns);
+    parentPort!.postMessage({ id, outcome: { ...outcome, parsed: { ...outcome.parsed, columns } } }, buffers);
   } catch (error) {
     parentPort!.postMessage({ id, failure: (error as Error).stack ?? String(error) });
   }
