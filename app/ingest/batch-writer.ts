@@ -47,7 +47,7 @@ export async function writeBatch(
   const rollups = rollupColumns(rollup.rollupMinutes);
   // Bytes as the parameter's text, the type the cast says (not bytea, which postgres.js
   // would otherwise take a Uint8Array for): scripts/patch-postgres-js.cjs.
-  const text = (literal: Literal) => (typeof literal === "string" ? literal : sql.typed(literal as never, 0));
+  const text = (literal: Literal) => (typeof literal === "string" ? literal : sql.typed(literal, 0));
   const written = await timed("ingest_insert", () =>
     retryingPartitionRace(() =>
       sql.savepoint(
