@@ -11,7 +11,6 @@
 //   mixed load:   4 ingest clients and 20 query clients at once, vs each alone
 //   memory:       the API's RSS idle, under load and after; event-loop delay p99
 // Ratios within a run are the figures; absolute times on a shared 2-core machine are noise.
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createDb, type Sql } from "../app/db/client.ts";
@@ -34,7 +33,6 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { runPartitionMaintenance } from "../app/partitions/maintain.ts";
 import { addMonths, monthStart, partitionName } from "../app/partitions/months.ts";
 import { PartitionPolicySpec } from "../app/partitions/policy.ts";
-import { compactRollups } from "../app/rollups/compact.ts";
 import { ServiceIds } from "../app/services/service-ids.ts";
 import { HourHistograms } from "../app/status/hour-histograms.ts";
 import { readWindowStats } from "../app/status/repository.ts";
@@ -42,6 +40,8 @@ import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
 import { runQueryClients } from "./lib/query-clients.ts";
 import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import { loadFixture, liveBodies, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
+import { mergeAllRollups } from "./lib/merge-rollups.ts";
+import { LOGS_CASES, MIXED_PATHS } from "./lib/read-cases.ts";
 import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
 import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
@@ -317,9 +317,8 @@ async function measure(target: Target, fixture: Fixture) {
     // readers fit the machine at all.
     let mixedLag = 0;
     if (runs("mixed")) {
-      const paths = [...LOGS_CASES.map(([, p]) => `/logs?${new URLSearchParams(p)}`), "/status?window=5m", "/status?window=1h", "/status?window=24h", "/status/svc-03?window=24h"];
       const live = liveBodies(400_000, 11, BATCH);
-      const ask = (until: number, paceMs: number) => runQueryClients({ base: api.base, key: fixture.viewerKey, paths, clients: 20, until, paceMs });
+      const ask = (until: number, paceMs: number) => runQueryClients({ base: api.base, key: fixture.viewerKey, paths: MIXED_PATHS, clients: 20, until, paceMs });
       const phases = [
         ["as fast as answered", 0, 0],
         ["one request a second each", 1_000, 0],
@@ -413,18 +412,6 @@ async function measure(target: Target, fixture: Fixture) {
 }
 
 // --- cases ------------------------------------------------------------------------------
-const LOGS_CASES: [string, Record<string, string>][] = [
-  ["one service, last hour", { service: "svc-03", from: "now-1h" }],
-  ["one service, errors, last 24h", { service: "svc-03", level: "error", from: "now-24h" }],
-  ["all services, 5xx, last 24h", { status: "5xx", from: "now-24h" }],
-  ["error code, last 7d", { error_code: "E_UPSTREAM_TIMEOUT", from: "now-7d" }],
-  ["text search, one service, last 24h", { service: "svc-07", q: "timeout", from: "now-24h" }],
-  ["three services, last 30d, 1000 rows", { service: "svc-01,svc-02,svc-03", from: "now-30d", limit: "1000" }],
-  // The fixture's trace ids are md5 of the event's number.
-  ["trace id", { trace_id: createHash("md5").update("123456").digest("hex") }],
-  ["no filter, newest 100", {}],
-];
-
 /** LogQL the Grafana datasource sends, with the /logs filter that selects the same lines where there is one. */
 const LOKI_CASES: { name: string; query: string; groupBy?: string[]; logs?: Record<string, string>; aligned?: boolean }[] = [
   { name: "selector + line filter, one service", query: '{service="svc-07"} |= "timeout"', logs: { service: "svc-07", q: "timeout" } },
@@ -494,16 +481,6 @@ function whereTimeWent(
     })
     .filter(Boolean);
   return `machine busy ${((100 * busy) / (busy + machine.idle - before.machine.idle)).toFixed(0)}%; cores used by the database ${cores(postgresCpuSeconds() - before.database)}, the API ${cores(api.cpuSeconds() - before.api)}, the bench ${cores((bench.user + bench.system) / 1e6)}; API means: ${means.join(", ")}`;
-}
-
-/** Merges every partial roll-up row, waiting out a compaction the API has under way (compactRollups skips one). */
-async function mergeAllRollups(sql: Sql) {
-  for (;;) {
-    await compactRollups(sql);
-    const [left] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM log_rollups WHERE NOT compacted`;
-    if (!left!.n) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 async function post(api: ApiProcess, key: string, body: string | Uint8Array, path = "/v1/logs", contentType = "application/json", ok = 200) {
