@@ -21,12 +21,11 @@ import { mergeAllRollups } from "./lib/merge-rollups.ts";
 import { postgresCpuSeconds } from "./lib/proc.ts";
 import { runQueryClients } from "./lib/query-clients.ts";
 import { MIXED_PATHS } from "./lib/read-cases.ts";
-import { quantile } from "./lib/stats.ts";
+import { count, quantile } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
 
 const builds = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 if (builds.length < 2) throw new Error("usage: npm run bench:ab -- <api.js of build a> <api.js of build b> ...");
-const count = (text: string) => Math.round(Number(text.replace(/[km]$/i, "")) * ({ k: 1_000, m: 1_000_000 }[text.slice(-1).toLowerCase()] ?? 1));
 const EVENTS = count(process.env.EVENTS ?? "1m");
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const INGEST_EVENTS = count(process.env.INGEST_EVENTS ?? "100k");

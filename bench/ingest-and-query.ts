@@ -44,7 +44,7 @@ import { mergeAllRollups } from "./lib/merge-rollups.ts";
 import { LOGS_CASES, MIXED_PATHS } from "./lib/read-cases.ts";
 import { FORMAT_BODIES } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
-import { inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
+import { count, inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
 import { machineCpuSeconds, postgresCpuSeconds, threadCpuSeconds } from "./lib/proc.ts";
 import { request, resent } from "./lib/http-client.ts";
@@ -54,12 +54,6 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 type CpuRun = { seconds: number; database: number; bench: number; api: number };
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-/** "10m", "200k" or "5000"; anything else stops the run rather than measuring NaN events. */
-const count = (text: string) => {
-  const n = Math.round(Number(text.replace(/[km]$/i, "")) * ({ k: 1_000, m: 1_000_000 }[text.slice(-1).toLowerCase()] ?? 1));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a count of events: ${text}`);
-  return n;
-};
 const EVENTS = count(arg("events") ?? process.env.EVENTS ?? "1m");
 const DAYS = 60;
 const BATCH = 5_000;

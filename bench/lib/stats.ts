@@ -50,3 +50,9 @@ export async function interleavedLatencies<T extends readonly (() => Promise<unk
 export const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
 export const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en") : "–");
 
+/** "10m", "200k" or "5000"; anything else stops the run rather than measuring NaN events. */
+export const count = (text: string) => {
+  const n = Math.round(Number(text.replace(/[km]$/i, "")) * ({ k: 1_000, m: 1_000_000 }[text.slice(-1).toLowerCase()] ?? 1));
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a count of events: ${text}`);
+  return n;
+};
