@@ -13,26 +13,20 @@ import { BatchRollups, type BatchRollup } from "./batch-rollups.ts";
  * 5,000 events cost the event loop ~43 ms of structured-clone decoding, array building and
  * escaping before, ~1 ms now (#15).
  */
-export type EventColumns = BatchRollup & {
+export type EventColumns = BatchRollup & { [column in LiteralColumn]: Literal } & {
   count: number;
   /** The batch's distinct services, in order of first appearance. */
   services: string[];
-  /** int[] literal: each event's service as a 1-based index into `services`. */
-  serviceIndex: Literal;
-  ts: Literal;
-  level: Literal;
-  message: Literal;
-  method: Literal;
-  route: Literal;
-  status: Literal;
-  error_code: Literal;
-  latency_ms: Literal;
-  trace_id: Literal;
-  span_id: Literal;
-  /** JSON text of each event's attributes. */
-  attributes: Literal;
   tally: BatchTally;
 };
+
+/**
+ * The batch's columns held as array literals, one element per event: the INSERT's unnest
+ * parameters. `serviceIndex` (int[]) is each event's service as a 1-based index into
+ * `services`; `attributes` the JSON text of each event's attributes.
+ */
+const LITERAL_COLUMNS = ["serviceIndex", "ts", "level", "message", "method", "route", "status", "error_code", "latency_ms", "trace_id", "span_id", "attributes"] as const;
+type LiteralColumn = (typeof LITERAL_COLUMNS)[number];
 
 /**
  * A column's array literal: its text, or that text as UTF-8 bytes, as a parse worker hands
@@ -41,7 +35,6 @@ export type EventColumns = BatchRollup & {
  */
 export type Literal = string | Uint8Array;
 
-const LITERAL_COLUMNS = ["serviceIndex", "ts", "level", "message", "method", "route", "status", "error_code", "latency_ms", "trace_id", "span_id", "attributes"] as const;
 const utf8 = new TextEncoder();
 
 /**
