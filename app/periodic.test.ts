@@ -70,4 +70,16 @@ describe("startPeriodic's runNow", () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(starts).toHaveLength(3);
   });
+
+  // A caller told after shutdown (a check outcome landing as the API stops) must not start
+  // work against pools that are closing.
+  it("asked once stopped, with no run under way, does not run", async () => {
+    let runs = 0;
+    const job = startPeriodic(3_600_000, async () => void runs++, () => {});
+    await job.stop();
+    expect(runs).toBe(1);
+    job.runNow();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(runs).toBe(1);
+  });
 });

@@ -30,6 +30,7 @@ export function startPeriodic(intervalMs: number, work: () => Promise<void>, onE
   return {
     /** Runs now, or right after the run under way. */
     runNow() {
+      if (stopped) return;
       if (running) again = true;
       else run();
     },
