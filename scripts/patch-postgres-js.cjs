@@ -37,6 +37,15 @@
 //   such a value was written as its numbers joined by commas.) Give it as sql.typed(bytes,
 //   0), so that postgres.js does not take it for bytea and the server infers the type.
 //   app/db/client.test.ts binds one.
+// A statement's message was allocated several times over on its way to the socket: its
+//   Bind grew from 256 bytes by half again at each parameter that did not fit, was copied
+//   whole to put the Execute and Sync behind it, and copied once more as it was queued
+//   for the socket. For an ingest batch, whose Bind carries megabytes, that was five to
+//   six times the message in buffers outside the heap, and V8 counts those towards its
+//   old generation's limit: the event loop ran a full GC after about every batch (#15).
+//   Now a Bind is sized once for its byte parameters, the Execute and Sync are written
+//   into the same buffer, and a message is queued as it was built (nothing writes to a
+//   built message again). app/db/client.test.ts checks the bytes on the wire.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -139,6 +148,83 @@ const MENDS = [
       if (x instanceof Uint8Array && type !== 17) // failsight: bytes are the parameter's text, as given (scripts/patch-postgres-js.cjs)
         return prev = b.i, b.inc(4).bytes(x).i32(b.i - prev - 4, prev)
       parameters[i] = x = type in options.serializers`,
+  },
+  {
+    file: "bytes.js",
+    what: "size a message once and end it with bytes already built",
+    from: `  end(at = 1) {`,
+    to: `  room(x) { // failsight: room for x more bytes, made once (scripts/patch-postgres-js.cjs)
+    fit(x)
+    return b
+  },
+  endWith(tail) { // failsight: this message, then tail (whole messages) in the same buffer (scripts/patch-postgres-js.cjs)
+    buffer.writeUInt32BE(b.i - 1, 1)
+    return b.bytes(tail).end(-1)
+  },
+  end(at = 1) {`,
+  },
+  {
+    file: "bytes.js",
+    what: "end a message whose length is written already",
+    from: `    buffer.writeUInt32BE(b.i - at, at)
+    const out = buffer.subarray(0, b.i)`,
+    to: `    at >= 0 && buffer.writeUInt32BE(b.i - at, at) // failsight: -1, written by endWith (scripts/patch-postgres-js.cjs)
+    const out = buffer.subarray(0, b.i)`,
+  },
+  {
+    file: "connection.js",
+    what: "size a Bind once and write its Execute and Sync into it",
+    from: `  function prepared(q) {
+    return Buffer.concat([
+      Bind(q.parameters, q.statement.types, q.statement.name, q.cursorName),
+      q.cursorFn
+        ? Execute('', q.cursorRows)
+        : ExecuteUnnamed
+    ])
+  }`,
+    to: `  function prepared(q) {
+    return q.cursorFn // failsight: Execute and Sync in the Bind's own buffer (scripts/patch-postgres-js.cjs)
+      ? Buffer.concat([Bind(q.parameters, q.statement.types, q.statement.name, q.cursorName), Execute('', q.cursorRows)])
+      : Bind(q.parameters, q.statement.types, q.statement.name, q.cursorName, ExecuteUnnamed)
+  }`,
+  },
+  {
+    file: "connection.js",
+    what: "make a Bind's room for its byte parameters at once",
+    from: `  function Bind(parameters, types, statement = '', portal = '') {
+    let prev
+      , type
+
+    b().B().str(portal + b.N).str(statement + b.N).i16(0).i16(parameters.length)`,
+    to: `  function Bind(parameters, types, statement = '', portal = '', tail) {
+    let prev
+      , type
+
+    // failsight: one buffer for the byte parameters, the tail and some small ones (scripts/patch-postgres-js.cjs)
+    b().room(parameters.reduce((n, x) => n + 4 + (x instanceof Uint8Array ? x.length : 0), 1024 + (tail ? tail.length : 0)))
+    b.B().str(portal + b.N).str(statement + b.N).i16(0).i16(parameters.length)`,
+  },
+  {
+    file: "connection.js",
+    what: "end a Bind with its tail",
+    from: `    b.i16(0)
+
+    return b.end()
+  }
+
+  function Parse(`,
+    to: `    b.i16(0)
+
+    return tail ? b.endWith(tail) : b.end() // failsight: (scripts/patch-postgres-js.cjs)
+  }
+
+  function Parse(`,
+  },
+  {
+    file: "connection.js",
+    what: "queue a message for the socket without copying it",
+    from: `    chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)`,
+    to: `    chunk = chunk ? Buffer.concat([chunk, x]) : x // failsight: never written to again (scripts/patch-postgres-js.cjs)`,
   },
 ];
 

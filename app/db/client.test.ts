@@ -1,4 +1,4 @@
-import { expect, inject, it } from "vitest";
+import { expect, inject, it, vi } from "vitest";
 import { createDb } from "./client.ts";
 
 // Issue 15: on a server with JIT (the PostgreSQL 15 CI runs on), JIT compilation was most
@@ -55,6 +55,46 @@ it("binds bytes given for a text parameter as the text they hold, and a Buffer f
       expect(bytea!.hex).toBe("0001feff");
     }
   } finally {
+    await sql.end();
+  }
+});
+
+// An ingest batch's Bind carries megabytes, and every buffer postgres.js made on its way to
+// the socket (its growth, the Execute appended, the copy queued) was counted by V8 towards
+// the event loop's next full GC (scripts/patch-postgres-js.cjs).
+it("builds a statement's message in one buffer of about its size, and binds what it carries", async () => {
+  const { sql } = createDb(inject("databaseUrl"), { max: 1 });
+  const made: number[] = [];
+  const large = (n: number) => n >= 64 * 1024 && made.push(n);
+  const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
+  const from = Buffer.from.bind(Buffer) as (...a: unknown[]) => Buffer;
+  const concat = Buffer.concat.bind(Buffer);
+  try {
+    // Several columns, each larger than the last, as a batch's are, and small values after them.
+    const columns = [200_000, 400_000, 800_000, 1_600_000].map((n, i) => new TextEncoder().encode(`{${Array.from({ length: n / 8 }, (_, j) => `"${`${String.fromCharCode(97 + i)}${j % 1000}`.padEnd(5, "x")}"`).join(",")}}`));
+    const carried = columns.reduce((n, c) => n + c.length, 0);
+    vi.spyOn(Buffer, "allocUnsafe").mockImplementation((n) => (large(n), allocUnsafe(n)));
+    // Node's concat does not make its buffer through Buffer.allocUnsafe: counted by its result.
+    vi.spyOn(Buffer, "concat").mockImplementation((list, n) => {
+      const joined = concat(list, n);
+      large(joined.length);
+      return joined;
+    });
+    vi.spyOn(Buffer, "from").mockImplementation(((...a: unknown[]) => (a[0] instanceof Uint8Array && large(a[0].length), from(...a))) as typeof Buffer.from);
+    // The first run is described, then bound; the second is bound to the prepared statement.
+    for (const run of [1, 2]) {
+      made.length = 0;
+      const [row] = await sql<{ sizes: number[]; tail: string }[]>`
+        SELECT ARRAY[cardinality(${sql.typed(columns[0]!, 0)}::text[]), cardinality(${sql.typed(columns[1]!, 0)}::text[]),
+                     cardinality(${sql.typed(columns[2]!, 0)}::text[]), cardinality(${sql.typed(columns[3]!, 0)}::text[])] AS sizes,
+               ${"after them"}::text || ${run}::int AS tail`;
+      expect(row).toEqual({ sizes: [25_000, 50_000, 100_000, 200_000], tail: `after them${run}` });
+      const total = made.reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThanOrEqual(carried);
+      expect(total).toBeLessThan(carried * 1.1);
+    }
+  } finally {
+    vi.restoreAllMocks();
     await sql.end();
   }
 });
