@@ -1,11 +1,10 @@
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Endpoint } from "../../../ingest/formats/registry.ts";
 import { Intake } from "../../../ingest/intake.ts";
 import { MAX_BODY_BYTES } from "../../../ingest/limits.ts";
 import type { AuditEnv } from "../../audit-trail.ts";
 import type { AppDeps } from "../../deps.ts";
-import { problem } from "../../problem.ts";
+import { readBody } from "../../request-body.ts";
 
 /** One intake per app, shared by every ingest route, so the byte budget and work slots are one; entry points hand theirs in (deps.intake). */
 const intakes = new WeakMap<AppDeps, Intake>();
@@ -18,8 +17,6 @@ export function intakeFor(deps: AppDeps): Intake {
   return intake;
 }
 
-export const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => problem(c, "payload-too-large", `at most ${MAX_BODY_BYTES} bytes`) });
-
 /**
  * An ingest request handed to the intake, and the format's answer sent back: the body is
  * the intake's to read (it may be gzip, snappy or protobuf, and bad records are reported one
@@ -31,7 +28,7 @@ export function deliver(deps: AppDeps, endpoint: Endpoint, route: string) {
       actor: c.get("actor"),
       endpoint,
       lenient: /^(1|true|yes)$/i.test(c.req.query("lenient") ?? c.req.header("x-failsight-lenient") ?? ""),
-      body: await c.req.arrayBuffer(),
+      body: await readBody(c, MAX_BODY_BYTES),
       contentType: c.req.header("content-type"),
       encoding: c.req.header("content-encoding"),
       audit: { method: c.req.method, path: c.req.path, route },

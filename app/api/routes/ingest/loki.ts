@@ -3,7 +3,7 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/limits.ts";
 import type { AppDeps } from "../../deps.ts";
 import { defineRoute, mountUnvalidated } from "../../route.ts";
 import type { Router } from "../../router.ts";
-import { deliver, limitBody } from "./deliver.ts";
+import { deliver } from "./deliver.ts";
 
 const lokiPushRoute = defineRoute({
   method: "post",
@@ -26,5 +26,5 @@ const lokiPushRoute = defineRoute({
 });
 
 export function registerLokiPush(app: Router, deps: AppDeps) {
-  mountUnvalidated(app, lokiPushRoute, limitBody, deliver(deps, "loki", lokiPushRoute.path));
+  mountUnvalidated(app, lokiPushRoute, deliver(deps, "loki", lokiPushRoute.path));
 }

@@ -4,7 +4,7 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/limits.ts";
 import type { AppDeps } from "../../deps.ts";
 import { defineRoute, mountUnvalidated } from "../../route.ts";
 import type { Router } from "../../router.ts";
-import { deliver, limitBody } from "./deliver.ts";
+import { deliver } from "./deliver.ts";
 
 const MIB = 1024 * 1024;
 
@@ -37,5 +37,5 @@ const ingestLogsRoute = defineRoute({
 });
 
 export function registerIngestLogs(app: Router, deps: AppDeps) {
-  mountUnvalidated(app, ingestLogsRoute, limitBody, deliver(deps, "native", ingestLogsRoute.path));
+  mountUnvalidated(app, ingestLogsRoute, deliver(deps, "native", ingestLogsRoute.path));
 }

@@ -3,7 +3,7 @@ import { MAX_BATCH_EVENTS, MAX_BODY_BYTES } from "../../../ingest/limits.ts";
 import type { AppDeps } from "../../deps.ts";
 import { defineRoute, mountUnvalidated } from "../../route.ts";
 import type { Router } from "../../router.ts";
-import { deliver, limitBody } from "./deliver.ts";
+import { deliver } from "./deliver.ts";
 
 const ExportLogsServiceResponse = z
   .object({
@@ -37,5 +37,5 @@ const otlpLogsRoute = defineRoute({
 });
 
 export function registerOtlpLogs(app: Router, deps: AppDeps) {
-  mountUnvalidated(app, otlpLogsRoute, limitBody, deliver(deps, "otlp", otlpLogsRoute.path));
+  mountUnvalidated(app, otlpLogsRoute, deliver(deps, "otlp", otlpLogsRoute.path));
 }
