@@ -11,7 +11,8 @@
 //           asking once a second each (/logs filter sets and /status windows, as a viewer):
 //           the readers' p50 and p95, and ingest's rate against the build's solo rate.
 // Builds are the compiled entry points (`npm run build`; for an older commit, build it in
-// a `git worktree` with node_modules linked). EVENTS (default 1m) sizes the fixture,
+// a `git worktree` with node_modules linked), each with node flags of its own if quoted
+// with them ("dist/app/main/api.js --no-memory-reducer"). EVENTS (default 1m) sizes the fixture,
 // ROUNDS (default 4) the turns, AB_SECTIONS=ingest,mixed picks phases; DATABASE_URL (a
 // superuser URL) runs on that server, otherwise on an embedded one.
 import { startApiProcess, type ApiProcess } from "./lib/api-process.ts";
@@ -40,7 +41,10 @@ const target = await openTarget("ab", process.env.DATABASE_URL, 2);
 const apis: ApiProcess[] = [];
 try {
   const fixture = await loadFixture(target, EVENTS, 60, () => {});
-  for (const build of builds) apis.push(await startApiProcess(target, build));
+  for (const build of builds) {
+    const [entry, ...flags] = build.split(" ").filter(Boolean);
+    apis.push(await startApiProcess(target, entry, flags));
+  }
   const totals: Totals[] = builds.map(() => ({ ingest: new Map(), mixedShare: [], reads: [] }));
   const bodies = liveBodies(400_000, 11, BATCH);
   let next = 0;

@@ -15,12 +15,13 @@ const METRICS_TOKEN = "bench-metrics-token-of-at-least-32-characters";
  * the former, and API_EXEC_ARGV adds flags after the latter (a repeated V8 flag takes the
  * last value), to compare settings or look inside a run (--trace-gc, --perf-basic-prof).
  * `entry` runs another build's api.js instead: two builds on one database, taking turns,
- * compare far more steadily than two runs of the bench.
+ * compare far more steadily than two runs of the bench; `flags` go after API_EXEC_ARGV's, so
+ * one build can be compared with itself under other V8 settings.
  */
-export async function startApiProcess(target: Target, entry?: string) {
+export async function startApiProcess(target: Target, entry?: string, flags: string[] = []) {
   const port = await freePort();
   entry ??= (process.env.API_BUILD === "dist" ? fileURLToPath(new URL("../../dist/app/main/api.js", import.meta.url)) : fileURLToPath(new URL("../../app/main/api.ts", import.meta.url)));
-  const child = spawn(process.execPath, [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), entry], {
+  const child = spawn(process.execPath, [...imageApiFlags(), ...(process.env.API_EXEC_ARGV?.split(" ").filter(Boolean) ?? []), ...flags, entry], {
     env: {
       PATH: process.env.PATH,
       NODE_OPTIONS: process.env.API_NODE_OPTIONS ?? imageNodeOptions(),
