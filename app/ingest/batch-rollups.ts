@@ -34,14 +34,10 @@ export type RollupCell = { service: number; start: string; counts: number[]; lat
 
 /**
  * A batch's roll-up as the parse worker hands it over: its minute cells, each naming its
- * service by index into `services`. Hours are folded from them when the INSERT's columns
- * are written (rollupColumns), so the two halves of a cut batch can be combined first
- * (combineRollups) and append one partial row per key, not two.
+ * service by index into `services`. Hours are folded from them on the event loop, when
+ * the INSERT's columns are written (rollupColumns): cells cross to it, not literals.
  */
 export type BatchRollup = { services: readonly string[]; rollupMinutes: RollupCell[] };
-
-/** A roll-up of no events: the head of a cut batch, whose events the tail's statement counts. */
-export const NO_ROLLUP: BatchRollup = { services: [], rollupMinutes: [] };
 
 const column = (name: string) => COUNT_COLUMNS.indexOf(name as (typeof COUNT_COLUMNS)[number]);
 const EVENTS = column("events");
@@ -93,30 +89,6 @@ export class BatchRollups {
     for (const cells of this.minutes.values()) for (const cell of cells) if (cell) all.push(cell);
     return all;
   }
-}
-
-/**
- * Two parts of one batch as one roll-up, over the services of both: cells of the same
- * service and minute are merged. Neither part is changed.
- */
-export function combineRollups(a: BatchRollup, b: BatchRollup): BatchRollup {
-  const services = [...a.services];
-  const indexOf = new Map(services.map((name, i) => [name, i + 1]));
-  const cells = new Map<string, RollupCell>();
-  const put = (cell: RollupCell, service: number) => {
-    const key = `${service} ${cell.start}`;
-    const held = cells.get(key);
-    if (held) mergeInto(held, cell);
-    else cells.set(key, mergeInto(newCell(service, cell.start), cell));
-  };
-  for (const cell of a.rollupMinutes) put(cell, cell.service);
-  for (const cell of b.rollupMinutes) {
-    const name = b.services[cell.service - 1]!;
-    let service = indexOf.get(name);
-    if (service === undefined) indexOf.set(name, (service = services.push(name)));
-    put(cell, service);
-  }
-  return { services, rollupMinutes: [...cells.values()] };
 }
 
 /**

@@ -3,7 +3,7 @@ import { retryingPartitionRace } from "../db/partition-race.ts";
 import { timed } from "../db/query-metrics.ts";
 import type { ServiceIds } from "../services/service-ids.ts";
 import type { EventColumns, Literal } from "./event-columns.ts";
-import { rollupColumns, type BatchRollup } from "./batch-rollups.ts";
+import { rollupColumns } from "./batch-rollups.ts";
 import { COUNT_COLUMNS, ROLLUP_COLUMNS } from "../rollups/rollup-sql.ts";
 
 const ROLLUP_INSERT_COLUMNS = ROLLUP_COLUMNS.join(", ");
@@ -31,20 +31,11 @@ const ROLLUP_VALUES = [
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
  * its month is retried (see retryingPartitionRace), within a savepoint.
  */
-/**
- * Writes the batch, and `rollup` (the batch's own unless a cut batch's halves are counted
- * together); answers how many partial roll-up rows it appended (for the compactor's pace).
- */
-export async function writeBatch(
-  { sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">,
-  serviceIds: ServiceIds,
-  batch: EventColumns,
-  rollup: BatchRollup = batch,
-): Promise<{ rollupRows: number }> {
-  const ids = await serviceIds.register(sql, rollup === batch ? batch.services : [...batch.services, ...rollup.services], afterCommit);
+/** Answers how many partial roll-up rows it appended (for the compactor's pace). */
+export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, batch: EventColumns): Promise<{ rollupRows: number }> {
+  const ids = await serviceIds.register(sql, batch.services, afterCommit);
   const serviceId = batch.services.map((s) => ids.get(s)!);
-  const rollupServiceId = rollup === batch ? serviceId : rollup.services.map((s) => ids.get(s)!);
-  const rollups = rollupColumns(rollup.rollupMinutes);
+  const rollups = rollupColumns(batch.rollupMinutes);
   // Bytes as the parameter's text, the type the cast says (not bytea, which postgres.js
   // would otherwise take a Uint8Array for): scripts/patch-postgres-js.cjs.
   const text = (literal: Literal) => (typeof literal === "string" ? literal : sql.typed(literal, 0));
@@ -74,7 +65,7 @@ export async function writeBatch(
           )
           INSERT INTO log_rollups (${sp.unsafe(ROLLUP_INSERT_COLUMNS)})
           SELECT ${sp.unsafe(ROLLUP_VALUES)} FROM (
-            SELECT u.*, u.count_list::int[] AS counts, ${rollupServiceId}::int[] AS service_ids
+            SELECT u.*, u.count_list::int[] AS counts, ${serviceId}::int[] AS service_ids
             FROM unnest(
               ${rollups.ts}::text[], ${rollups.bucketSeconds}::int[], ${rollups.serviceIndex}::int[], ${rollups.counts}::text[],
               ${rollups.latencySum}::float8[], ${rollups.latencyBuckets}::text[], ${rollups.latencyCounts}::text[], ${rollups.lastTs}::text[]

@@ -180,11 +180,6 @@ export class ColumnsBuilder {
   }
 }
 
-/** Two batches' tallies as one (the metrics add each entry, so a service may appear twice). */
-export function mergeTallies(a: BatchTally, b: BatchTally): BatchTally {
-  return { requests: [...a.requests, ...b.requests], errors: [...a.errors, ...b.errors], latencies: [...a.latencies, ...b.latencies] };
-}
-
 /** Columns of events every format but native JSON hands on (ColumnsBuilder). */
 export function toColumns(events: readonly LogEvent[]): EventColumns {
   const builder = new ColumnsBuilder();
