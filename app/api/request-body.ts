@@ -6,13 +6,15 @@ import { RequestError } from "../domain/request-error.ts";
  * A request's body as an ArrayBuffer of its own, refused as payload-too-large past
  * `maxBytes` (by its Content-Length before any of it is read).
  *
- * Served by @hono/node-server, it is read from Node's request straight into one buffer,
- * made once at the size the client declared. Hono's reading (behind its bodyLimit, which
- * turns the request into a web Request) passed the chunks through a web stream, joined
- * them and then copied the result: three times the body in buffers outside the heap, and
- * V8 counts every such byte towards its old generation's limit, so an ingest batch's
- * megabytes brought the event loop's next full GC nearer (#15). Anywhere else (app.request
- * in tests, another runtime) it is Hono's reading.
+ * Served by @hono/node-server, it is read from Node's request, its chunks joined once into
+ * one buffer. Hono's reading (behind its bodyLimit, which turns the request into a web
+ * Request) passed the chunks through a web stream, joined them and then copied the result:
+ * three times the body in buffers outside the heap, and V8 counts every such byte towards
+ * its old generation's limit, so an ingest batch's megabytes brought the event loop's next
+ * full GC nearer (#15). The buffer is not made at the declared size before the bytes
+ * arrive: a client that declares 5 MiB and sends nothing would hold 5 MiB of the API's
+ * memory for each such request. Anywhere else (app.request in tests, another runtime) it
+ * is Hono's reading.
  */
 export async function readBody(c: Context, maxBytes: number): Promise<ArrayBuffer> {
   const tooLarge = () => new RequestError("payload-too-large", `at most ${maxBytes} bytes`);
@@ -24,26 +26,11 @@ export async function readBody(c: Context, maxBytes: number): Promise<ArrayBuffe
     if (body.byteLength > maxBytes) throw tooLarge();
     return body;
   }
-  const size = c.req.header("transfer-encoding") ? undefined : Number(declared);
-  return size !== undefined && Number.isSafeInteger(size) && size >= 0 ? readSized(incoming, size) : readChunked(incoming, maxBytes, tooLarge);
+  return readJoined(incoming, maxBytes, tooLarge);
 }
 
-/** A body of a known length, into one buffer of that length (Node's parser sends no more). */
-function readSized(incoming: IncomingMessage, size: number): Promise<ArrayBuffer> {
-  const into = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  return read(incoming, (chunk) => {
-    into.set(chunk, at);
-    at += chunk.length;
-  }).then(() => {
-    // Node ends a request that was cut short with an error, never early; this is a guard.
-    if (at !== size) throw new RequestError("validation-error", `the body ended after ${at} of the ${size} bytes its Content-Length declares`);
-    return into.buffer as ArrayBuffer;
-  });
-}
-
-/** A body of no declared length, its chunks joined once it has ended. */
-function readChunked(incoming: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<ArrayBuffer> {
+/** The request's chunks, counted as they come (`tooLarge` past `maxBytes`), joined once it has ended. */
+function readJoined(incoming: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<ArrayBuffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   return read(incoming, (chunk) => {
@@ -51,6 +38,7 @@ function readChunked(incoming: IncomingMessage, maxBytes: number, tooLarge: () =
     if (total > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }).then(() => {
+    // Its own ArrayBuffer (not a slice of Node's pool), which the parse pool can move.
     const into = Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const chunk of chunks) {
