@@ -54,11 +54,6 @@ export class WorkSlots {
   get queued(): number {
     return this.waiting.length;
   }
-
-  /** Slots taken now. */
-  get inUse(): number {
-    return this.busy;
-  }
 }
 
 /**
