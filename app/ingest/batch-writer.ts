@@ -29,9 +29,9 @@ const ROLLUP_VALUES = [
  * the ids are drawn in the statement for that. (Not COPY: PostgreSQL refuses COPY FROM into a table with row-level security, and the
  * policies are what keep an ingest key to its own services.) Rows route to their monthly
  * partition, or to DEFAULT when none covers them; a batch caught by maintenance attaching
- * its month is retried (see retryingPartitionRace), within a savepoint.
+ * its month is retried (see retryingPartitionRace), within a savepoint. Answers how many
+ * partial roll-up rows it appended (for the compactor's pace).
  */
-/** Answers how many partial roll-up rows it appended (for the compactor's pace). */
 export async function writeBatch({ sql, afterCommit }: Pick<Scoped, "sql" | "afterCommit">, serviceIds: ServiceIds, batch: EventColumns): Promise<{ rollupRows: number }> {
   const ids = await serviceIds.register(sql, batch.services, afterCommit);
   const serviceId = batch.services.map((s) => ids.get(s)!);
