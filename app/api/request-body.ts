@@ -21,7 +21,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<ArrayBuffe
   const declared = c.req.header("content-length");
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || incoming.readableDidRead || typeof incoming.on !== "function") {
+  if (!incoming || incoming.readableDidRead) {
     const body = await c.req.arrayBuffer();
     if (body.byteLength > maxBytes) throw tooLarge();
     return body;
@@ -31,39 +31,26 @@ export async function readBody(c: Context, maxBytes: number): Promise<ArrayBuffe
 
 /** The request's chunks, counted as they come (`tooLarge` past `maxBytes`), joined once it has ended. */
 function readJoined(incoming: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<ArrayBuffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  return read(incoming, (chunk) => {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }).then(() => {
-    // Its own ArrayBuffer (not a slice of Node's pool), which the parse pool can move.
-    const into = Buffer.allocUnsafeSlow(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      into.set(chunk, at);
-      at += chunk.length;
-    }
-    return into.buffer as ArrayBuffer;
-  });
-}
-
-/** Every chunk of the request to `take` (which may throw to stop reading), then its end. */
-function read(incoming: IncomingMessage, take: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
     const done = (error?: unknown) => {
       incoming.off("data", onData).off("end", onEnd).off("error", done).off("close", onClose);
-      if (error) reject(error);
-      else resolve();
+      if (error) return reject(error);
+      // Its own ArrayBuffer (not a slice of Node's pool), which the parse pool can move.
+      const into = Buffer.allocUnsafeSlow(total);
+      let at = 0;
+      for (const chunk of chunks) {
+        into.set(chunk, at);
+        at += chunk.length;
+      }
+      resolve(into.buffer as ArrayBuffer);
     };
     const onData = (chunk: Buffer) => {
-      try {
-        take(chunk);
-      } catch (error) {
-        // What is left is Node's to discard once the answer is sent.
-        done(error);
-      }
+      total += chunk.length;
+      // What is left past the limit is Node's to discard once the answer is sent.
+      if (total > maxBytes) done(tooLarge());
+      else chunks.push(chunk);
     };
     const onEnd = () => done();
     const onClose = () => done(incoming.readableEnded ? undefined : new Error("the client closed the request before sending its whole body"));

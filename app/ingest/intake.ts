@@ -1,5 +1,5 @@
 import type { Sql } from "../db/client.ts";
-import { asActor, type Scoped } from "../db/scoped.ts";
+import { asActor } from "../db/scoped.ts";
 import type { Actor } from "../domain/actor.ts";
 import { RequestError } from "../domain/request-error.ts";
 import { recordRequest, type AuditEntry } from "../access/audit-log.ts";
@@ -171,25 +171,20 @@ export class Intake {
     return { format: decoded.format, columns, rejected: parsed.rejected };
   }
 
-  /** Writes a prepared batch. */
-  private async write(delivery: Delivery, { format, columns, rejected }: Prepared): Promise<Outcome> {
-    const written = await this.inTransaction(delivery, async (scoped) => ({ count: columns.count, ...(await writeBatch(scoped, this.deps.serviceIds, columns)) }));
-    if (!written) return { stored: 0, rejected: [], format, duplicate: true };
-    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows: written.rollupRows };
-  }
-
   /**
-   * A batch's one transaction: a queue message's receipt, the events `store` writes, and the
-   * audit entry. One commit per batch, and a redelivered message finds its receipt: then
-   * nothing is stored and the answer is undefined.
+   * Writes a prepared batch in its one transaction: a queue message's receipt, the events,
+   * and the audit entry. One commit per batch; a redelivered message finds its receipt, and
+   * then nothing is stored.
    */
-  private inTransaction({ actor, audit, receipt }: Delivery, store: (scoped: Scoped) => Promise<{ count: number; rollupRows: number }>) {
-    return asActor(this.deps.sql, actor, async (scoped) => {
+  private async write({ actor, audit, receipt }: Delivery, { format, columns, rejected }: Prepared): Promise<Outcome> {
+    const rollupRows = await asActor(this.deps.sql, actor, async (scoped) => {
       if (receipt && !(await recordReceipt(scoped.sql, receipt.source, receipt.messageId))) return undefined;
-      const written = await store(scoped);
-      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: written.count });
-      return written;
+      const written = await writeBatch(scoped, this.deps.serviceIds, columns);
+      await recordRequest(scoped.sql, actor, { ...audit, status: 200, filters: {}, rowCount: columns.count });
+      return written.rollupRows;
     });
+    if (rollupRows === undefined) return { stored: 0, rejected: [], format, duplicate: true };
+    return { stored: columns.count, rejected, format, tally: columns.tally, rollupRows };
   }
 }
 
@@ -199,13 +194,9 @@ type Prepared = { format: IngestFormat; columns: EventColumns; rejected: FieldEr
 /** A body decoded, with what its parse needs. */
 type Decoded = { bytes: Buffer; counted: boolean; mediaType: string; format: IngestFormat; receivedAt: Date; lenient: boolean };
 
-/** The batch's services its ingest key may not write to (row-level security holds the same line). */
-function outsideScope(actor: Actor, columns: EventColumns): string[] {
-  return actor.kind === "ingest" ? columns.services.filter((s) => !actor.services.includes(s)) : [];
-}
-
+/** Refuses a batch naming services its ingest key may not write to (row-level security holds the same line). */
 function refuseOutsideScope(actor: Actor, columns: EventColumns) {
-  const outside = outsideScope(actor, columns);
+  const outside = actor.kind === "ingest" ? columns.services.filter((s) => !actor.services.includes(s)) : [];
   if (outside.length) throw new RequestError("forbidden", `this ingest key may not write to ${outside.join(", ")}; nothing was stored`);
 }
 
