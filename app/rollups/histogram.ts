@@ -106,13 +106,19 @@ export class LatencyHistogram {
 
   /** Nearest-rank quantiles (histogramQuantiles) over the buckets left with events; null without any. */
   quantiles(qs: readonly number[]): (number | null)[] {
+    const { buckets, counts } = this.cells();
+    return histogramQuantiles(buckets.map(latencyOfBucket), counts, qs);
+  }
+
+  /** The buckets left with events, ascending, and how many each holds: a roll-up row's latency_buckets and latency_counts. */
+  cells(): { buckets: number[]; counts: number[] } {
     const buckets: number[] = [];
     const counts: number[] = [];
     const sparse = [...this.sparse].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
     for (const [b, n] of sparse) if (b < DENSE_MIN) buckets.push(b), counts.push(n);
     for (let k = 0; k < this.dense.length; k++) if (this.dense[k]! > 0) buckets.push(this.base + k), counts.push(this.dense[k]!);
     for (const [b, n] of sparse) if (b > DENSE_MAX) buckets.push(b), counts.push(n);
-    return histogramQuantiles(buckets.map(latencyOfBucket), counts, qs);
+    return { buckets, counts };
   }
 
   private add(bucket: number, n: number) {
@@ -140,6 +146,17 @@ export class LatencyHistogram {
     this.base = base;
     return bucket - base;
   }
+}
+
+/**
+ * SQL for a group's latency buckets and counts (of its rows that pass `where`) as two
+ * comma-joined lists of equal length (rows without latencies add nothing to either), for
+ * LatencyHistogram.addLists, named `${prefix}buckets` and `${prefix}counts`.
+ */
+export function histogramText(prefix = "", where?: string): string {
+  const filter = where ? ` FILTER (WHERE ${where})` : "";
+  return `string_agg(nullif(array_to_string(latency_buckets, ','), ''), ',')${filter} AS ${prefix}buckets,
+       string_agg(nullif(array_to_string(latency_counts, ','), ''), ',')${filter} AS ${prefix}counts`;
 }
 
 /** The integer starting at `from` in a comma-joined list, and where it ends. */

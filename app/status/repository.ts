@@ -7,7 +7,7 @@ import type { Transition } from "./uptime.ts";
 import { IS_ERROR_SQL } from "../domain/error-event.ts";
 import { ROLLUP_BUCKETS } from "../rollups/rollup-sql.ts";
 import { planWindow } from "../rollups/window-plan.ts";
-import { LatencyHistogram } from "../rollups/histogram.ts";
+import { histogramText, LatencyHistogram } from "../rollups/histogram.ts";
 import type { HourHistograms } from "./hour-histograms.ts";
 
 export type ServiceWindowRow = WindowStats & {
@@ -136,17 +136,6 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
       lastEventAt: r.last_event_ms === null ? null : new Date(r.last_event_ms),
     };
   });
-}
-
-/**
- * A group's latency buckets and counts (of its rows that pass `where`) as two comma-joined
- * lists of equal length (rows without latencies add nothing to either), for
- * LatencyHistogram.addLists, named `${prefix}buckets` and `${prefix}counts`.
- */
-function histogramText(prefix = "", where?: string): string {
-  const filter = where ? ` FILTER (WHERE ${where})` : "";
-  return `string_agg(nullif(array_to_string(latency_buckets, ','), ''), ',')${filter} AS ${prefix}buckets,
-       string_agg(nullif(array_to_string(latency_counts, ','), ''), ',')${filter} AS ${prefix}counts`;
 }
 
 /** Records a status_events row for each service whose state differs from its last one. */
