@@ -38,14 +38,16 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
   // minute) `to`'s own.
   const lastUpTo = p.m1 > p.to ? `${new Date(p.m1.getTime() - 1000).toISOString().slice(0, 19)}.999999Z` : to;
   const known = hours.known(span);
-  // Raw events (a window under a minute), then the edge hours' parts, one range scan each;
-  // their number (0-4) is part of the statement's text, so each shape is prepared once per
-  // connection.
-  const rest = p.parts
-    .map((part) => sql`
-      SELECT service_id, ${part.sign}::int, ts, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
-      WHERE bucket_seconds = ${ROLLUP_BUCKETS[part.granularity]} AND ts >= ${part.from.toISOString()} AND ts < ${part.to.toISOString()} AND service_id IN (SELECT id FROM svc)`)
-    .reduce((union, part) => sql`${union} UNION ALL ${part}`, sql`
+  // The edge hours' parts, one range scan each, and for a window under a minute (the only
+  // one planWindow leaves raw ranges in) its raw events. Which of them there are is part of
+  // the statement's text, so each shape is prepared once per connection, and a window of a
+  // minute or more has no scan of log_events to plan, lock and run empty.
+  const parts = p.parts.map(
+    (part) => sql`
+      SELECT service_id, ${part.sign}::int AS sign, ts, events, errors, latency_buckets, latency_counts, last_ts FROM log_rollups
+      WHERE bucket_seconds = ${ROLLUP_BUCKETS[part.granularity]} AND ts >= ${part.from.toISOString()} AND ts < ${part.to.toISOString()} AND service_id IN (SELECT id FROM svc)`,
+  );
+  const raw = sql`
         -- A window under a minute: its events, each as a one-bucket histogram.
         SELECT service_id, 1 AS sign, ts, 1 AS events, (${sql.unsafe(IS_ERROR_SQL)})::int AS errors,
                CASE WHEN latency_ms IS NULL THEN '{}' ELSE ARRAY[failsight_latency_bucket(latency_ms)] END AS latency_buckets,
@@ -55,7 +57,11 @@ export async function readWindowStats(sql: Sql, now: Date, windowMs: number, hou
           UNION ALL
           SELECT service_id, level, http_status, latency_ms, ts FROM log_events
           WHERE service_id IN (SELECT id FROM svc) AND ts >= ${m1} AND ts <= ${to}
-        ) raw`);
+        ) raw`;
+  const pieces = p.from < p.m0 || p.m1 <= p.to ? [raw, ...parts] : parts;
+  const rest = pieces.length
+    ? pieces.reduce((union, piece) => sql`${union} UNION ALL ${piece}`)
+    : sql`SELECT NULL::int AS service_id, 1 AS sign, NULL::timestamptz AS ts, 0 AS events, 0 AS errors, '{}'::smallint[] AS latency_buckets, '{}'::int[] AS latency_counts, NULL::timestamptz AS last_ts WHERE false`;
   // Planning this statement (five scans of partitioned tables under row-level security)
   // cost 4-5 ms of a 5-15 ms call, and PostgreSQL kept re-planning it: the generic plan's
   // estimate looked worse than the custom ones. Its plan does not depend on the window
