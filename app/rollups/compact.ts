@@ -28,7 +28,7 @@ export const COMPACTION_ROWS_PER_STATEMENT = 10_000;
  * of CPU where it cost 47, and the event loop a millisecond or two; a whole statement's
  * worth (10,000 rows of 60 cells) ~24 ms (#15). mergeOnce writes the merged rows back.
  */
-export const TAKE_SQL = `
+const TAKE_SQL = `
   WITH keys AS (
     -- The keys of the first partial rows in the partial index's order: every row of each
     -- is merged, so the last key's rows past the limit come along.

@@ -10,7 +10,7 @@ import { writeBatch } from "../ingest/batch-writer.ts";
 import { toColumns } from "../ingest/event-columns.ts";
 import { ServiceIds } from "../services/service-ids.ts";
 import { asRuntime, testHarness, unique } from "../test-support/harness.ts";
-import { readWindowStats } from "../status/repository.ts";
+import { readWindowStats, type ServiceWindowRow } from "../status/repository.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 import { COMPACTION_ROWS_PER_STATEMENT, compactRollups } from "./compact.ts";
 import { COMPACT_AFTER_ROWS, startRollupCompactor } from "./compactor.ts";
@@ -95,6 +95,25 @@ async function expectMatchesRawEvents(caller: { get: (p: string) => Promise<Resp
   }
 }
 
+/** readWindowStats for every service, as the admin, against the raw events' answer for the same window. */
+async function expectRawAnswers(end: Date, ms: number, label: string): Promise<ServiceWindowRow[]> {
+  const admin: Actor = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" };
+  const got = await asActor(h.appPool, admin, ({ sql }) => readWindowStats(sql, end, ms, new HourHistograms(), all));
+  const truth = await exact(ms, end);
+  expect(got.length).toBe(all.length);
+  for (const s of got) {
+    const t = truth.get(s.service);
+    const at = `${label}, ${s.service}`;
+    expect({ at, requests: s.requests, errors: s.errors, last: s.lastEventAt?.getTime() }).toEqual({ at, requests: t?.requests ?? 0, errors: t?.errors ?? 0, last: t?.last_ms ?? s.lastEventAt?.getTime() });
+    const p = [s.p50, s.p95, s.p99];
+    (t?.p ?? [null, null, null]).forEach((value, i) => {
+      if (value === null) expect(p[i], at).toBeNull();
+      else expect(Math.abs(p[i]! / value - 1), `${at} p${[50, 95, 99][i]}: ${p[i]} vs ${value}`).toBeLessThanOrEqual(0.02);
+    });
+  }
+  return got;
+}
+
 describe("roll-ups", () => {
   it("give /status the raw events' exact counts and percentiles within 2%, for every window, to a viewer its services only", async () => {
     const viewer = await h.caller({ role: "viewer", teams: [team] });
@@ -110,28 +129,28 @@ describe("roll-ups", () => {
     // where in its hour the window starts and ends (rollups/window-plan.ts), and every
     // event after the end is, for that window, stamped in the future: its hour row holds
     // it and the window must not.
-    const admin: Actor = { kind: "user", userId: 0, name: "admin", role: "admin", keyPrefix: "test" };
     const ways = new Set<string>();
     for (const minutesBack of [0, 4, 13, 22, 31, 38, 47, 56, 95, 151]) {
       const end = new Date(now.getTime() - minutesBack * 60_000);
       for (const [window, ms] of Object.entries(WINDOWS)) {
         planWindow(new Date(end.getTime() - ms), end).parts.forEach((p) => ways.add(`${p.granularity}${p.sign}`));
-        const got = await asActor(h.appPool, admin, ({ sql }) => readWindowStats(sql, end, ms, new HourHistograms(), all));
-        const truth = await exact(ms, end);
-        for (const s of got) {
-          const t = truth.get(s.service);
-          const at = `${window} ending ${minutesBack} min ago, ${s.service}`;
-          expect({ at, requests: s.requests, errors: s.errors, last: s.lastEventAt?.getTime() }).toEqual({ at, requests: t?.requests ?? 0, errors: t?.errors ?? 0, last: t?.last_ms ?? s.lastEventAt?.getTime() });
-          const p = [s.p50, s.p95, s.p99];
-          (t?.p ?? [null, null, null]).forEach((value, i) => {
-            if (value === null) expect(p[i], at).toBeNull();
-            else expect(Math.abs(p[i]! / value - 1), `${at} p${[50, 95, 99][i]}: ${p[i]} vs ${value}`).toBeLessThanOrEqual(0.02);
-          });
-        }
+        await expectRawAnswers(end, ms, `${window} ending ${minutesBack} min ago`);
       }
     }
     // Both ways were taken, and the hour less its minutes on both sides of the window.
     expect([...ways].sort()).toEqual(["hour1", "minute-1", "minute1"]);
+  });
+
+  it("give a window of whole hours, with no edge hour to read, the raw events' answer", async () => {
+    // From an hour's start to the last minute before a later one: only hour rows, and a
+    // statement without any part (status/repository.ts).
+    const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const end = new Date(hour - 30_000);
+    const ms = 2 * 3_600_000 - 30_000;
+    const plan = planWindow(new Date(end.getTime() - ms), end);
+    expect({ parts: plan.parts, whole: plan.h1.getTime() - plan.h0.getTime() }).toEqual({ parts: [], whole: 2 * 3_600_000 });
+    // (Every third event is in the last ten minutes: one service has none this far back.)
+    expect((await expectRawAnswers(end, ms, "two whole hours")).filter((s) => s.requests > 0)).toHaveLength(2);
   });
 
   it("value their buckets in JavaScript as failsight_latency_value does", async () => {
