@@ -46,8 +46,11 @@ function lokiStreams(events: LogEvent[]) {
 const otlpType = () => messageType("opentelemetry/proto/collector/logs/v1/logs_service.proto", "opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest");
 const lokiType = () => messageType("loki/push.proto", "logproto.PushRequest");
 
+/** Events as a body of Failsight's own JSON format, as a shipper sends them. */
+export const nativeJsonBody = (events: readonly LogEvent[]) => JSON.stringify(events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() })));
+
 export const FORMAT_BODIES: FormatBody[] = [
-  { name: "Failsight JSON", path: "/v1/logs", contentType: "application/json", ok: 200, body: (events) => JSON.stringify(events.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))) },
+  { name: "Failsight JSON", path: "/v1/logs", contentType: "application/json", ok: 200, body: nativeJsonBody },
   { name: "NDJSON, lenient (pino's field names)", path: "/v1/logs?lenient=true", contentType: "application/x-ndjson", ok: 200, body: (events) => events.map((e) => JSON.stringify({ name: e.service, level: e.level, time: e.timestamp.getTime(), msg: e.message, statusCode: e.status, route: e.route })).join("\n") },
   { name: "OTLP/JSON", path: "/otlp/v1/logs", contentType: "application/json", ok: 200, body: (events) => JSON.stringify(otlpRequest(events)) },
   { name: "OTLP/protobuf", path: "/otlp/v1/logs", contentType: "application/x-protobuf", ok: 200, body: (events) => otlpType().encode(otlpType().fromObject(otlpRequest(events))).finish() },

@@ -42,7 +42,7 @@ import { COPY_COLUMNS, copyRow } from "./copy-encoding.ts";
 import { loadFixture, liveBodies, liveEvents, SERVICES, type Fixture } from "./lib/fixture.ts";
 import { mergeAllRollups } from "./lib/merge-rollups.ts";
 import { LOGS_CASES, MIXED_PATHS } from "./lib/read-cases.ts";
-import { FORMAT_BODIES } from "./format-bodies.ts";
+import { FORMAT_BODIES, nativeJsonBody } from "./format-bodies.ts";
 import { Report } from "./lib/report.ts";
 import { count, inParallel, interleavedLatencies, latencies, quantile, seconds } from "./lib/stats.ts";
 import { openTarget, type Target } from "./lib/target.ts";
@@ -118,7 +118,8 @@ async function measure(target: Target, fixture: Fixture) {
     let ingestLag = 0;
     const ingestCpu = new Map<number, number>();
     const ingestThreads = new Map<string, number>();
-    const firstAfterPause: number[] = [];
+    /** Milliseconds of each POST run's batch before the clock. */
+    const warmUps: number[] = [];
     const perEvent = (cpuSeconds: number) => (cpuSeconds / INGEST_EVENTS) * 1e6;
     /**
      * A run's seconds, from a database at rest, and the CPU seconds the database server, this
@@ -162,10 +163,10 @@ async function measure(target: Target, fixture: Fixture) {
       const threadCpu = new Map<string, number>();
       for (let round = 0; round < rounds; round++) {
         const batches = batchesOf(liveEvents(perRound, clients * 100 + round));
-        const warmBodies = Array.from({ length: rounds }, (_, r) => JSON.stringify(liveEvents(BATCH, clients * 1000 + r).map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+        const warmBody = nativeJsonBody(liveEvents(BATCH, clients * 1000 + round));
         // Laid out as the parse worker hands them over, before the clock starts: this row times the statement.
         const columns = batches.map(toColumns);
-        const bodies = batches.map((b) => JSON.stringify(b.map((e) => ({ ...e, timestamp: e.timestamp.toISOString() }))));
+        const bodies = batches.map(nativeJsonBody);
         const paths = [
           async () => add(copy, await withCpu(() => inParallel(batches, clients, (b) => copyRows(target.superSql, fixture, b)))),
           async () => add(direct, await withCpu(() => inParallel(columns, clients, (b) => asActor(runtime, ingestActor, (scoped) => writeBatch(scoped, serviceIds, b)).then(() => {})))),
@@ -180,7 +181,7 @@ async function measure(target: Target, fixture: Fixture) {
             // worker stopped by a pause longer than PARSE_WORKER_IDLE_STOP_MS (a slow settle)
             // costs its next batch 150-170 ms. The slowest and the median of these batches
             // are in the API process section.
-            const warm = async () => firstAfterPause.push(await seconds(() => post(api, fixture.ingestKey, warmBodies[round]!)) * 1000);
+            const warm = async () => warmUps.push(await seconds(() => post(api, fixture.ingestKey, warmBody)) * 1000);
             add(viaApi, await withCpu(() => inParallel(bodies, clients, (body) => post(api, fixture.ingestKey, body)), warm));
             for (const [thread, cpu] of threadCpuSeconds(api.pid)) threadCpu.set(thread, (threadCpu.get(thread) ?? 0) + cpu - (threadsBefore.get(thread) ?? 0));
             clearInterval(sampler);
@@ -410,9 +411,9 @@ async function measure(target: Target, fixture: Fixture) {
     report.put(t, PROCESS, "RSS 10 s after load, MiB", [rssSoonAfter]);
     report.put(t, PROCESS, `RSS ${PARSE_WORKER_IDLE_STOP_MS / 1000 + 10} s after load (parse workers stopped), MiB`, [api.rssMiB()]);
     report.put(t, PROCESS, "event-loop delay p99 under 4-client ingest, ms", [ingestLag]);
-    if (firstAfterPause.length) {
-      report.put(t, PROCESS, `POST of ${BATCH} events before an ingest run's clock, slowest (the API's first), ms`, [Math.max(...firstAfterPause)]);
-      report.put(t, PROCESS, `POST of ${BATCH} events before an ingest run's clock, median, ms`, [quantile(firstAfterPause, 50)]);
+    if (warmUps.length) {
+      report.put(t, PROCESS, `POST of ${BATCH} events before an ingest run's clock, slowest (the API's first), ms`, [Math.max(...warmUps)]);
+      report.put(t, PROCESS, `POST of ${BATCH} events before an ingest run's clock, median, ms`, [quantile(warmUps, 50)]);
     }
     for (const [clients, micros] of ingestCpu) report.put(t, PROCESS, `CPU per ingested event, ${clients} client${clients > 1 ? "s" : ""}, µs`, [micros]);
     for (const [thread, micros] of ingestThreads) report.put(t, PROCESS, `  of which ${thread}, µs`, [micros]);

@@ -114,6 +114,22 @@ async function expectRawAnswers(end: Date, ms: number, label: string): Promise<S
   return got;
 }
 
+/**
+ * The service's roll-up rows equal the rows rollupSql makes of its stored events, row by
+ * row (latency sums, added in another order, to the last few bits); answers how many.
+ */
+async function expectRowsOfRollupSql(serviceId: number): Promise<number> {
+  const rows = async (select: string) =>
+    (await h.sql.unsafe(`SELECT * FROM (${select}) x ORDER BY 2, 1`).values()).map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v)));
+  const stored = await rows(`SELECT ${ROLLUP_COLUMNS.join(", ")} FROM log_rollups WHERE service_id = ${serviceId}`);
+  const reference = await rows(rollupSql(`(SELECT * FROM log_events WHERE service_id = ${serviceId})`));
+  const sum = ROLLUP_COLUMNS.indexOf("latency_sum");
+  const rest = (table: unknown[][]) => table.map((r) => r.filter((_, i) => i !== sum));
+  expect(rest(stored)).toEqual(rest(reference));
+  stored.forEach((r, i) => expect(Math.abs(Number(r[sum]) - Number(reference[i]![sum]))).toBeLessThanOrEqual(Math.abs(Number(r[sum])) * 1e-12));
+  return stored.length;
+}
+
 describe("roll-ups", () => {
   it("give /status the raw events' exact counts and percentiles within 2%, for every window, to a viewer its services only", async () => {
     const viewer = await h.caller({ role: "viewer", teams: [team] });
@@ -193,17 +209,7 @@ describe("roll-ups", () => {
     }));
     await asActor(h.appPool, actor, (scoped) => writeBatch(scoped, new ServiceIds(), toColumns(events)));
     const id = (await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name = ${service}`)[0]!.id;
-    const rows = async (select: string) =>
-      (await h.sql.unsafe(`SELECT * FROM (${select}) x ORDER BY 2, 1`).values()).map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v)));
-    const written = await rows(`SELECT ${ROLLUP_COLUMNS.join(", ")} FROM log_rollups WHERE service_id = ${id}`);
-    const reference = await rows(rollupSql(`(SELECT * FROM log_events WHERE service_id = ${id})`));
-    expect(written.length).toBeGreaterThan(150);
-    // Latency sums are added in another order: equal to the last few bits.
-    const sum = ROLLUP_COLUMNS.indexOf("latency_sum");
-    const sums = (table: unknown[][]) => table.map((r) => Number(r[sum]));
-    const rest = (table: unknown[][]) => table.map((r) => r.filter((_, i) => i !== sum));
-    expect(rest(written)).toEqual(rest(reference));
-    sums(written).forEach((s, i) => expect(Math.abs(s - sums(reference)[i]!)).toBeLessThanOrEqual(Math.abs(s) * 1e-12));
+    expect(await expectRowsOfRollupSql(id)).toBeGreaterThan(150);
   });
 
   it("give /status a window statement planned once per connection, not on every call", async () => {
@@ -324,15 +330,7 @@ describe("roll-ups", () => {
     // Another file's compaction may hold the lock a moment.
     for (let i = 0; i < 100 && (await counted()).rows > before.keys; i++) await compactRollups(h.sql);
     expect(await counted()).toEqual({ rows: before.keys, keys: before.keys });
-    const rows = async (select: string) =>
-      (await h.sql.unsafe(`SELECT * FROM (${select}) x ORDER BY 2, 1`).values()).map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v)));
-    const merged = await rows(`SELECT ${ROLLUP_COLUMNS.join(", ")} FROM log_rollups WHERE service_id = ${id}`);
-    const reference = await rows(rollupSql(`(SELECT * FROM log_events WHERE service_id = ${id})`));
-    // Latency sums are added in another order: equal to the last few bits.
-    const sum = ROLLUP_COLUMNS.indexOf("latency_sum");
-    const rest = (table: unknown[][]) => table.map((r) => r.filter((_, i) => i !== sum));
-    expect(rest(merged)).toEqual(rest(reference));
-    merged.forEach((r, i) => expect(Math.abs(Number(r[sum]) - Number(reference[i]![sum]))).toBeLessThanOrEqual(Math.abs(Number(r[sum])) * 1e-12));
+    await expectRowsOfRollupSql(id);
     const [flags] = await h.sql<{ compacted: boolean[] }[]>`SELECT array_agg(DISTINCT compacted) AS compacted FROM log_rollups WHERE service_id = ${id}`;
     expect(flags!.compacted).toEqual([true]);
   });
