@@ -139,6 +139,24 @@ export function rollupColumns(minutes: readonly RollupCell[]): RollupColumns {
   };
 }
 
+/**
+ * The minute cells of two parts of one batch as one batch's: `b`'s services renumbered
+ * (its index i is renumbered[i - 1]), and a cell of both parts' service and minute merged
+ * into `a`'s, which it changes.
+ */
+export function joinRollupCells(a: RollupCell[], b: readonly RollupCell[], renumbered: readonly number[]): RollupCell[] {
+  const key = (service: number, start: string) => `${service} ${start}`;
+  const cells = new Map(a.map((cell) => [key(cell.service, cell.start), cell]));
+  const joined = [...a];
+  for (const cell of b) {
+    const service = renumbered[cell.service - 1]!;
+    const into = cells.get(key(service, cell.start));
+    if (into) mergeInto(into, cell);
+    else joined.push({ ...cell, service });
+  }
+  return joined;
+}
+
 const newCell = (service: number, start: string): RollupCell => ({ service, start, counts: new Array<number>(COUNT_COLUMNS.length).fill(0), latencySum: 0, latencies: new Map(), lastTs: "" });
 
 function mergeInto(into: RollupCell, from: RollupCell): RollupCell {

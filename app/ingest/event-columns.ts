@@ -2,7 +2,7 @@ import { isErrorEvent } from "../domain/error-event.ts";
 import type { LogEvent } from "../domain/log-event.ts";
 import type { Severity } from "../domain/vocabulary.ts";
 import { ArrayLiteral } from "./array-literal.ts";
-import { BatchRollups, type BatchRollup } from "./batch-rollups.ts";
+import { BatchRollups, joinRollupCells, type BatchRollup } from "./batch-rollups.ts";
 
 /**
  * A batch as the INSERT takes it: each column already written as a PostgreSQL array
@@ -57,6 +57,52 @@ export function movedAsBytes(columns: EventColumns): { columns: EventColumns; bu
     buffers.push(bytes.buffer as ArrayBuffer);
   }
   return { columns: moved, buffers };
+}
+
+/**
+ * One batch of two that were parsed apart (parse-pool.ts parseInHalves), `a`'s events first:
+ * what parsing their bodies as one gives, but for the order of roll-up cells and of tally
+ * entries, which are sums either way (the tally may name a service twice). `b`'s service
+ * indexes are renumbered into the joined `services`.
+ */
+export function joinColumns(a: EventColumns, b: EventColumns): EventColumns {
+  const services = [...a.services];
+  const index = new Map(services.map((service, i) => [service, i + 1]));
+  const renumbered = b.services.map((service) => {
+    let ix = index.get(service);
+    if (ix === undefined) index.set(service, (ix = services.push(service)));
+    return ix;
+  });
+  const joined: EventColumns = {
+    ...a,
+    count: a.count + b.count,
+    services,
+    rollupMinutes: joinRollupCells(a.rollupMinutes, b.rollupMinutes, renumbered),
+    tally: { requests: [...a.tally.requests, ...b.tally.requests], errors: [...a.tally.errors, ...b.tally.errors], latencies: [...a.tally.latencies, ...b.tally.latencies] },
+  };
+  const same = renumbered.every((ix, i) => ix === i + 1);
+  for (const name of LITERAL_COLUMNS) joined[name] = joinLiterals(a[name], name === "serviceIndex" && !same ? renumberIndexes(b[name], renumbered) : b[name]);
+  return joined;
+}
+
+/** Two array literals as one, `a`'s elements first: `{1,2}` and `{3}` make `{1,2,3}`. Neither is empty. */
+function joinLiterals(a: Literal, b: Literal): Literal {
+  if (typeof a === "string" && typeof b === "string") return `${a.slice(0, -1)},${b.slice(1)}`;
+  const x = typeof a === "string" ? utf8.encode(a) : a;
+  const y = typeof b === "string" ? utf8.encode(b) : b;
+  const joined = new Uint8Array(x.length + y.length - 1);
+  joined.set(x.subarray(0, -1));
+  joined[x.length - 1] = COMMA;
+  joined.set(y.subarray(1), x.length);
+  return joined;
+}
+
+const COMMA = 0x2c;
+
+/** An int[] literal of 1-based service indexes with each index i written as renumbered[i - 1]. */
+function renumberIndexes(literal: Literal, renumbered: readonly number[]): string {
+  const text = typeof literal === "string" ? literal : new TextDecoder().decode(literal);
+  return `{${text.slice(1, -1).split(",").map((ix) => renumbered[Number(ix) - 1]!).join(",")}}`;
 }
 
 /** What the per-service Prometheus metrics count of a batch, by service name (before label capping). */

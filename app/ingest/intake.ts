@@ -69,6 +69,8 @@ export class Intake {
   private readonly parsing: WorkSlots;
   private readonly writing: WorkSlots;
   private readonly parser: Parser;
+  /** Deliveries being accepted now. */
+  private inFlight = 0;
   constructor(deps: IntakeDeps) {
     this.deps = deps;
     this.parser = deps.parser ?? inlineParser;
@@ -85,6 +87,7 @@ export class Intake {
 
   async accept(delivery: Delivery): Promise<Outcome> {
     const claim = this.budget.claim();
+    this.inFlight++;
     try {
       const outcome = await this.store(delivery, claim);
       ingestedBatches.inc({ result: "accepted" });
@@ -99,6 +102,7 @@ export class Intake {
       ingestedBatches.inc({ result: isRefusal(error) ? "rejected" : "failed" });
       throw error;
     } finally {
+      this.inFlight--;
       claim.release();
     }
   }
@@ -155,7 +159,7 @@ export class Intake {
 
   /** Parses and checks a decoded body: its events as columns, or a RequestError for a batch refused whole. */
   private async prepare(actor: Actor, decoded: Decoded, claim: Claim): Promise<Prepared> {
-    const outcome = await this.parser.parse(this.job(decoded, claim));
+    const outcome = await this.parser.parse(this.job(decoded, claim), { alone: this.inFlight === 1 });
     if (!outcome.ok) throw raised(outcome);
     if (!claim.take(outcome.taken)) throw overBudget();
     const { parsed } = outcome;

@@ -1,17 +1,37 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../api/app.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
+import { halveJsonArray } from "./formats/halve-json-array.ts";
 import { parseBatch } from "./formats/native-json.ts";
 import { Intake } from "./intake.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
+import { ParsePool } from "./parse-pool.ts";
 
 // A large JSON array, sent as a shipper sends them, one at a time, is one statement in one
 // transaction (intake.ts). Until #15 such a body was cut in two and its head written while
 // its tail was parsed; these held the cut to what the whole body stores and answers, and
-// now hold the one statement to it.
+// now hold the one statement to it. Sent alone, it is parsed in halves on two workers
+// (parse-pool.ts), which must store and answer exactly what the whole body does: these
+// send through the API as it runs, with a real parse pool.
 const h = testHarness();
+const pool = new ParsePool(1);
+afterAll(() => pool.close());
+let appended = 0;
+let app: ReturnType<typeof createApp> | undefined;
+async function post(services: string[], events: unknown[]) {
+  app ??= createApp({
+    sql: h.appPool,
+    serviceIds: h.serviceIds,
+    hourHistograms: new HourHistograms(),
+    now: () => new Date(),
+    auth: "on",
+    intake: new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), parser: pool, rollupRows: { written: (rows) => (appended += rows) } }),
+  });
+  const key = (await h.caller({ ingest: services })).key!;
+  return app.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
+}
 const eventsOf = (service: string, n: number) => Array.from({ length: n }, (_, i) => ({ service, message: `event ${i} of a large batch, padded to make the body some 300 KB long` }));
 const stored = async (service: string) =>
   (await h.sql<{ message: string }[]>`SELECT e.message FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service} ORDER BY e.id`).map((r) => r.message);
@@ -19,10 +39,9 @@ const stored = async (service: string) =>
 describe("a large batch", () => {
   it("is stored whole, in the body's order, by one statement", async () => {
     const service = unique("large");
-    const ingest = await h.caller({ ingest: [service] });
     const events = eventsOf(service, 4_000);
     expect(JSON.stringify(events).length).toBeGreaterThan(256 * 1024);
-    const res = await ingest.postJson("/v1/logs", events);
+    const res = await post([service], events);
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toEqual({ accepted: 4_000 });
     expect(await stored(service)).toEqual(events.map((e) => e.message));
@@ -31,6 +50,28 @@ describe("a large batch", () => {
       SELECT count(*)::int AS n FROM ingest_batches b
       WHERE EXISTS (SELECT 1 FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service} AND e.id = b.first_id)`;
     expect(journal!.n).toBe(1);
+    expect(pool.workers, "parsed in halves").toBe(2);
+  });
+
+  it("whose middle falls inside a message that looks like the seam between two events, is stored as sent", async () => {
+    const service = unique("large-seams");
+    // Messages full of `},{`; as many events as put the first one past the middle inside a
+    // message, so that the halves are not JSON and the body is parsed whole.
+    const withSeams = (n: number) => eventsOf(service, n).map((e, i) => ({ ...e, message: `${i} ${"},{".repeat(40)}` }));
+    const cutInAMessage = (events: unknown[]) => {
+      try {
+        JSON.parse(halveJsonArray(Buffer.from(JSON.stringify(events)))![0].toString());
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    let n = 4_000;
+    while (!cutInAMessage(withSeams(n))) n++;
+    const events = withSeams(n);
+    const res = await post([service], events);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await stored(service)).toEqual(events.map((e) => e.message));
   });
 
   it("appends one partial roll-up row per service and minute or hour, counting every event", async () => {
@@ -46,11 +87,8 @@ describe("a large batch", () => {
       latency_ms: (i % 50) * 3.5,
       message: `event ${i} of a large batch, padded to make the body some 300 KB long`,
     }));
-    let appended = 0;
-    const intake = new Intake({ sql: h.appPool, serviceIds: h.serviceIds, now: () => new Date(), rollupRows: { written: (rows) => (appended += rows) } });
-    const app = createApp({ sql: h.appPool, serviceIds: h.serviceIds, hourHistograms: new HourHistograms(), now: () => new Date(), auth: "on", intake });
-    const key = (await h.caller({ ingest: [a, b] })).key!;
-    const res = await app.request("/v1/logs", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(events) });
+    appended = 0;
+    const res = await post([a, b], events);
     expect(res.status, await res.clone().text()).toBe(200);
     const ids = (await h.sql<{ id: number }[]>`SELECT id FROM services WHERE name IN (${a}, ${b})`).map((r) => r.id).join(", ");
     const [journal] = await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ingest_batches b WHERE EXISTS (SELECT 1 FROM log_events e WHERE e.id = b.first_id AND e.service_id IN (${h.sql.unsafe(ids)}))`;
@@ -69,10 +107,9 @@ describe("a large batch", () => {
 
   it("with a bad event near its end, is refused whole, naming it, and nothing of it stays", async () => {
     const service = unique("large-bad");
-    const ingest = await h.caller({ ingest: [service] });
     const events: Record<string, unknown>[] = eventsOf(service, 4_000);
     events[3_900] = { ...events[3_900], level: "deafening", status: 42 };
-    const res = await ingest.postJson("/v1/logs", events);
+    const res = await post([service], events);
     expect(res.status).toBe(400);
     const whole = parseBatch(events, { receivedAt: new Date(), lenient: false });
     if (whole.ok) throw new Error("the fixture must be refused");
@@ -83,11 +120,10 @@ describe("a large batch", () => {
 
   it("naming a service outside the ingest key's scope near its end, is refused whole", async () => {
     const service = unique("large-mine");
-    const ingest = await h.caller({ ingest: [service] });
     const events = eventsOf(service, 4_000);
     const theirs = unique("large-theirs");
     events[3_999] = { ...events[3_999]!, service: theirs };
-    const res = await ingest.postJson("/v1/logs", events);
+    const res = await post([service], events);
     expect(res.status, await res.clone().text()).toBe(403);
     // The intake's own answer, which names the service.
     expect(((await res.json()) as { detail: string }).detail).toBe(`this ingest key may not write to ${theirs}; nothing was stored`);
@@ -96,10 +132,9 @@ describe("a large batch", () => {
 
   it("of more events than a batch may hold, is refused whole", async () => {
     const service = unique("large-many");
-    const ingest = await h.caller({ ingest: [service] });
     const events = Array.from({ length: MAX_BATCH_EVENTS + 1 }, (_, i) => ({ service, message: `message ${i}` }));
     expect(JSON.stringify(events).length).toBeGreaterThan(256 * 1024);
-    const res = await ingest.postJson("/v1/logs", events);
+    const res = await post([service], events);
     expect(res.status).toBe(413);
     const whole = parseBatch(events, { receivedAt: new Date(), lenient: false });
     if (whole.ok) throw new Error("the fixture must be refused");

@@ -142,6 +142,29 @@ describe("ParsePool", () => {
     }
   });
 
+  it("parses a large body that arrives alone in halves, on two workers at once, as one worker parses it whole", async () => {
+    const events = Array.from({ length: 2_000 }, (_, i) => ({ service: `s${i % 7}`, timestamp: "2026-11-25T09:59:00.123Z", status: i % 9 ? 200 : 503, message: `event ${i} of a body worth cutting` }));
+    const body = JSON.stringify(events);
+    const halving = new ParsePool(1);
+    try {
+      const whole = await halving.parse(job(nativeJson.name, body));
+      expect(halving.workers).toBe(1);
+      const halves = await halving.parse(job(nativeJson.name, body), { alone: true });
+      expect(halving.workers).toBe(2);
+      const tallied = (o: ParseOutcome) => {
+        const { tally, rollupMinutes, ...columns } = (inText(o) as Extract<ParseOutcome, { ok: true }> & { parsed: { ok: true } }).parsed.columns;
+        return { ...columns, cells: rollupMinutes.length, events: tally.requests.reduce((n, [, , k]) => n + k, 0) };
+      };
+      expect(tallied(halves)).toEqual(tallied(whole));
+      // Refused in its second half: the refusal is the whole body's, naming the event by its index in it.
+      events[1_990] = { ...events[1_990]!, status: 42 };
+      const refused = await halving.parse(job(nativeJson.name, JSON.stringify(events)), { alone: true });
+      expect(refused).toMatchObject({ ok: true, parsed: { ok: false, errors: [{ index: 1_990, field: "status" }] } });
+    } finally {
+      await halving.close();
+    }
+  });
+
   it.runIf(process.platform === "linux")("parses at the lowest CPU priority, on its own thread only", async () => {
     // A thread's nice value is the 19th field after its name in /proc's stat.
     const nices = () =>

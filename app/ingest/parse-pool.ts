@@ -3,9 +3,15 @@ import { setFlagsFromString } from "node:v8";
 import { isMarkedAsUntransferable, Worker } from "node:worker_threads";
 import { log } from "../log.ts";
 import { runParse, type ParseJob, type ParseOutcome } from "./parse-job.ts";
+import { halvesOf, joinHalves } from "./parse-halves.ts";
 
 /** Parses a body: on the event loop (inline) or in a worker thread (ParsePool). */
-export type Parser = { parse(job: ParseJob): Promise<ParseOutcome>; close(): Promise<void> };
+export type Parser = { parse(job: ParseJob, options?: ParseOptions): Promise<ParseOutcome>; close(): Promise<void> };
+
+export type ParseOptions = {
+  /** Nothing else is being ingested: the cores are free, and one batch may take two workers. */
+  alone?: boolean;
+};
 
 export const inlineParser: Parser = { parse: async (job) => runParse(job), close: async () => {} };
 
@@ -50,6 +56,11 @@ type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) 
  * on the first body and stop after PARSE_WORKER_IDLE_STOP_MS without one, so an idle API holds none. A
  * job goes to the worker with the fewest in flight; a worker that dies fails its jobs and
  * is replaced on the next one.
+ *
+ * A body that arrives while nothing else is ingested is cut in two where its format can
+ * (parse-halves.ts), and the halves parsed on two workers at once, a second one started for
+ * it if the pool has one: one client waits for its batch's parse and then its INSERT, and
+ * PostgreSQL leaves both cores idle while it parses.
  */
 export class ParsePool implements Parser {
   private readonly size: number;
@@ -67,8 +78,20 @@ export class ParsePool implements Parser {
     return this.slots.length;
   }
 
-  parse(job: ParseJob): Promise<ParseOutcome> {
-    const slot = this.pick();
+  parse(job: ParseJob, options: ParseOptions = {}): Promise<ParseOutcome> {
+    const halves = options.alone ? halvesOf(job) : undefined;
+    return halves ? this.parseInHalves(job, halves) : this.send(job, this.pick(this.size));
+  }
+
+  /** The halves on two workers, joined; the whole body on one when they cannot be (joinHalves). */
+  private async parseInHalves(job: ParseJob, [first, second]: [ParseJob, ParseJob]): Promise<ParseOutcome> {
+    const twoWorkers = Math.max(this.size, 2);
+    const parsed = [this.send(first, this.pick(twoWorkers)), this.send(second, this.pick(twoWorkers))];
+    const [a, b] = await Promise.all(parsed);
+    return joinHalves(a!, b!) ?? this.send(job, this.pick(this.size));
+  }
+
+  private send(job: ParseJob, slot: Slot): Promise<ParseOutcome> {
     const id = this.next++;
     // A body that is the whole of its ArrayBuffer moves to the worker as it is: every caller
     // hands the intake bytes of its own and reads them no more once they are parsed. One
@@ -89,10 +112,21 @@ export class ParsePool implements Parser {
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 
-  private pick(): Slot {
+  /**
+   * Of the first `most` workers, the one with the fewest jobs in flight, or a new one when
+   * all are busy and fewer run. A whole body takes one of the first `size`: a spare started
+   * for halves stays theirs, so a busy API parses on the workers it was given (and holds
+   * their memory only).
+   */
+  private pick(most: number): Slot {
     clearTimeout(this.idleTimer);
-    if (this.slots.length < this.size && this.slots.every((s) => s.pending.size > 0)) this.slots.push(this.spawn());
-    return this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const slots = this.slots.slice(0, most);
+    if (slots.length < most && slots.every((s) => s.pending.size > 0)) {
+      const spawned = this.spawn();
+      this.slots.push(spawned);
+      return spawned;
+    }
+    return slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   }
 
   private spawn(): Slot {

@@ -44,5 +44,11 @@ export type IngestFormat = {
    * for. The intake uses it where a format has it.
    */
   parseColumns?(body: Buffer, context: ParseContext): ColumnBatch | ParsedBatch;
+  /**
+   * The body cut into two bodies of this format whose batches, joined, are its batch, for
+   * two workers to parse at once (parse-pool.ts); undefined when it cannot be cut cheaply.
+   * Either half may be malformed where the body is not: the caller then parses the body.
+   */
+  halve?(body: Buffer): [Buffer, Buffer] | undefined;
   answer(stored: number, rejected: FieldError[]): FormatAnswer;
 };

@@ -4,6 +4,7 @@ import type { LogEvent } from "../../domain/log-event.ts";
 import { MAX_BATCH_EVENTS } from "../limits.ts";
 import { ColumnsBuilder, type EventColumns } from "../event-columns.ts";
 import type { FormatAnswer, IngestFormat, ParseContext, ParsedBatch } from "./format.ts";
+import { halveJsonArray } from "./halve-json-array.ts";
 import { liftAliases } from "./lenient.ts";
 import { isJson, isNdjson, looksLikeOtlpJson } from "./media-types.ts";
 import { checkLogEvent, emptySlots, readEvent } from "./native-fast-path.ts";
@@ -26,6 +27,8 @@ export const nativeJson: IngestFormat = {
     const columns = context.lenient ? undefined : cleanBatchColumns(json.value, context.receivedAt);
     return columns ? { ok: true, columns, rejected: [] } : parseBatch(json.value, context);
   },
+  // A bare array only: an `{"events": [...]}` envelope is parsed whole.
+  halve: halveJsonArray,
   answer,
 };
 
