@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../api/app.ts";
 import { ROLLUP_COLUMNS, rollupSql } from "../rollups/rollup-sql.ts";
 import { HourHistograms } from "../status/hour-histograms.ts";
 import { testHarness, unique } from "../test-support/harness.ts";
 import { halveJsonArray } from "./formats/halve-json-array.ts";
-import { parseBatch } from "./formats/native-json.ts";
+import { nativeJson, parseBatch } from "./formats/native-json.ts";
 import { Intake } from "./intake.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import { ParsePool } from "./parse-pool.ts";
@@ -18,6 +18,17 @@ import { ParsePool } from "./parse-pool.ts";
 const h = testHarness();
 const pool = new ParsePool(1);
 afterAll(() => pool.close());
+// Bodies that arrive alone are parsed in halves once a few have come in a row and the spare worker runs.
+beforeAll(async () => {
+  const text = JSON.stringify(eventsOf("warm-up", 2_000));
+  for (let i = 0; i < 100 && !pool.halving; i++) {
+    // A body of its own each time: the pool moves it to a worker.
+    const body = Buffer.from(text);
+    await pool.parse({ format: nativeJson.name, body, receivedAt: new Date(), lenient: false, serviceLabels: [], allowance: body.length }, { alone: true });
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(pool.halving).toBe(true);
+});
 let appended = 0;
 let app: ReturnType<typeof createApp> | undefined;
 async function post(services: string[], events: unknown[]) {
@@ -50,7 +61,7 @@ describe("a large batch", () => {
       SELECT count(*)::int AS n FROM ingest_batches b
       WHERE EXISTS (SELECT 1 FROM log_events e JOIN services s ON s.id = e.service_id WHERE s.name = ${service} AND e.id = b.first_id)`;
     expect(journal!.n).toBe(1);
-    expect(pool.workers, "parsed in halves").toBe(2);
+    expect(pool.halved, "parsed in halves").toBeGreaterThan(0);
   });
 
   it("whose middle falls inside a message that looks like the seam between two events, is stored as sent", async () => {

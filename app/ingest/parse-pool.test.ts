@@ -142,15 +142,21 @@ describe("ParsePool", () => {
     }
   });
 
-  it("parses a large body that arrives alone in halves, on two workers at once, as one worker parses it whole", async () => {
+  it("parses large bodies that keep arriving alone in halves, on a worker and a spare, as one worker parses them whole", async () => {
     const events = Array.from({ length: 2_000 }, (_, i) => ({ service: `s${i % 7}`, timestamp: "2026-11-25T09:59:00.123Z", status: i % 9 ? 200 : 503, message: `event ${i} of a body worth cutting` }));
     const body = JSON.stringify(events);
     const halving = new ParsePool(1);
     try {
       const whole = await halving.parse(job(nativeJson.name, body));
+      // The first body alone is parsed whole, and so is the second, which starts the spare without waiting for it.
+      await halving.parse(job(nativeJson.name, body), { alone: true });
       expect(halving.workers).toBe(1);
-      const halves = await halving.parse(job(nativeJson.name, body), { alone: true });
+      await halving.parse(job(nativeJson.name, body), { alone: true });
       expect(halving.workers).toBe(2);
+      for (let i = 0; i < 100 && !halving.halving; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(halving.halved).toBe(0);
+      const halves = await halving.parse(job(nativeJson.name, body), { alone: true });
+      expect(halving.halved).toBe(1);
       const tallied = (o: ParseOutcome) => {
         const { tally, rollupMinutes, ...columns } = (inText(o) as Extract<ParseOutcome, { ok: true }> & { parsed: { ok: true } }).parsed.columns;
         return { ...columns, cells: rollupMinutes.length, events: tally.requests.reduce((n, [, , k]) => n + k, 0) };
@@ -160,6 +166,13 @@ describe("ParsePool", () => {
       events[1_990] = { ...events[1_990]!, status: 42 };
       const refused = await halving.parse(job(nativeJson.name, JSON.stringify(events)), { alone: true });
       expect(refused).toMatchObject({ ok: true, parsed: { ok: false, errors: [{ index: 1_990, field: "status" }] } });
+      expect(halving.halved).toBe(1);
+      // A body that is not alone is parsed whole, and the count starts again.
+      await halving.parse(job(nativeJson.name, body));
+      await halving.parse(job(nativeJson.name, body), { alone: true });
+      expect(halving.halved).toBe(1);
+      await halving.close();
+      expect(halving.workers).toBe(0);
     } finally {
       await halving.close();
     }

@@ -47,7 +47,15 @@ function sizeWorkerHeaps() {
   setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
 }
 
-type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }> };
+type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void }>; online: boolean };
+
+/**
+ * Bodies in a row that arrived alone before a spare worker is started for halves: a client
+ * sending batch after batch, not the first body of a burst. Under 50 clients, a spare
+ * started by the burst's first body held ~24 MiB of RSS it never used (bench:memory peak
+ * 198 MiB against 174).
+ */
+const LONE_BODIES_BEFORE_SPARE = 2;
 
 /**
  * Worker threads that parse and validate ingest bodies, so the API's event loop only
@@ -57,38 +65,59 @@ type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) 
  * job goes to the worker with the fewest in flight; a worker that dies fails its jobs and
  * is replaced on the next one.
  *
- * A body that arrives while nothing else is ingested is cut in two where its format can
- * (parse-halves.ts), and the halves parsed on two workers at once, a second one started for
- * it if the pool has one: one client waits for its batch's parse and then its INSERT, and
- * PostgreSQL leaves both cores idle while it parses.
+ * A client that sends batch after batch alone waits for each one's parse and then its
+ * INSERT, and PostgreSQL leaves both cores idle while it parses. So once bodies have come
+ * alone LONE_BODIES_BEFORE_SPARE times in a row, a spare worker starts (not waited for:
+ * the body that starts it is parsed whole), and from then on a lone body its format can
+ * cut (parse-halves.ts) is parsed in halves, one on a worker and one on the spare.
  */
 export class ParsePool implements Parser {
   private readonly size: number;
   private readonly slots: Slot[] = [];
+  /** The worker that parses second halves only. */
+  private spare: Slot | undefined;
+  /** Bodies in a row that arrived alone. */
+  private lone = 0;
   private next = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly idleStopMs: number;
+  /** Bodies parsed in halves so far. */
+  halved = 0;
   constructor(size: number, options: { idleStopMs?: number } = {}) {
     this.size = size;
     this.idleStopMs = options.idleStopMs ?? PARSE_WORKER_IDLE_STOP_MS;
   }
 
-  /** Workers running now. */
+  /** Workers running now, the spare included. */
   get workers(): number {
-    return this.slots.length;
+    return this.slots.length + (this.spare ? 1 : 0);
+  }
+
+  /** Whether the next lone body its format can cut is parsed in halves. */
+  get halving(): boolean {
+    return this.lone >= LONE_BODIES_BEFORE_SPARE - 1 && this.spare?.online === true;
   }
 
   parse(job: ParseJob, options: ParseOptions = {}): Promise<ParseOutcome> {
-    const halves = options.alone ? halvesOf(job) : undefined;
-    return halves ? this.parseInHalves(job, halves) : this.send(job, this.pick(this.size));
+    clearTimeout(this.idleTimer);
+    this.lone = options.alone ? this.lone + 1 : 0;
+    const halves = this.lone >= LONE_BODIES_BEFORE_SPARE ? halvesOf(job) : undefined;
+    const spare = halves && this.readySpare();
+    return spare ? this.parseInHalves(job, halves!, spare) : this.send(job, this.pick());
   }
 
-  /** The halves on two workers, joined; the whole body on one when they cannot be (joinHalves). */
-  private async parseInHalves(job: ParseJob, [first, second]: [ParseJob, ParseJob]): Promise<ParseOutcome> {
-    const twoWorkers = Math.max(this.size, 2);
-    const parsed = [this.send(first, this.pick(twoWorkers)), this.send(second, this.pick(twoWorkers))];
-    const [a, b] = await Promise.all(parsed);
-    return joinHalves(a!, b!) ?? this.send(job, this.pick(this.size));
+  /** The spare once it runs and is free; started, for a later body, when there is none. */
+  private readySpare(): Slot | undefined {
+    this.spare ??= this.spawn();
+    return this.spare.online && this.spare.pending.size === 0 ? this.spare : undefined;
+  }
+
+  /** The halves on a worker and the spare, joined; the whole body on a worker when they cannot be (joinHalves). */
+  private async parseInHalves(job: ParseJob, [first, second]: [ParseJob, ParseJob], spare: Slot): Promise<ParseOutcome> {
+    const [a, b] = await Promise.all([this.send(first, this.pick()), this.send(second, spare)]);
+    const joined = joinHalves(a, b);
+    if (joined) this.halved++;
+    return joined ?? this.send(job, this.pick());
   }
 
   private send(job: ParseJob, slot: Slot): Promise<ParseOutcome> {
@@ -109,24 +138,15 @@ export class ParsePool implements Parser {
 
   async close() {
     clearTimeout(this.idleTimer);
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    const stopping = [...this.slots.splice(0), ...(this.spare ? [this.spare] : [])];
+    this.spare = undefined;
+    await Promise.all(stopping.map((s) => s.worker.terminate()));
   }
 
-  /**
-   * Of the first `most` workers, the one with the fewest jobs in flight, or a new one when
-   * all are busy and fewer run. A whole body takes one of the first `size`: a spare started
-   * for halves stays theirs, so a busy API parses on the workers it was given (and holds
-   * their memory only).
-   */
-  private pick(most: number): Slot {
-    clearTimeout(this.idleTimer);
-    const slots = this.slots.slice(0, most);
-    if (slots.length < most && slots.every((s) => s.pending.size > 0)) {
-      const spawned = this.spawn();
-      this.slots.push(spawned);
-      return spawned;
-    }
-    return slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  /** The worker with the fewest jobs in flight, or a new one when all are busy and fewer than `size` run. */
+  private pick(): Slot {
+    if (this.slots.length < this.size && this.slots.every((s) => s.pending.size > 0)) this.slots.push(this.spawn());
+    return this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
   }
 
   private spawn(): Slot {
@@ -135,7 +155,8 @@ export class ParsePool implements Parser {
     sizeWorkerHeaps();
     const worker = new Worker(file);
     worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), online: false };
+    worker.once("online", () => (slot.online = true));
     worker.on("message", (m: { id: number; outcome?: ParseOutcome; failure?: string }) => {
       const waiting = slot.pending.get(m.id);
       slot.pending.delete(m.id);
@@ -145,6 +166,7 @@ export class ParsePool implements Parser {
     const fail = (error: Error) => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
+      if (this.spare === slot) this.spare = undefined;
       for (const waiting of slot.pending.values()) waiting.reject(error);
       slot.pending.clear();
     };
@@ -157,7 +179,7 @@ export class ParsePool implements Parser {
   }
 
   private armIdleStop() {
-    if (this.slots.some((s) => s.pending.size > 0)) return;
+    if ([...this.slots, ...(this.spare ? [this.spare] : [])].some((s) => s.pending.size > 0)) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => void this.close(), this.idleStopMs);
     this.idleTimer.unref();
