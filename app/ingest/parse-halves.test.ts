@@ -100,9 +100,11 @@ describe("a body parsed in halves", () => {
     expect(halvesOf(job(body, { lenient: true }))).toBeUndefined();
     expect(halvesOf(job(JSON.stringify(events(100))))).toBeUndefined();
     expect(halvesOf(job(events().map((e) => JSON.stringify(e)).join("\n"), { format: nativeNdjson.name }))).toBeUndefined();
-    // One the item counter must read first (a flood of tiny items) is left whole, for its refusal to count them all.
-    const flood = `[${"{},".repeat(HALVE_MIN_BYTES)}{}]`;
-    expect(halvesOf(job(flood))).toBeDefined();
-    expect(halvesOf(job(flood, { countAs: "application/json" }))).toBeUndefined();
+    // A flood of tiny items is cut, and each half refuses it as the whole body does; the caller then parses the whole.
+    const flood = job(`[${"{},".repeat(HALVE_MIN_BYTES)}{}]`, { countAs: "application/json" });
+    const halvesOfFlood = halvesOf(flood)!.map(runParse);
+    expect(halvesOfFlood[0]).toEqual(runParse(flood));
+    expect(halvesOfFlood[0]).toMatchObject({ ok: false, error: { code: "payload-too-large" } });
+    expect(joinHalves(halvesOfFlood[0]!, halvesOfFlood[1]!)).toBeUndefined();
   });
 });

@@ -1,4 +1,3 @@
-import { mayFlood } from "./count-items.ts";
 import { joinColumns } from "./event-columns.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import type { ParseJob, ParseOutcome } from "./parse-job.ts";
@@ -12,13 +11,13 @@ export const HALVE_MIN_BYTES = 128 * 1024;
 
 /**
  * A job's body as two jobs for two workers at once, where its format can cut it (IngestFormat
- * halve) and it is large enough to be worth it. Not a lenient one (it maps fields event by
- * event, and may refuse some of them one by one), nor one the item counter must read first
- * (count-items.ts mayFlood: its refusal names the whole body's count).
+ * halve) and it is large enough to be worth it; not a lenient one, which maps fields event
+ * by event and may refuse some of them one by one. A flood of tiny items is cut too: each
+ * half's item counter refuses it (count-items.ts), and the whole body then refuses it as
+ * it would have, without a scan of its own on the event loop here.
  */
 export function halvesOf(job: ParseJob): [ParseJob, ParseJob] | undefined {
   if (job.lenient || job.body.length < HALVE_MIN_BYTES) return undefined;
-  if (job.countAs !== undefined && mayFlood(job.body)) return undefined;
   const halves = ALL_FORMATS.find((f) => f.name === job.format)?.halve?.(job.body);
   return halves && [{ ...job, body: halves[0] }, { ...job, body: halves[1] }];
 }
