@@ -145,7 +145,7 @@ describe("ParsePool", () => {
   it("parses large bodies that keep arriving alone in halves, on a worker and a spare, as one worker parses them whole", async () => {
     const events = Array.from({ length: 2_000 }, (_, i) => ({ service: `s${i % 7}`, timestamp: "2026-11-25T09:59:00.123Z", status: i % 9 ? 200 : 503, message: `event ${i} of a body worth cutting` }));
     const body = JSON.stringify(events);
-    const halving = new ParsePool(1);
+    const halving = new ParsePool(1, { spareIdleStopMs: 1_000 });
     try {
       const whole = await halving.parse(job(nativeJson.name, body));
       // The first body alone is parsed whole, and so is the second, which starts the spare without waiting for it.
@@ -171,6 +171,10 @@ describe("ParsePool", () => {
       await halving.parse(job(nativeJson.name, body));
       await halving.parse(job(nativeJson.name, body), { alone: true });
       expect(halving.halved).toBe(1);
+      // The spare, given no half for a while, stops; the pool's worker stays.
+      expect(halving.workers).toBe(2);
+      for (let i = 0; i < 100 && halving.workers > 1; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(halving.workers).toBe(1);
       await halving.close();
       expect(halving.workers).toBe(0);
     } finally {

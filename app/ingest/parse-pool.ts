@@ -58,6 +58,14 @@ type Slot = { worker: Worker; pending: Map<number, { resolve: (o: ParseOutcome) 
 const LONE_BODIES_BEFORE_SPARE = 2;
 
 /**
+ * How long the spare may go without a half before it is stopped: once the lone client
+ * stops, or others join it (then no body arrives alone), the spare's heap is given back
+ * long before the pool's own idle stop, which a busy API never reaches. Longer than the
+ * few seconds shippers wait between flushes, so one that sends alone keeps it.
+ */
+export const SPARE_IDLE_STOP_MS = 10_000;
+
+/**
  * Worker threads that parse and validate ingest bodies, so the API's event loop only
  * writes batches and answers: a 5,000-event body is tens of milliseconds of JSON.parse and
  * validation, during which no other request is served (INGEST_PARSE_WORKERS). Workers start
@@ -80,12 +88,15 @@ export class ParsePool implements Parser {
   private lone = 0;
   private next = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
   private readonly idleStopMs: number;
+  private readonly spareIdleStopMs: number;
   /** Bodies parsed in halves so far. */
   halved = 0;
-  constructor(size: number, options: { idleStopMs?: number } = {}) {
+  constructor(size: number, options: { idleStopMs?: number; spareIdleStopMs?: number } = {}) {
     this.size = size;
     this.idleStopMs = options.idleStopMs ?? PARSE_WORKER_IDLE_STOP_MS;
+    this.spareIdleStopMs = options.spareIdleStopMs ?? SPARE_IDLE_STOP_MS;
   }
 
   /** Workers running now, the spare included. */
@@ -108,12 +119,28 @@ export class ParsePool implements Parser {
 
   /** The spare once it runs and is free; started, for a later body, when there is none. */
   private readySpare(): Slot | undefined {
-    this.spare ??= this.spawn();
+    if (!this.spare) {
+      this.spare = this.spawn();
+      this.armSpareStop();
+    }
     return this.spare.online && this.spare.pending.size === 0 ? this.spare : undefined;
+  }
+
+  /** Stops the spare SPARE_IDLE_STOP_MS from now unless it takes a half meanwhile. */
+  private armSpareStop() {
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => {
+      const spare = this.spare;
+      if (!spare || spare.pending.size > 0) return;
+      this.spare = undefined;
+      void spare.worker.terminate();
+    }, this.spareIdleStopMs);
+    this.spareTimer.unref();
   }
 
   /** The halves on a worker and the spare, joined; the whole body on a worker when they cannot be (joinHalves). */
   private async parseInHalves(job: ParseJob, [first, second]: [ParseJob, ParseJob], spare: Slot): Promise<ParseOutcome> {
+    this.armSpareStop();
     const [a, b] = await Promise.all([this.send(first, this.pick()), this.send(second, spare)]);
     const joined = joinHalves(a, b);
     if (joined) this.halved++;
@@ -138,6 +165,7 @@ export class ParsePool implements Parser {
 
   async close() {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.spareTimer);
     const stopping = [...this.slots.splice(0), ...(this.spare ? [this.spare] : [])];
     this.spare = undefined;
     await Promise.all(stopping.map((s) => s.worker.terminate()));
