@@ -1,7 +1,7 @@
 import { joinColumns } from "./event-columns.ts";
 import { MAX_BATCH_EVENTS } from "./limits.ts";
 import type { ParseJob, ParseOutcome } from "./parse-job.ts";
-import { ALL_FORMATS } from "./formats/registry.ts";
+import { formatNamed } from "./formats/registry.ts";
 
 /**
  * Bodies smaller than this are parsed whole: cutting one costs a copy of it and a join of
@@ -18,7 +18,7 @@ export const HALVE_MIN_BYTES = 128 * 1024;
  */
 export function halvesOf(job: ParseJob): [ParseJob, ParseJob] | undefined {
   if (job.lenient || job.body.length < HALVE_MIN_BYTES) return undefined;
-  const halves = ALL_FORMATS.find((f) => f.name === job.format)?.halve?.(job.body);
+  const halves = formatNamed(job.format)?.halve?.(job.body);
   return halves && [{ ...job, body: halves[0] }, { ...job, body: halves[1] }];
 }
 

@@ -4,7 +4,7 @@ import { mayFlood } from "./count-items.ts";
 import { overBudget, refuseTooMany } from "./decode-body.ts";
 import type { ColumnBatch, ParsedBatch, ParseContext } from "./formats/format.ts";
 import { toColumns } from "./event-columns.ts";
-import { ALL_FORMATS, newCounter } from "./formats/registry.ts";
+import { formatNamed, newCounter } from "./formats/registry.ts";
 
 /**
  * One body to parse, as it crosses to a parse worker: plain data only. `allowance` bounds
@@ -32,7 +32,7 @@ export type ParseOutcome =
 
 /** Runs the named format's parser on a job and lays its events out in columns: the one code path, in a worker or inline. */
 export function runParse(job: ParseJob): ParseOutcome {
-  const format = ALL_FORMATS.find((f) => f.name === job.format);
+  const format = formatNamed(job.format);
   if (!format) throw new Error(`no ingest format named ${job.format}`);
   let taken = 0;
   try {

@@ -110,7 +110,6 @@ export class ParsePool implements Parser {
   }
 
   parse(job: ParseJob, options: ParseOptions = {}): Promise<ParseOutcome> {
-    clearTimeout(this.idleTimer);
     this.lone = options.alone ? this.lone + 1 : 0;
     const halves = this.lone >= LONE_BODIES_BEFORE_SPARE ? halvesOf(job) : undefined;
     const spare = halves && this.readySpare();
@@ -148,6 +147,7 @@ export class ParsePool implements Parser {
   }
 
   private send(job: ParseJob, slot: Slot): Promise<ParseOutcome> {
+    clearTimeout(this.idleTimer);
     const id = this.next++;
     // A body that is the whole of its ArrayBuffer moves to the worker as it is: every caller
     // hands the intake bytes of its own and reads them no more once they are parsed. One
