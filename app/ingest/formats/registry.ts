@@ -21,10 +21,10 @@ export type Endpoint = keyof typeof ENDPOINT_FORMATS;
 /** Every format once, for a parse worker to find one by name. */
 export const ALL_FORMATS: readonly IngestFormat[] = [...new Set(Object.values(ENDPOINT_FORMATS).flat())];
 
-/** The media type of a Content-Type header: lower case, without parameters. */
 /** The format a parse job names (ParseJob carries the name across threads, not the object). */
 export const formatNamed = (name: string): IngestFormat | undefined => ALL_FORMATS.find((f) => f.name === name);
 
+/** The media type of a Content-Type header: lower case, without parameters. */
 export const mediaTypeOf = (contentType: string | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 
 /** The format of `endpoint` that reads this body, or undefined. */
