@@ -46,6 +46,14 @@
 //   Now a Bind is sized once for its byte parameters, the Execute and Sync are written
 //   into the same buffer, and a message is queued as it was built (nothing writes to a
 //   built message again). app/db/client.test.ts checks the bytes on the wire.
+// An idle connection was taken from the front of the idle queue, the one idle longest, so
+//   sequential queries went round every connection the pool had ever opened. A backend's
+//   first statements over partitioned tables under row-level security load their catalog
+//   entries (the first /status on a connection: 16-26 ms against 3-7 after, #15), and a
+//   pool grown by a burst of ingest served each calm read from a backend that had not run
+//   it yet. Now the connection idle shortest goes first, as PgBouncer reuses its servers
+//   (server_round_robin = 0): a few backends stay warm, the rest wait for the next burst.
+//   app/db/client.test.ts checks which backend answers.
 //
 // Each mend names the exact text it replaces: a postgres.js whose code differs fails the
 // install, so an upgrade is re-checked rather than silently left unmended.
@@ -225,6 +233,38 @@ const MENDS = [
     what: "queue a message for the socket without copying it",
     from: `    chunk = chunk ? Buffer.concat([chunk, x]) : Buffer.from(x)`,
     to: `    chunk = chunk ? Buffer.concat([chunk, x]) : x // failsight: never written to again (scripts/patch-postgres-js.cjs)`,
+  },
+  {
+    file: "queue.js",
+    what: "take the entry pushed last",
+    from: `    push: (x) => (xs.push(x), x),`,
+    to: `    push: (x) => (xs.push(x), x),
+    pop: () => { // failsight: the entry pushed last (scripts/patch-postgres-js.cjs)
+      if (index === xs.length)
+        return undefined
+      const out = xs.pop()
+      if (index >= xs.length) {
+        index = 0
+        xs = []
+      }
+      return out
+    },`,
+  },
+  {
+    file: "index.js",
+    what: "hand a query the connection idle shortest",
+    from: `    if (open.length)
+      return go(open.shift(), query)`,
+    to: `    if (open.length)
+      return go(open.pop(), query) // failsight: the warmest backend (scripts/patch-postgres-js.cjs)`,
+  },
+  {
+    file: "index.js",
+    what: "reserve the connection idle shortest",
+    from: `    const c = open.length
+      ? open.shift()`,
+    to: `    const c = open.length
+      ? open.pop() // failsight: the warmest backend (scripts/patch-postgres-js.cjs)`,
   },
 ];
 

@@ -98,3 +98,32 @@ it("builds a statement's message in one buffer of about its size, and binds what
     await sql.end();
   }
 });
+
+// A backend's first statements over partitioned tables under row-level security load their
+// catalog entries: the first /status on a connection took 16-26 ms against 3-7 after (#15).
+// postgres.js handed each query the idle connection idle longest, so a pool grown by a
+// burst kept serving sequential reads from cold backends, one after another. The connection
+// used last goes first now (scripts/patch-postgres-js.cjs), as PgBouncer reuses its servers.
+it("hands a query the connection used last, so a pool grown by a burst serves calm reads from warm backends", async () => {
+  const { sql } = createDb(inject("databaseUrl"), { max: 4 });
+  const backend = async () => (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+  try {
+    // A burst opens all four.
+    const opened = await Promise.all(Array.from({ length: 4 }, async () => (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.05)`)[0]!.pid));
+    expect(new Set(opened).size).toBe(4);
+    const last = await backend();
+    const sequential = [];
+    for (let i = 0; i < 6; i++) sequential.push(await backend());
+    expect(sequential).toEqual(Array(6).fill(last));
+    // A transaction and a reserved connection start from it too.
+    expect(await sql.begin((tx) => tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`.then((r) => r[0]!.pid))).toBe(last);
+    const reserved = await sql.reserve();
+    try {
+      expect((await reserved<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid).toBe(last);
+    } finally {
+      reserved.release();
+    }
+  } finally {
+    await sql.end();
+  }
+});
