@@ -106,20 +106,21 @@ it("builds a statement's message in one buffer of about its size, and binds what
 // used last goes first now (scripts/patch-postgres-js.cjs), as PgBouncer reuses its servers.
 it("hands a query the connection used last, so a pool grown by a burst serves calm reads from warm backends", async () => {
   const { sql } = createDb(inject("databaseUrl"), { max: 4 });
-  const backend = async () => (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+  /** The backend that answers on `on` (the pool, a transaction or a reserved connection). */
+  const backend = async (on: typeof sql = sql, pause = 0) => (await on<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(${pause})`)[0]!.pid;
   try {
     // A burst opens all four.
-    const opened = await Promise.all(Array.from({ length: 4 }, async () => (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.05)`)[0]!.pid));
+    const opened = await Promise.all(Array.from({ length: 4 }, () => backend(sql, 0.05)));
     expect(new Set(opened).size).toBe(4);
     const last = await backend();
     const sequential = [];
     for (let i = 0; i < 6; i++) sequential.push(await backend());
     expect(sequential).toEqual(Array(6).fill(last));
     // A transaction and a reserved connection start from it too.
-    expect(await sql.begin((tx) => tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`.then((r) => r[0]!.pid))).toBe(last);
+    expect(await sql.begin((tx) => backend(tx as unknown as typeof sql))).toBe(last);
     const reserved = await sql.reserve();
     try {
-      expect((await reserved<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid).toBe(last);
+      expect(await backend(reserved)).toBe(last);
     } finally {
       reserved.release();
     }

@@ -130,7 +130,9 @@ export class ParsePool implements Parser {
     clearTimeout(this.spareTimer);
     this.spareTimer = setTimeout(() => {
       const spare = this.spare;
-      if (!spare || spare.pending.size > 0) return;
+      if (!spare) return;
+      // Still parsing a half: stopped once it has been idle as long, not kept for good.
+      if (spare.pending.size > 0) return this.armSpareStop();
       this.spare = undefined;
       void spare.worker.terminate();
     }, this.spareIdleStopMs);
